@@ -1,0 +1,4 @@
+//! sellerguard: scam triage for cross-border e-commerce sellers.
+//!
+//! The module map and the allowed dependency directions are in README's
+//! Architecture section; keep the two in step.
