@@ -217,6 +217,8 @@ impl Ctx<'_> {
     }
 
     fn csv(&self, text: &str) -> Result<Vec<Row>, DatasetError> {
+        // The csv crate miscounts lines after a CRLF header; LF is equivalent here.
+        let text = text.replace("\r\n", "\n");
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
