@@ -14,11 +14,14 @@ use sellerguard::triage::{self, Triage};
 
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut texts: Vec<String> = ["tests/fixtures/seller_scams.jsonl", "tests/fixtures/hard_negatives.jsonl"]
-        .iter()
-        .flat_map(|f| dataset::load(&root.join(f), &LabelMap::default()).expect("fixture loads"))
-        .map(|row| row.text)
-        .collect();
+    let mut texts: Vec<String> = [
+        "tests/fixtures/seller_scams.jsonl",
+        "tests/fixtures/hard_negatives.jsonl",
+    ]
+    .iter()
+    .flat_map(|f| dataset::load(&root.join(f), &LabelMap::default()).expect("fixture loads"))
+    .map(|row| row.text)
+    .collect();
     texts.sort();
     texts.into_iter().cycle().take(2_000).collect()
 }

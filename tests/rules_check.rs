@@ -26,7 +26,8 @@ fn broken_rule_files_are_reported_not_fatal() {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(golden, &stdout).unwrap();
     }
-    let expected = std::fs::read_to_string(golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
+    let expected =
+        std::fs::read_to_string(golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
     assert_eq!(stdout, expected);
 }
 
@@ -34,7 +35,10 @@ fn broken_rule_files_are_reported_not_fatal() {
 fn shipped_rules_compile_cleanly_and_their_examples_pass() {
     let (code, stdout, stderr) = rules_check("rules");
     assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("rules compiled, every example behaves as declared"), "{stdout}");
+    assert!(
+        stdout.contains("rules compiled, every example behaves as declared"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -7,6 +7,8 @@
 
 mod advice;
 pub mod card;
+pub mod fingerprint;
+pub mod learned;
 
 use std::path::Path;
 use std::sync::Arc;
