@@ -32,6 +32,7 @@ use std::fs;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -116,6 +117,31 @@ pub(crate) fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
 }
 
+/// How long [`open_db`] waits for a just-dropped handle to release sled's file lock.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// Open sled, waiting briefly while its file lock is still held.
+///
+/// sled 0.34 releases its `flock` asynchronously after the last handle drops
+/// (spacejam/sled#1234), so an immediate reopen in the same process can fail spuriously.
+/// A lock still held after [`LOCK_WAIT`] (another process has the store) is an error.
+pub(crate) fn open_db(config: sled::Config) -> Result<sled::Db, StoreError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
@@ -137,12 +163,13 @@ impl Store {
                 path: dir.to_owned(),
                 source,
             })?;
-        let db = sled::Config::new()
-            .path(dir.join("db"))
-            .cache_capacity(opts.cache_capacity)
-            .flush_every_ms(opts.background_flush_ms)
-            .mode(sled::Mode::HighThroughput)
-            .open()?;
+        let db = open_db(
+            sled::Config::new()
+                .path(dir.join("db"))
+                .cache_capacity(opts.cache_capacity)
+                .flush_every_ms(opts.background_flush_ms)
+                .mode(sled::Mode::HighThroughput),
+        )?;
         let meta = db.open_tree("meta")?;
         schema::ensure_current(&db, &meta)?;
         let key = secret::load_or_create(dir)?;

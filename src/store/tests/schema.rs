@@ -5,11 +5,16 @@ use std::os::unix::fs::PermissionsExt;
 use super::{open_temp, report, small_opts};
 use crate::store::schema::{CURRENT_VERSION, VERSION_KEY};
 use crate::store::secret::KEY_FILE;
-use crate::store::{ReporterHash, Store, StoreError};
+use crate::store::{ReporterHash, Store, StoreError, open_db};
+
+/// The store's sled database in `dir`, opened directly (store must be closed).
+fn raw_db(dir: &std::path::Path) -> sled::Db {
+    open_db(sled::Config::new().path(dir.join("db"))).unwrap()
+}
 
 /// Overwrite the stored schema version of the store in `dir` (store must be closed).
 fn stamp(dir: &std::path::Path, version: u64) {
-    let db = sled::open(dir.join("db")).unwrap();
+    let db = raw_db(dir);
     db.open_tree("meta")
         .unwrap()
         .insert(VERSION_KEY, &version.to_be_bytes())
@@ -21,7 +26,7 @@ fn stamp(dir: &std::path::Path, version: u64) {
 fn fresh_store_is_stamped_with_current_version() {
     let (dir, store) = open_temp();
     drop(store);
-    let db = sled::open(dir.path().join("db")).unwrap();
+    let db = raw_db(dir.path());
     let raw = db
         .open_tree("meta")
         .unwrap()
@@ -55,7 +60,7 @@ fn newer_or_unknown_schema_is_a_clear_error() {
 #[test]
 fn data_without_a_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let db = sled::open(dir.path().join("db")).unwrap();
+    let db = raw_db(dir.path());
     db.open_tree("reports").unwrap().insert(b"k", b"v").unwrap();
     drop(db);
     let err = Store::open(dir.path(), small_opts()).unwrap_err();
@@ -109,7 +114,7 @@ fn corrupt_record_is_an_error_naming_the_key() {
     let (dir, store) = open_temp();
     let id = store.add_report(&report(&store, "a", &["x:1"], 3)).unwrap();
     drop(store);
-    let db = sled::open(dir.path().join("db")).unwrap();
+    let db = raw_db(dir.path());
     let reports = db.open_tree("reports").unwrap();
     // Version tag 7 does not exist; then a record of the right version but garbage body.
     reports
@@ -138,4 +143,11 @@ fn reporter_hash_hex_round_trips() {
     assert_eq!(ReporterHash::from_hex(&h.to_hex()), Some(h));
     assert_eq!(ReporterHash::from_hex("zz"), None);
     assert_eq!(format!("{h:?}"), "ReporterHash(abababab…)");
+}
+
+#[test]
+fn second_open_while_open_is_an_error() {
+    let (dir, _store) = open_temp();
+    let err = Store::open(dir.path(), small_opts()).unwrap_err();
+    assert!(err.to_string().contains("could not acquire lock"), "{err}");
 }
