@@ -2,3 +2,9 @@
 //!
 //! The module map and the allowed dependency directions are in README's
 //! Architecture section; keep the two in step.
+
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod eval;
+pub mod triage;

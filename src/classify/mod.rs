@@ -1,0 +1,234 @@
+//! The classifier: pure, synchronous, infallible at classify time.
+//!
+//! `Classifier::new` takes rule *text* and the official channels and compiles them
+//! once; `classify` then turns a message into a `Verdict` that explains itself. No
+//! I/O, no clock, no globals: everything it knows arrives through its arguments.
+
+pub mod channels;
+pub mod indicators;
+pub mod normalize;
+pub mod rules;
+pub mod verdict;
+
+use std::ops::Range;
+
+pub use channels::{Channels, OfficialEntry};
+pub use rules::{Code, RuleErrors, RuleProblem, RuleSet, RuleSource};
+pub use verdict::{
+    Bilingual, Evidence, Family, Indicator, IndicatorKind, Lang, Level, Signal, TextLang, Verdict,
+};
+
+use indicators::{Extractor, is_mobile};
+use normalize::{Normalized, is_han};
+use rules::{Builtin, Hit, LANG_EN, LANG_ZH};
+
+/// What to classify: the visible text and any hidden link targets beside it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Message<'a> {
+    /// The text (or caption, or OCR output).
+    pub text: &'a str,
+    /// Targets of links whose visible text differs (Telegram `text_link` entities).
+    pub hidden_links: &'a [String],
+}
+
+impl<'a> Message<'a> {
+    /// A message with only text.
+    pub fn text(text: &'a str) -> Self {
+        Self {
+            text,
+            hidden_links: &[],
+        }
+    }
+}
+
+/// A compiled classifier: rules, official channels and indicator extractors.
+#[derive(Debug)]
+pub struct Classifier {
+    rules: RuleSet,
+    channels: Channels,
+    extractor: Extractor,
+}
+
+impl Classifier {
+    /// Compiles `sources`; returns the classifier and the warnings, or every problem.
+    pub fn new(
+        sources: &[RuleSource],
+        channels: Channels,
+    ) -> Result<(Self, Vec<RuleProblem>), RuleErrors> {
+        let (rules, warnings) = rules::compile(sources)?;
+        let classifier = Self {
+            rules,
+            channels,
+            extractor: Extractor::new(),
+        };
+        Ok((classifier, warnings))
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The official channels.
+    pub fn channels(&self) -> &Channels {
+        &self.channels
+    }
+
+    /// Judges one message.
+    pub fn classify(&self, message: Message<'_>) -> Verdict {
+        let original = message.text;
+        let normalized = Normalized::new(original);
+        let text = normalized.as_str();
+        let indicators =
+            self.extractor
+                .extract(&normalized, original, message.hidden_links, &self.channels);
+
+        let mut hits: Vec<Option<Hit>> = vec![None; self.rules.cue_count()];
+        builtin_hits(&indicators, &mut hits);
+        self.rules
+            .match_cues(text, |r| normalized.original_span(r), &mut hits);
+
+        let (langs, lang) = detect_langs(text);
+        let signals = self
+            .rules
+            .fire(&hits, langs)
+            .into_iter()
+            .map(|fired| Signal {
+                rule_id: fired.rule.id.clone(),
+                family: fired.rule.family,
+                weight: fired.rule.weight,
+                evidence: evidence(original, fired.evidence),
+                explanation: fired.rule.explanation.clone(),
+            })
+            .collect();
+        let mut verdict = Verdict {
+            score: 0,
+            level: Level::Low,
+            family: None,
+            lang,
+            signals,
+            indicators,
+        };
+        verdict.rescore();
+        verdict
+    }
+
+    /// Runs every rule's embedded examples; returns the ones that misbehave.
+    pub fn check_examples(&self) -> Vec<RuleProblem> {
+        self.rules.check_examples(|text, rule_id| {
+            self.classify(Message::text(text))
+                .signals
+                .iter()
+                .any(|s| s.rule_id == rule_id)
+        })
+    }
+}
+
+/// Marks the built-in cues the indicators make fire.
+fn builtin_hits(indicators: &[Indicator], hits: &mut [Option<Hit>]) {
+    let span = |i: &Indicator| i.evidence.as_ref().map(|e| e.start..e.end);
+    let mut set = |b: Builtin, i: &Indicator| {
+        hits[b.id()].get_or_insert_with(|| span(i));
+    };
+    let mut links = 0;
+    let mut official_links = 0;
+    for i in indicators {
+        match i.kind {
+            IndicatorKind::Url => {
+                links += 1;
+                set(Builtin::Link, i);
+                if i.official.is_some() {
+                    official_links += 1;
+                    set(Builtin::OfficialLink, i);
+                } else {
+                    set(Builtin::UnofficialLink, i);
+                }
+                if i.imitates.is_some() {
+                    set(Builtin::BrandDomain, i);
+                }
+                if i.shortener {
+                    set(Builtin::Shortener, i);
+                }
+                if i.value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                    set(Builtin::IpLink, i);
+                }
+            }
+            IndicatorKind::Email => {
+                set(Builtin::Email, i);
+                if i.imitates.is_some() {
+                    set(Builtin::BrandDomain, i);
+                }
+            }
+            IndicatorKind::Phone => {
+                set(Builtin::Phone, i);
+                if is_mobile(&i.value) {
+                    set(Builtin::Mobile, i);
+                    set(Builtin::PrivateContact, i);
+                }
+            }
+            IndicatorKind::Wechat => private(&mut set, Builtin::Wechat, i),
+            IndicatorKind::Qq => private(&mut set, Builtin::Qq, i),
+            IndicatorKind::Telegram => private(&mut set, Builtin::Telegram, i),
+            IndicatorKind::Whatsapp => private(&mut set, Builtin::Whatsapp, i),
+        }
+    }
+    if links > 0 && links == official_links && hits[Builtin::PrivateContact.id()].is_none() {
+        let first = indicators
+            .iter()
+            .find(|i| i.official.is_some())
+            .and_then(span);
+        hits[Builtin::OnlyOfficialLinks.id()] = Some(first);
+    }
+}
+
+fn private(set: &mut impl FnMut(Builtin, &Indicator), kind: Builtin, i: &Indicator) {
+    set(kind, i);
+    set(Builtin::PrivateContact, i);
+}
+
+/// Turns cue spans into evidence, merged and without duplicates.
+fn evidence(original: &str, hits: Vec<Hit>) -> Vec<Evidence> {
+    let mut spans: Vec<Range<usize>> = hits.into_iter().flatten().collect();
+    spans.sort_by_key(|r| (r.start, r.end));
+    spans.dedup();
+    spans
+        .into_iter()
+        .filter(|r| original.get(r.clone()).is_some())
+        .map(|r| Evidence {
+            text: original[r.clone()].to_string(),
+            start: r.start,
+            end: r.end,
+        })
+        .collect()
+}
+
+/// English function words that tell English from other Latin-script languages.
+const ENGLISH_WORDS: &[&str] = &[
+    "the", "you", "your", "to", "is", "and", "for", "of", "in", "on", "call", "please", "now",
+    "we", "are", "this", "with", "account", "click", "have", "will", "our", "it", "be", "my", "i",
+    "a",
+];
+
+/// Which rule languages apply to a normalised text, and its main language.
+fn detect_langs(text: &str) -> (u8, TextLang) {
+    let han = text.chars().filter(|&c| is_han(c)).count();
+    let latin = text.bytes().filter(u8::is_ascii_alphabetic).count();
+    let english = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| ENGLISH_WORDS.contains(&w));
+    let mut mask = 0;
+    if han >= 2 {
+        mask |= LANG_ZH;
+    }
+    if latin >= 4 {
+        mask |= LANG_EN;
+    }
+    let lang = if han >= 2 && han * 4 >= latin {
+        TextLang::Zh
+    } else if latin >= 4 && english {
+        TextLang::En
+    } else {
+        TextLang::Other
+    };
+    (if mask == 0 { LANG_ZH | LANG_EN } else { mask }, lang)
+}

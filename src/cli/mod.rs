@@ -1,0 +1,87 @@
+//! The command line: parses arguments (clap), runs one command, maps the outcome to an
+//! exit code. Commands only convert input to service calls and results to output.
+//!
+//! Exit codes: 0 success, 1 the command ran and found problems (`rules check`),
+//! 2 bad input or configuration.
+
+mod check;
+mod eval;
+mod rules;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::classify::Lang;
+use crate::config::Settings;
+
+/// Scam triage for cross-border e-commerce sellers.
+#[derive(Debug, Parser)]
+#[command(name = "sellerguard", version, about)]
+pub struct Cli {
+    /// Settings file (default config/default.toml); environment variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge one message (TEXT, or standard input when absent).
+    Check(check::CheckArgs),
+    /// Work with rule files.
+    Rules {
+        #[command(subcommand)]
+        command: rules::RulesCommand,
+    },
+    /// Measure the classifier on a labelled file (JSON Lines, TSV or CSV).
+    Eval(eval::EvalArgs),
+}
+
+/// Parses the process arguments, runs the command and returns its exit code.
+pub fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = || Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok());
+    match cli.command {
+        Command::Check(args) => check::run(&settings()?, args),
+        Command::Rules { command } => rules::run(&settings()?, command),
+        Command::Eval(args) => eval::run(&settings()?, args),
+    }
+}
+
+/// Parses `--lang`.
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
+}
+
+/// Writes `text` to standard output; a closed pipe (`| head`) ends output quietly.
+fn print_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SELLERGUARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,0 +1,201 @@
+//! The verdict card: what a seller reads, independent of how a front end draws it.
+//!
+//! Invariants: every card has a marker, a one-line headline, at most `MAX_REASONS`
+//! reasons (strongest first, no repeats) and advice; all text is in one language and
+//! is plain (front ends escape it for their own markup).
+
+use crate::classify::{Family, IndicatorKind, Lang, Level, Verdict};
+
+use super::Advice;
+
+/// Most reasons shown on a card.
+pub const MAX_REASONS: usize = 3;
+/// Longest evidence quote shown, in characters.
+const MAX_QUOTE: usize = 60;
+
+/// A rendered verdict, ready for any front end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    /// The level.
+    pub level: Level,
+    /// The score, 0..=100.
+    pub score: u8,
+    /// The main family, if any.
+    pub family: Option<Family>,
+    /// One line: level and what it looks like.
+    pub headline: String,
+    /// Why, in plain words, each with what matched.
+    pub reasons: Vec<String>,
+    /// Links and contacts found, with whether they are official.
+    pub indicators: Vec<String>,
+    /// What to do, with the safe channel.
+    pub advice: String,
+    /// The language of the card.
+    pub lang: Lang,
+}
+
+impl Card {
+    /// Builds the card for `verdict` in `lang`.
+    pub fn new(verdict: &Verdict, advice: &Advice, lang: Lang) -> Self {
+        let zh = lang == Lang::Zh;
+        let family_title = verdict.family.map(|f| f.title(lang));
+        let headline = match (verdict.level, family_title, zh) {
+            (Level::High, Some(f), true) => format!("高风险：很可能是诈骗（{f}）"),
+            (Level::High, Some(f), false) => format!("High risk: very likely a scam ({f})"),
+            (Level::High, None, true) => "高风险：很可能是诈骗".to_string(),
+            (Level::High, None, false) => "High risk: very likely a scam".to_string(),
+            (Level::Medium, Some(f), true) => format!("中风险：有多个可疑特征（{f}）"),
+            (Level::Medium, Some(f), false) => format!("Medium risk: several warning signs ({f})"),
+            (Level::Medium, None, true) => "中风险：有多个可疑特征".to_string(),
+            (Level::Medium, None, false) => "Medium risk: several warning signs".to_string(),
+            (Level::Low, _, true) => "低风险：未发现明显的诈骗特征".to_string(),
+            (Level::Low, _, false) => "Low risk: no clear scam pattern found".to_string(),
+        };
+        let flagged = verdict.level.is_flagged();
+        let mut reasons: Vec<String> = Vec::new();
+        for signal in verdict.signals.iter().filter(|s| !flagged || s.weight > 0) {
+            let mut reason = signal.explanation.get(lang).to_string();
+            if let Some(quote) = signal
+                .evidence
+                .iter()
+                .map(|e| e.text.trim())
+                .find(|t| !t.is_empty())
+            {
+                let open = if zh { "（“" } else { " (\u{201C}" };
+                let close = if zh { "”）" } else { "\u{201D})" };
+                reason = format!("{reason}{open}{}{close}", shorten(quote, MAX_QUOTE));
+            }
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+            if reasons.len() == MAX_REASONS {
+                break;
+            }
+        }
+        let indicators = verdict
+            .indicators
+            .iter()
+            .map(|i| describe_indicator(i, lang))
+            .collect();
+        let advice = if flagged {
+            format!(
+                "{}\n{}",
+                advice.for_family(verdict.family, lang),
+                advice.already_acted(lang)
+            )
+        } else {
+            advice.general(lang).to_string()
+        };
+        Self {
+            level: verdict.level,
+            score: verdict.score,
+            family: verdict.family,
+            headline,
+            reasons,
+            indicators,
+            advice,
+            lang,
+        }
+    }
+
+    /// The level marker that starts the card.
+    pub fn marker(&self) -> &'static str {
+        match self.level {
+            Level::High => "🚨",
+            Level::Medium => "⚠️",
+            Level::Low => "✅",
+        }
+    }
+
+    /// The card as plain text (for the terminal).
+    pub fn to_plain_text(&self) -> String {
+        let zh = self.lang == Lang::Zh;
+        let mut out = format!("{} {} [{}/100]\n", self.marker(), self.headline, self.score);
+        if !self.reasons.is_empty() {
+            out.push_str(if zh { "\n原因：\n" } else { "\nWhy:\n" });
+            for r in &self.reasons {
+                out.push_str(&format!("  • {r}\n"));
+            }
+        }
+        if !self.indicators.is_empty() {
+            out.push_str(if zh {
+                "\n发现的链接和联系方式：\n"
+            } else {
+                "\nLinks and contacts found:\n"
+            });
+            for i in &self.indicators {
+                out.push_str(&format!("  • {i}\n"));
+            }
+        }
+        out.push_str(if zh {
+            "\n建议：\n"
+        } else {
+            "\nWhat to do:\n"
+        });
+        for line in self.advice.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+        out
+    }
+}
+
+fn describe_indicator(i: &crate::classify::Indicator, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let kind = match (i.kind, zh) {
+        (IndicatorKind::Url, true) => "链接",
+        (IndicatorKind::Url, false) => "link",
+        (IndicatorKind::Phone, true) => "电话",
+        (IndicatorKind::Phone, false) => "phone",
+        (IndicatorKind::Email, true) => "邮箱",
+        (IndicatorKind::Email, false) => "e-mail",
+        (IndicatorKind::Wechat, _) => {
+            if zh {
+                "微信"
+            } else {
+                "WeChat"
+            }
+        }
+        (IndicatorKind::Qq, _) => "QQ",
+        (IndicatorKind::Telegram, _) => "Telegram",
+        (IndicatorKind::Whatsapp, _) => "WhatsApp",
+    };
+    let mut text = format!("{kind} {}", i.value);
+    if let Some(name) = &i.official {
+        text.push_str(&if zh {
+            format!("（{name} 官方）")
+        } else {
+            format!(" (official {name})")
+        });
+    } else if let Some(name) = &i.imitates {
+        text.push_str(&if zh {
+            format!("（冒充 {name}，不是官方网址）")
+        } else {
+            format!(" (imitates {name}; not an official address)")
+        });
+    } else if i.shortener {
+        text.push_str(if zh {
+            "（短链接，隐藏了真实网址）"
+        } else {
+            " (short link that hides the real address)"
+        });
+    }
+    if i.hidden {
+        text.push_str(if zh {
+            "【隐藏链接】"
+        } else {
+            " [hidden link]"
+        });
+    }
+    text
+}
+
+/// At most `max` characters of `s`, with an ellipsis when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    let mut chars = s.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
