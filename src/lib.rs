@@ -2,3 +2,5 @@
 //!
 //! The module map and the allowed dependency directions are in README's
 //! Architecture section; keep the two in step.
+
+pub mod ocr;
