@@ -169,11 +169,7 @@ fn traditional_chinese_is_read_as_traditional() {
 #[test]
 fn chinese_comes_out_without_spaces_between_characters() {
     let got = read("zh_dark.jpg");
-    assert!(
-        got.text.contains("请联系客服专员微信"),
-        "{}",
-        got.text
-    );
+    assert!(got.text.contains("请联系客服专员微信"), "{}", got.text);
 }
 
 fn check_error(bytes: Vec<u8>, what: &str, matches: fn(&OcrError) -> bool) {
@@ -292,6 +288,26 @@ fn missing_language_data_names_the_package() {
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+#[test]
+fn datapath_is_the_directory_holding_traineddata() {
+    let tessdata = tempfile::tempdir().unwrap();
+    let debian = Path::new("/usr/share/tesseract-ocr/5/tessdata/eng.traineddata");
+    std::os::unix::fs::symlink(debian, tessdata.path().join("eng.traineddata")).unwrap();
+    let ocr = Ocr::start(OcrOptions {
+        languages: "eng".to_string(),
+        datapath: Some(tessdata.path().to_path_buf()),
+        ..OcrOptions::default()
+    })
+    .expect("eng from the given directory");
+    let got = ocr.read_blocking(fixture_bytes("en_dark.jpg")).unwrap();
+    assert!(
+        got.text
+            .contains("ebay-resolution-center.co/claim?id=88213"),
+        "{}",
+        got.text
+    );
 }
 
 #[test]

