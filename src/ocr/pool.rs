@@ -106,32 +106,9 @@ impl Ocr {
         let (jobs, queue) = mpsc::sync_channel::<Job>(options.queue);
         let queue = Arc::new(Mutex::new(queue));
         let (ready_sender, ready) = mpsc::channel::<Result<(), OcrError>>();
-        let mut handles = Vec::with_capacity(workers);
-        for index in 0..workers {
-            let queue = Arc::clone(&queue);
-            let ready_sender = ready_sender.clone();
-            let languages = options.languages.clone();
-            let datapath = options.datapath.clone();
-            let spawned =
-                thread::Builder::new().name(format!("ocr-{index}")).spawn(
-                    move || match Engine::load(&languages, datapath.as_deref()) {
-                        Ok(engine) => {
-                            drop(ready_sender.send(Ok(())));
-                            work(engine, &queue);
-                        }
-                        Err(error) => drop(ready_sender.send(Err(error))),
-                    },
-                );
-            match spawned {
-                Ok(handle) => handles.push(handle),
-                Err(error) => {
-                    return Err(OcrError::EngineUnavailable {
-                        reason: format!("cannot start an OCR thread: {error}"),
-                        packages: String::new(),
-                    });
-                }
-            }
-        }
+        let handles = (0..workers)
+            .map(|index| spawn_worker(index, &options, Arc::clone(&queue), ready_sender.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
         drop(ready_sender);
         for _ in 0..workers {
             // A closed channel means a worker panicked while loading.
@@ -202,6 +179,31 @@ impl Ocr {
             Err(TrySendError::Disconnected(_)) => Err(stopped()),
         }
     }
+}
+
+/// Starts worker `index`: it loads its engine, reports on `ready`, then serves `queue`.
+fn spawn_worker(
+    index: usize,
+    options: &OcrOptions,
+    queue: Arc<Mutex<Receiver<Job>>>,
+    ready: mpsc::Sender<Result<(), OcrError>>,
+) -> Result<JoinHandle<()>, OcrError> {
+    let languages = options.languages.clone();
+    let datapath = options.datapath.clone();
+    let serve = move || match Engine::load(&languages, datapath.as_deref()) {
+        Ok(engine) => {
+            drop(ready.send(Ok(())));
+            work(engine, &queue);
+        }
+        Err(error) => drop(ready.send(Err(error))),
+    };
+    thread::Builder::new()
+        .name(format!("ocr-{index}"))
+        .spawn(serve)
+        .map_err(|error| OcrError::EngineUnavailable {
+            reason: format!("cannot start an OCR thread: {error}"),
+            packages: String::new(),
+        })
 }
 
 /// A worker's loop: take a job, read it, answer; stop when every `Ocr` is dropped.
