@@ -7,5 +7,6 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod eval;
+pub mod ocr;
 pub mod store;
 pub mod triage;

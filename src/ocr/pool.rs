@@ -1,0 +1,244 @@
+//! `Ocr`: a fixed pool of Tesseract engines on dedicated OS threads behind a bounded queue.
+//!
+//! Invariants: engines are loaded once in `Ocr::start` and live on their own
+//! thread until the last `Ocr` clone is dropped; the async runtime only parses
+//! image headers and waits. A caller that times out gets `OcrError::Timeout`
+//! at once; its job still finishes on the worker (Tesseract cannot be
+//! interrupted through tesseract-plumbing), and jobs whose caller has already
+//! given up are skipped, so the pool stays usable. Dropping the last `Ocr`
+//! closes the queue and joins the workers, so the engines are freed before exit.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use super::engine::Engine;
+use super::picture::{self, Header, ImageLimits};
+use super::text;
+use super::{OcrError, OcrOptions, OcrText};
+
+type Outcome = Result<OcrText, OcrError>;
+
+/// Where a worker sends its answer.
+enum Reply {
+    Async(oneshot::Sender<Outcome>),
+    Blocking(SyncSender<Outcome>),
+}
+
+impl Reply {
+    fn send(self, outcome: Outcome) {
+        // An error here means the caller stopped waiting; nobody wants the answer.
+        match self {
+            Reply::Async(sender) => drop(sender.send(outcome)),
+            Reply::Blocking(sender) => drop(sender.send(outcome)),
+        }
+    }
+
+    fn abandoned(&self) -> bool {
+        match self {
+            Reply::Async(sender) => sender.is_closed(),
+            Reply::Blocking(_) => false,
+        }
+    }
+}
+
+/// One image waiting for an engine.
+struct Job {
+    image: Vec<u8>,
+    header: Header,
+    deadline: Instant,
+    timeout: Duration,
+    reply: Reply,
+}
+
+struct Shared {
+    /// `None` only while dropping.
+    jobs: Option<SyncSender<Job>>,
+    workers: Vec<JoinHandle<()>>,
+    limits: ImageLimits,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // Closing the queue ends each worker's loop once its current job is done.
+        self.jobs = None;
+        for worker in self.workers.drain(..) {
+            // A worker that panicked has nothing left to clean up.
+            drop(worker.join());
+        }
+    }
+}
+
+/// A pool of loaded OCR engines. Cheap to clone; all clones share the engines.
+///
+/// Dropping the last clone waits for reads already running to finish.
+#[derive(Clone)]
+pub struct Ocr {
+    shared: Arc<Shared>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Ocr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ocr")
+            .field("limits", &self.shared.limits)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+fn stopped() -> OcrError {
+    OcrError::EngineUnavailable {
+        reason: "the OCR workers have stopped".to_string(),
+        packages: String::new(),
+    }
+}
+
+impl Ocr {
+    /// Loads `options.workers` engines (at least one), each on its own thread,
+    /// and returns once all are ready or the first one failed to load.
+    pub fn start(options: OcrOptions) -> Result<Ocr, OcrError> {
+        let workers = options.workers.max(1);
+        let (jobs, queue) = mpsc::sync_channel::<Job>(options.queue);
+        let queue = Arc::new(Mutex::new(queue));
+        let (ready_sender, ready) = mpsc::channel::<Result<(), OcrError>>();
+        let handles = (0..workers)
+            .map(|index| spawn_worker(index, &options, Arc::clone(&queue), ready_sender.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(ready_sender);
+        for _ in 0..workers {
+            // A closed channel means a worker panicked while loading.
+            ready.recv().map_err(|_| stopped())??;
+        }
+        let shared = Shared {
+            jobs: Some(jobs),
+            workers: handles,
+            limits: ImageLimits {
+                max_file_bytes: options.max_file_bytes,
+                max_pixels: options.max_pixels,
+            },
+        };
+        Ok(Ocr {
+            shared: Arc::new(shared),
+            timeout: options.timeout,
+        })
+    }
+
+    /// A handle on the same engines whose reads give up after `timeout`.
+    pub fn with_timeout(&self, timeout: Duration) -> Ocr {
+        Ocr {
+            shared: Arc::clone(&self.shared),
+            timeout,
+        }
+    }
+
+    /// Reads the text in an image (PNG, JPEG, WebP, GIF or BMP bytes).
+    ///
+    /// Needs a tokio runtime with the time driver enabled.
+    pub async fn read(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
+        let (sender, answer) = oneshot::channel();
+        self.submit(image, Reply::Async(sender))?;
+        match tokio::time::timeout(self.timeout, answer).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err(stopped()),
+            Err(_) => Err(OcrError::Timeout(self.timeout)),
+        }
+    }
+
+    /// Like `read`, blocking the calling thread; for the CLI, not for async code.
+    pub fn read_blocking(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
+        let (sender, answer) = mpsc::sync_channel(1);
+        self.submit(image, Reply::Blocking(sender))?;
+        match answer.recv_timeout(self.timeout) {
+            Ok(outcome) => outcome,
+            Err(RecvTimeoutError::Timeout) => Err(OcrError::Timeout(self.timeout)),
+            Err(RecvTimeoutError::Disconnected) => Err(stopped()),
+        }
+    }
+
+    /// Checks the header and queues the job, or says why not.
+    fn submit(&self, image: Vec<u8>, reply: Reply) -> Result<(), OcrError> {
+        let header = picture::inspect(&image, self.shared.limits)?;
+        let job = Job {
+            image,
+            header,
+            deadline: Instant::now() + self.timeout,
+            timeout: self.timeout,
+            reply,
+        };
+        let Some(jobs) = &self.shared.jobs else {
+            return Err(stopped());
+        };
+        match jobs.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(OcrError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(stopped()),
+        }
+    }
+}
+
+/// Starts worker `index`: it loads its engine, reports on `ready`, then serves `queue`.
+fn spawn_worker(
+    index: usize,
+    options: &OcrOptions,
+    queue: Arc<Mutex<Receiver<Job>>>,
+    ready: mpsc::Sender<Result<(), OcrError>>,
+) -> Result<JoinHandle<()>, OcrError> {
+    let languages = options.languages.clone();
+    let datapath = options.datapath.clone();
+    let serve = move || match Engine::load(&languages, datapath.as_deref()) {
+        Ok(engine) => {
+            drop(ready.send(Ok(())));
+            work(engine, &queue);
+        }
+        Err(error) => drop(ready.send(Err(error))),
+    };
+    thread::Builder::new()
+        .name(format!("ocr-{index}"))
+        .spawn(serve)
+        .map_err(|error| OcrError::EngineUnavailable {
+            reason: format!("cannot start an OCR thread: {error}"),
+            packages: String::new(),
+        })
+}
+
+/// A worker's loop: take a job, read it, answer; stop when every `Ocr` is dropped.
+fn work(mut engine: Engine, queue: &Mutex<Receiver<Job>>) {
+    loop {
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(job) = next else {
+            return;
+        };
+        if job.reply.abandoned() || Instant::now() >= job.deadline {
+            job.reply.send(Err(OcrError::Timeout(job.timeout)));
+            continue;
+        }
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            read(&mut engine, &job.image, job.header)
+        }))
+        .unwrap_or_else(|_| Err(OcrError::EngineFailed("the OCR worker panicked".into())));
+        job.reply.send(outcome);
+    }
+}
+
+/// Decodes, recognises and tidies one image.
+fn read(engine: &mut Engine, image: &[u8], header: Header) -> Outcome {
+    let started = Instant::now();
+    let gray = picture::to_gray(image, header)?;
+    let recognized = engine.recognize(&gray)?;
+    let text = text::tidy(&recognized.text);
+    if !text::has_readable_text(&text) {
+        return Err(OcrError::NoText);
+    }
+    Ok(OcrText {
+        text,
+        mean_confidence: recognized.mean_confidence,
+        width: header.width,
+        height: header.height,
+        elapsed: started.elapsed(),
+    })
+}
