@@ -81,6 +81,20 @@ pub struct Settings {
     pub advice_file: PathBuf,
     /// Data directory.
     pub data_dir: PathBuf,
+    /// Community reports and their anti-abuse limits.
+    pub community: CommunitySettings,
+}
+
+/// Limits on community reports.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunitySettings {
+    /// Distinct reporters before an indicator's reports count.
+    pub min_reporters: u64,
+    /// Most reports one person may file per hour.
+    pub reports_per_hour: usize,
+    /// Days an unconfirmed report is kept.
+    pub retention_days: u64,
 }
 
 impl Settings {
@@ -96,6 +110,12 @@ impl Settings {
         }
         if let Some(dir) = env("SELLERGUARD_RULES_DIR").filter(|v| !v.is_empty()) {
             settings.rules_dir = PathBuf::from(dir);
+        }
+        if settings.community.min_reporters == 0 {
+            return Err(invalid(
+                path,
+                "community.min_reporters must be at least 1".into(),
+            ));
         }
         Ok(settings)
     }
@@ -286,7 +306,7 @@ mod tests {
         let path = write(
             dir.path(),
             "s.toml",
-            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\ndata_dir='d'\n",
+            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\ndata_dir='d'\n[community]\nmin_reporters=3\nreports_per_hour=5\nretention_days=9\n",
         );
         let s = Settings::load(Some(&path), |k| {
             (k == "SELLERGUARD_DATA_DIR").then(|| "/tmp/x".into())

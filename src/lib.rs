@@ -7,4 +7,5 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod eval;
+pub mod store;
 pub mod triage;

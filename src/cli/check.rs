@@ -55,8 +55,9 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
             text
         }
     };
-    let triage = Triage::load(settings)?;
+    let triage = Triage::open_if_exists(settings)?;
     let verdict = triage.check(Message::text(&text));
+    triage.record_check();
     let card = Card::new(&verdict, triage.advice(), args.lang);
     if args.json {
         let output = to_output(&verdict, &card, args.lang);

@@ -26,6 +26,10 @@ pub struct EvalArgs {
     /// Write every misclassified row, with its verdict, as JSON Lines to OUT.
     #[arg(long, value_name = "OUT")]
     errors: Option<PathBuf>,
+    /// First import FILE as confirmed reports into a temporary store, then evaluate
+    /// (measures what learning adds).
+    #[arg(long, value_name = "FILE")]
+    train: Option<PathBuf>,
     /// Treat labels starting with PREFIX as scam (repeatable), e.g. `FR:`.
     #[arg(long, value_name = "PREFIX")]
     positive: Vec<String>,
@@ -49,7 +53,22 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
         negative: args.negative,
     };
     let rows = dataset::load(&args.data, &labels)?;
-    let triage = Triage::load(settings)?;
+    let _temp;
+    let triage = match &args.train {
+        Some(train) => {
+            _temp = tempfile::tempdir().context("creating a temporary store")?;
+            let service =
+                Triage::load(settings)?.with_store_at(_temp.path(), settings.community.clone())?;
+            let rows: Vec<(String, bool)> = dataset::load(train, &labels)?
+                .into_iter()
+                .map(|r| (r.text, r.positive))
+                .collect();
+            let summary = service.import(&rows, true, &train.display().to_string())?;
+            tracing::info!(?summary, "trained on {}", train.display());
+            service
+        }
+        None => Triage::open_if_exists(settings)?,
+    };
     let mut errors = match &args.errors {
         Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,

@@ -6,6 +6,7 @@
 
 mod check;
 mod eval;
+mod reports;
 mod rules;
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use clap::{Parser, Subcommand};
 
 use crate::classify::Lang;
 use crate::config::Settings;
+use crate::triage::Triage;
 
 /// Scam triage for cross-border e-commerce sellers.
 #[derive(Debug, Parser)]
@@ -23,6 +25,9 @@ pub struct Cli {
     /// Settings file (default config/default.toml); environment variables override it.
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Data directory (reports, community knowledge); overrides SELLERGUARD_DATA_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +43,18 @@ enum Command {
     },
     /// Measure the classifier on a labelled file (JSON Lines, TSV or CSV).
     Eval(eval::EvalArgs),
+    /// File, import, list, review and forget community reports.
+    Reports {
+        #[command(subcommand)]
+        command: reports::ReportsCommand,
+    },
+    /// Block or allow a link, number or ID directly.
+    Indicators {
+        #[command(subcommand)]
+        command: reports::IndicatorsCommand,
+    },
+    /// Report and check counters.
+    Stats,
 }
 
 /// Parses the process arguments, runs the command and returns its exit code.
@@ -54,11 +71,19 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let settings = || Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok());
+    let mut settings = Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Some(dir) = cli.data_dir {
+        settings.data_dir = dir;
+    }
     match cli.command {
-        Command::Check(args) => check::run(&settings()?, args),
-        Command::Rules { command } => rules::run(&settings()?, command),
-        Command::Eval(args) => eval::run(&settings()?, args),
+        Command::Check(args) => check::run(&settings, args),
+        Command::Rules { command } => rules::run(&settings, command),
+        Command::Eval(args) => eval::run(&settings, args),
+        Command::Reports { command } => reports::run(&Triage::open(&settings)?, command),
+        Command::Indicators { command } => {
+            reports::run_indicators(&Triage::open(&settings)?, command)
+        }
+        Command::Stats => reports::run_stats(&Triage::open(&settings)?),
     }
 }
 

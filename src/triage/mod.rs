@@ -1,12 +1,18 @@
 //! The triage service: the one place every front end (CLI, Telegram, HTTP) asks
-//! "is this a scam, why, and what should the seller do".
+//! "is this a scam, why, and what should the seller do", and where reports are filed
+//! and curated.
 //!
 //! Invariants: the classifier is swapped whole: a reload compiles a new rule set and
 //! replaces the running one only if it compiled, so a broken file never takes the
-//! service down. Advice comes from config and is looked up per family and language.
+//! service down. Without a data directory the service judges by rules alone; with one
+//! it adds community knowledge (`community`) and accepts reports (`reports`).
 
 mod advice;
 pub mod card;
+mod community;
+pub mod fingerprint;
+pub mod learned;
+mod reports;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,13 +21,16 @@ use arc_swap::ArcSwap;
 
 pub use advice::Advice;
 pub use card::Card;
+pub use reports::{ImportSummary, PendingGroup, Reported, Review, ReviewTrigger, TriageError};
 
 use crate::classify::{
     Channels, Classifier, Message, OfficialEntry, RuleErrors, RuleProblem, RuleSource, Verdict,
 };
-use crate::config::{self, AdviceFile, ChannelsFile, ConfigError, Settings};
+use crate::config::{self, AdviceFile, ChannelsFile, CommunitySettings, ConfigError, Settings};
+use crate::store::{Store, StoreError, StoreOptions};
+use community::Knowledge;
 
-/// Why the service could not load its rules or config.
+/// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A config file is missing or malformed.
@@ -30,6 +39,16 @@ pub enum LoadError {
     /// Rule files do not compile.
     #[error("rule files have problems:\n{0}")]
     Rules(#[from] RuleErrors),
+    /// The data directory could not be opened.
+    #[error("data directory: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// The store and what was learnt from it.
+struct Community {
+    store: Store,
+    knowledge: Knowledge,
+    settings: CommunitySettings,
 }
 
 /// The triage service.
@@ -37,10 +56,11 @@ pub struct Triage {
     classifier: ArcSwap<Classifier>,
     channels: Channels,
     advice: Advice,
+    community: Option<Community>,
 }
 
 impl Triage {
-    /// Loads rules, channels and advice as the settings say.
+    /// Loads rules, channels and advice; judges by rules alone.
     pub fn load(settings: &Settings) -> Result<Self, LoadError> {
         let channels = load_channels(&settings.channels_file)?;
         let (classifier, _warnings) = compile_dir(&settings.rules_dir, channels.clone())?;
@@ -49,12 +69,54 @@ impl Triage {
             classifier: ArcSwap::from_pointee(classifier),
             channels,
             advice,
+            community: None,
         })
     }
 
-    /// Judges one message.
+    /// Loads as [`Triage::load`], then opens (creating if needed) the data directory.
+    pub fn open(settings: &Settings) -> Result<Self, LoadError> {
+        Self::load(settings)?.with_store_at(&settings.data_dir, settings.community.clone())
+    }
+
+    /// Opens the data directory if it exists, else judges by rules alone.
+    pub fn open_if_exists(settings: &Settings) -> Result<Self, LoadError> {
+        if settings.data_dir.join("db").exists() {
+            Self::open(settings)
+        } else {
+            Self::load(settings)
+        }
+    }
+
+    /// Adds community knowledge from the store in `dir`.
+    pub fn with_store_at(
+        mut self,
+        dir: &Path,
+        settings: CommunitySettings,
+    ) -> Result<Self, LoadError> {
+        let store = Store::open(dir, StoreOptions::default())?;
+        let knowledge = Knowledge::load(&store)?;
+        self.community = Some(Community {
+            store,
+            knowledge,
+            settings,
+        });
+        Ok(self)
+    }
+
+    /// Judges one message with the rules and, when there is a store, what the
+    /// community has learned.
     pub fn check(&self, message: Message<'_>) -> Verdict {
-        self.classifier.load().classify(message)
+        let mut verdict = self.classifier.load().classify(message);
+        if let Some(c) = &self.community {
+            let min = c.settings.min_reporters;
+            if let Err(e) =
+                community::add_signals(&mut verdict, message.text, &c.store, &c.knowledge, min)
+            {
+                tracing::error!("community knowledge unavailable for this check: {e}");
+            }
+            verdict.rescore();
+        }
+        verdict
     }
 
     /// The running classifier.
@@ -74,6 +136,10 @@ impl Triage {
     /// Advice texts.
     pub fn advice(&self) -> &Advice {
         &self.advice
+    }
+
+    fn community(&self) -> Result<&Community, TriageError> {
+        self.community.as_ref().ok_or(TriageError::NoStore)
     }
 }
 
@@ -105,4 +171,11 @@ pub fn compile_dir(
         })
         .collect();
     Ok(Classifier::new(&sources, channels)?)
+}
+
+/// Seconds since the Unix epoch.
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

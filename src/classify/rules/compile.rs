@@ -286,6 +286,7 @@ impl Compiler {
 
     fn finish(self) -> Result<(RuleSet, Vec<RuleProblem>), RuleErrors> {
         let mut problems = self.problems;
+        problems.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         if problems.iter().any(|p| !p.code.is_warning()) {
             return Err(RuleErrors(problems));
         }
@@ -310,7 +311,6 @@ impl Compiler {
                     one_line(&e.to_string())
                 ))])
             })?;
-        problems.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
         let set = RuleSet {
             cue_names: self.cue_names,
             keywords,

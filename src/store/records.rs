@@ -1,0 +1,292 @@
+//! Versioned on-disk records and their conversions to and from domain types.
+//!
+//! Invariants: every value the store writes that is more than a fixed-width integer is
+//! one of the `*Record` enums below, encoded with postcard, so its first byte is the
+//! record version (the enum variant index). Variants and field order are append-only:
+//! never reorder, remove or retype a field of a shipped version; add `V2` instead and
+//! convert in `into_domain`. Decoding never panics; a bad value is `StoreError::Corrupt`
+//! naming the tree and key.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::error::StoreError;
+use super::types::{
+    AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
+    ReportSource, ReportStatus, ReporterHash,
+};
+
+/// Encode a record with postcard.
+pub(crate) fn encode<T: Serialize>(what: &'static str, record: &T) -> Result<Vec<u8>, StoreError> {
+    postcard::to_stdvec(record).map_err(|e| StoreError::Encode {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// Decode a record, naming the tree and key on failure.
+pub(crate) fn decode<T: DeserializeOwned>(
+    tree: &'static str,
+    key: &[u8],
+    bytes: &[u8],
+) -> Result<T, StoreError> {
+    postcard::from_bytes(bytes).map_err(|e| StoreError::corrupt(tree, key, e))
+}
+
+/// Decode a big-endian u64 stored as a raw 8-byte value (counters, index values).
+pub(crate) fn decode_u64(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<u64, StoreError> {
+    let arr: [u8; 8] = bytes.try_into().map_err(|_| {
+        StoreError::corrupt(tree, key, format!("expected 8 bytes, got {}", bytes.len()))
+    })?;
+    Ok(u64::from_be_bytes(arr))
+}
+
+/// Pack a fingerprint as little-endian bytes (postcard varints would grow random u64s).
+fn pack(fingerprint: &[u64]) -> Vec<u8> {
+    fingerprint.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Unpack a fingerprint written by [`pack`].
+fn unpack(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<Vec<u64>, StoreError> {
+    if !bytes.len().is_multiple_of(8) {
+        return Err(StoreError::corrupt(
+            tree,
+            key,
+            "fingerprint length is not a multiple of 8",
+        ));
+    }
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        .collect())
+}
+
+/// Report source as stored. Append-only.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+pub(crate) enum SourceV1 {
+    Private,
+    Group,
+    Import,
+}
+
+/// Report status as stored. Append-only.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatusV1 {
+    Pending,
+    Confirmed,
+    Rejected,
+}
+
+/// Admin state as stored. Append-only.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+pub(crate) enum AdminStateV1 {
+    None,
+    Blocked,
+    Allowed,
+}
+
+/// Fingerprint kind as stored. Append-only.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+pub(crate) enum KindV1 {
+    ConfirmedScam,
+    RejectedLookalike,
+}
+
+/// A report, tree `reports`, key = report id (u64 BE).
+#[derive(Serialize, Deserialize)]
+pub(crate) enum ReportRecord {
+    V1(ReportV1),
+}
+
+/// Version 1 of a stored report.
+#[derive(Serialize, Deserialize, Clone)]
+pub(crate) struct ReportV1 {
+    pub text: String,
+    pub indicators: Vec<String>,
+    pub fingerprint: Vec<u8>,
+    pub source: SourceV1,
+    pub reporter: [u8; 32],
+    pub created_at: u64,
+    pub status: StatusV1,
+    pub status_changed_at: Option<u64>,
+}
+
+impl ReportRecord {
+    /// Build the record for a new report with already-deduplicated indicators.
+    pub fn new(report: &NewReport, indicators: Vec<String>) -> Self {
+        ReportRecord::V1(ReportV1 {
+            text: report.text.clone(),
+            indicators,
+            fingerprint: pack(&report.fingerprint),
+            source: report.source.into(),
+            reporter: report.reporter.0,
+            created_at: report.at,
+            status: StatusV1::Pending,
+            status_changed_at: None,
+        })
+    }
+
+    /// The latest-version view of this record (migrating old versions in memory).
+    pub fn latest(self) -> ReportV1 {
+        match self {
+            ReportRecord::V1(v1) => v1,
+        }
+    }
+}
+
+impl ReportV1 {
+    /// The fingerprint as u64s; `key` names the record on error.
+    pub fn fingerprint_u64(&self, key: &[u8]) -> Result<Vec<u64>, StoreError> {
+        unpack("reports", key, &self.fingerprint)
+    }
+
+    /// Convert to the domain type; `key` names the record on error.
+    pub fn into_domain(self, id: ReportId, key: &[u8]) -> Result<Report, StoreError> {
+        Ok(Report {
+            id,
+            fingerprint: unpack("reports", key, &self.fingerprint)?,
+            text: self.text,
+            indicators: self.indicators,
+            source: self.source.into(),
+            reporter: ReporterHash(self.reporter),
+            created_at: self.created_at,
+            status: self.status.into(),
+            status_changed_at: self.status_changed_at,
+        })
+    }
+}
+
+/// An indicator's reputation, tree `indicators`, key = indicator bytes.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum IndicatorRecord {
+    V1(IndicatorV1),
+}
+
+/// Version 1 of an indicator's reputation.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+pub(crate) struct IndicatorV1 {
+    pub distinct_reporters: u64,
+    pub admin_state: AdminStateV1,
+    pub first_seen: u64,
+    pub last_seen: u64,
+}
+
+impl IndicatorRecord {
+    /// The latest-version view of this record.
+    pub fn latest(self) -> IndicatorV1 {
+        match self {
+            IndicatorRecord::V1(v1) => v1,
+        }
+    }
+}
+
+impl From<IndicatorV1> for IndicatorReputation {
+    fn from(v: IndicatorV1) -> Self {
+        IndicatorReputation {
+            distinct_reporters: v.distinct_reporters,
+            admin_state: v.admin_state.into(),
+            first_seen: v.first_seen,
+            last_seen: v.last_seen,
+        }
+    }
+}
+
+/// A kept fingerprint, tree `fingerprints`, key = report id (u64 BE).
+#[derive(Serialize, Deserialize)]
+pub(crate) enum FingerprintRecord {
+    V1 { kind: KindV1, fingerprint: Vec<u8> },
+}
+
+impl FingerprintRecord {
+    /// Build the record for `fingerprint`.
+    pub fn new(kind: FingerprintKind, fingerprint: &[u64]) -> Self {
+        FingerprintRecord::V1 {
+            kind: kind.into(),
+            fingerprint: pack(fingerprint),
+        }
+    }
+
+    /// Convert to the domain pair; `key` names the record on error.
+    pub fn into_domain(self, key: &[u8]) -> Result<(FingerprintKind, Vec<u64>), StoreError> {
+        match self {
+            FingerprintRecord::V1 { kind, fingerprint } => {
+                Ok((kind.into(), unpack("fingerprints", key, &fingerprint)?))
+            }
+        }
+    }
+}
+
+/// An admin decision, tree `decisions`, key = sequence number (u64 BE).
+#[derive(Serialize, Deserialize)]
+pub(crate) enum DecisionRecord {
+    V1 {
+        actor: String,
+        action: String,
+        target: String,
+        note: String,
+        at: u64,
+    },
+}
+
+impl From<&Decision> for DecisionRecord {
+    fn from(d: &Decision) -> Self {
+        DecisionRecord::V1 {
+            actor: d.actor.clone(),
+            action: d.action.clone(),
+            target: d.target.clone(),
+            note: d.note.clone(),
+            at: d.at,
+        }
+    }
+}
+
+impl From<DecisionRecord> for Decision {
+    fn from(r: DecisionRecord) -> Self {
+        match r {
+            DecisionRecord::V1 {
+                actor,
+                action,
+                target,
+                note,
+                at,
+            } => Decision {
+                actor,
+                action,
+                target,
+                note,
+                at,
+            },
+        }
+    }
+}
+
+/// An ignored reporter, tree `ignored`, key = reporter hash.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum IgnoredRecord {
+    V1 { at: u64 },
+}
+
+/// The model blob, tree `meta`, key `model`.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum ModelRecord {
+    V1 { bytes: Vec<u8> },
+}
+
+macro_rules! mirror {
+    ($domain:ident, $record:ident, [$($variant:ident),+]) => {
+        impl From<$domain> for $record {
+            fn from(v: $domain) -> Self {
+                match v { $($domain::$variant => $record::$variant),+ }
+            }
+        }
+        impl From<$record> for $domain {
+            fn from(v: $record) -> Self {
+                match v { $($record::$variant => $domain::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror!(ReportSource, SourceV1, [Private, Group, Import]);
+mirror!(ReportStatus, StatusV1, [Pending, Confirmed, Rejected]);
+mirror!(AdminState, AdminStateV1, [None, Blocked, Allowed]);
+mirror!(FingerprintKind, KindV1, [ConfirmedScam, RejectedLookalike]);

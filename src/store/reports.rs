@@ -1,0 +1,252 @@
+//! Adding, reading, listing and re-judging reports.
+//!
+//! Invariants: a report, its index entries (`pending`, `by_indicator`, `by_reporter`),
+//! its indicator contributions, its kept fingerprint and the counters change in one
+//! transaction; `add_report`/`import_reports`/`set_status` return only once that
+//! transaction is flushed to disk. `pending` holds exactly the pending reports (value:
+//! created_at u64 BE); `fingerprints` holds exactly the judged reports with a non-empty
+//! fingerprint.
+
+use std::collections::HashSet;
+
+use super::error::StoreError;
+use super::indicators::add_contribution;
+use super::keys::{by_indicator_key, by_reporter_key, id_key, id_suffix, indicator_prefix};
+use super::records::{FingerprintRecord, ReportRecord, ReportV1, StatusV1, decode, encode};
+use super::stats::{bump, key, status_key};
+use super::types::{FingerprintKind, NewReport, Report, ReportId, ReportStatus, ReporterHash};
+use super::{Store, Tx, TxResult, abort};
+
+/// Distinct indicators in submission order, each checked for length.
+fn dedup_indicators(indicators: &[String]) -> Result<Vec<String>, StoreError> {
+    let mut seen = HashSet::with_capacity(indicators.len());
+    let mut out = Vec::with_capacity(indicators.len());
+    for ind in indicators {
+        indicator_prefix(ind)?;
+        if seen.insert(ind.as_str()) {
+            out.push(ind.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The first id a page starting after `after` may hold; `None` when nothing can follow.
+fn first_after(after: Option<ReportId>) -> Option<u64> {
+    match after {
+        None => Some(0),
+        Some(id) => id.0.checked_add(1),
+    }
+}
+
+/// Read a report record inside a transaction.
+pub(crate) fn read_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<Option<ReportV1>> {
+    let key = id_key(id);
+    match tx.reports.get(key)? {
+        Some(raw) => {
+            let record: ReportRecord = decode("reports", &key, &raw).map_err(abort)?;
+            Ok(Some(record.latest()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Write a report record inside a transaction.
+fn write_tx(tx: &Tx<'_>, id: ReportId, v: ReportV1) -> TxResult<()> {
+    let bytes = encode("report", &ReportRecord::V1(v)).map_err(abort)?;
+    tx.reports.insert(&id_key(id), bytes)?;
+    Ok(())
+}
+
+/// Insert one new pending report and everything that hangs off it.
+fn insert_tx(tx: &Tx<'_>, id: ReportId, report: &NewReport, indicators: &[String]) -> TxResult<()> {
+    let key = id_key(id);
+    let record =
+        encode("report", &ReportRecord::new(report, indicators.to_vec())).map_err(abort)?;
+    tx.reports.insert(&key, record)?;
+    tx.pending.insert(&key, &report.at.to_be_bytes())?;
+    tx.by_reporter
+        .insert(&by_reporter_key(&report.reporter, report.at, id)[..], &[])?;
+    for ind in indicators {
+        let prefix = indicator_prefix(ind).map_err(abort)?;
+        tx.by_indicator.insert(by_indicator_key(&prefix, id), &[])?;
+        add_contribution(tx, ind, &report.reporter, report.at)?;
+    }
+    bump(tx.counters, key::RECEIVED, 1)?;
+    bump(tx.counters, key::PENDING, 1)
+}
+
+/// Keep (or drop, when empty) a judged report's fingerprint.
+fn keep_fingerprint(
+    tx: &Tx<'_>,
+    id: ReportId,
+    kind: FingerprintKind,
+    rec: &ReportV1,
+) -> TxResult<()> {
+    let key = id_key(id);
+    if rec.fingerprint.is_empty() {
+        tx.fingerprints.remove(&key)?;
+        return Ok(());
+    }
+    let fp = rec.fingerprint_u64(&key).map_err(abort)?;
+    let bytes = encode("fingerprint", &FingerprintRecord::new(kind, &fp)).map_err(abort)?;
+    tx.fingerprints.insert(&key, bytes)?;
+    Ok(())
+}
+
+/// Decode a report read outside a transaction.
+fn to_report(key: &[u8], raw: &[u8]) -> Result<Report, StoreError> {
+    let id = id_suffix("reports", key)?;
+    let record: ReportRecord = decode("reports", key, raw)?;
+    record.latest().into_domain(id, key)
+}
+
+impl Store {
+    /// Store a new pending report; returns its id once it is durable on disk.
+    pub fn add_report(&self, report: &NewReport) -> Result<ReportId, StoreError> {
+        let indicators = dedup_indicators(&report.indicators)?;
+        let id = ReportId(self.db().generate_id()?);
+        self.transact(|tx| insert_tx(tx, id, report, &indicators))?;
+        self.durable()?;
+        Ok(id)
+    }
+
+    /// Store many reports in one transaction (all or none); ids once durable.
+    pub fn import_reports(&self, reports: &[NewReport]) -> Result<Vec<ReportId>, StoreError> {
+        let mut prepared = Vec::with_capacity(reports.len());
+        for report in reports {
+            let id = ReportId(self.db().generate_id()?);
+            prepared.push((id, report, dedup_indicators(&report.indicators)?));
+        }
+        self.transact(|tx| {
+            for (id, report, indicators) in &prepared {
+                insert_tx(tx, *id, report, indicators)?;
+            }
+            Ok(())
+        })?;
+        self.durable()?;
+        Ok(prepared.into_iter().map(|(id, _, _)| id).collect())
+    }
+
+    /// One report by id.
+    pub fn get_report(&self, id: ReportId) -> Result<Option<Report>, StoreError> {
+        let key = id_key(id);
+        match self.trees().reports.get(key)? {
+            Some(raw) => to_report(&key, &raw).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Change a report's status at time `at`; returns the report as it was before.
+    ///
+    /// Confirmed reports keep their fingerprint as a scam, rejected ones as a
+    /// look-alike; back to pending drops it. Durable on return.
+    pub fn set_status(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        at: u64,
+    ) -> Result<Report, StoreError> {
+        let key = id_key(id);
+        let old = self.transact(|tx| {
+            let Some(mut rec) = read_tx(tx, id)? else {
+                return Err(abort(StoreError::ReportNotFound(id)));
+            };
+            let old = rec.clone();
+            let old_status = ReportStatus::from(rec.status);
+            rec.status = StatusV1::from(status);
+            rec.status_changed_at = Some(at);
+            if old_status != status {
+                bump(tx.counters, status_key(old_status), -1)?;
+                bump(tx.counters, status_key(status), 1)?;
+            }
+            match status {
+                ReportStatus::Pending => {
+                    tx.pending.insert(&key, &rec.created_at.to_be_bytes())?;
+                    tx.fingerprints.remove(&key)?;
+                }
+                ReportStatus::Confirmed | ReportStatus::Rejected => {
+                    tx.pending.remove(&key)?;
+                    let kind = if status == ReportStatus::Confirmed {
+                        FingerprintKind::ConfirmedScam
+                    } else {
+                        FingerprintKind::RejectedLookalike
+                    };
+                    keep_fingerprint(tx, id, kind, &rec)?;
+                }
+            }
+            write_tx(tx, id, rec)?;
+            Ok(old)
+        })?;
+        self.durable()?;
+        old.into_domain(id, &key)
+    }
+
+    /// Pending reports in id order, `limit` at a time, starting after `after`.
+    pub fn pending_reports(
+        &self,
+        after: Option<ReportId>,
+        limit: usize,
+    ) -> Result<Vec<Report>, StoreError> {
+        let mut out = Vec::with_capacity(limit.min(1024));
+        let Some(start) = first_after(after) else {
+            return Ok(out);
+        };
+        for item in self.trees().pending.range(id_key(ReportId(start))..) {
+            if out.len() >= limit {
+                break;
+            }
+            let (key, _) = item?;
+            // A report deleted between the two reads is simply skipped.
+            if let Some(report) = self.get_report(id_suffix("pending", &key)?)? {
+                out.push(report);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reports carrying `indicator`, in id order, `limit` at a time, starting after `after`.
+    pub fn reports_by_indicator(
+        &self,
+        indicator: &str,
+        after: Option<ReportId>,
+        limit: usize,
+    ) -> Result<Vec<Report>, StoreError> {
+        let prefix = indicator_prefix(indicator)?;
+        let mut out = Vec::with_capacity(limit.min(1024));
+        let Some(start) = first_after(after) else {
+            return Ok(out);
+        };
+        let start = by_indicator_key(&prefix, ReportId(start));
+        let end = by_indicator_key(&prefix, ReportId(u64::MAX));
+        for item in self.trees().by_indicator.range(start..=end) {
+            if out.len() >= limit {
+                break;
+            }
+            let (key, _) = item?;
+            if let Some(report) = self.get_report(id_suffix("by_indicator", &key)?)? {
+                out.push(report);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every stored report in id order (for exports); reads lazily.
+    pub fn export(&self) -> impl Iterator<Item = Result<Report, StoreError>> + use<> {
+        self.trees().reports.iter().map(|item| {
+            let (key, raw) = item?;
+            to_report(&key, &raw)
+        })
+    }
+
+    /// How many stored reports `reporter` made at or after `since` (for rate limits).
+    pub fn reports_since(&self, reporter: &ReporterHash, since: u64) -> Result<usize, StoreError> {
+        let start = by_reporter_key(reporter, since, ReportId(0));
+        let end = by_reporter_key(reporter, u64::MAX, ReportId(u64::MAX));
+        let mut n = 0;
+        for item in self.trees().by_reporter.range(start..=end) {
+            item?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,260 @@
+//! Tests of adding, reading, listing and re-judging reports.
+
+use std::thread;
+
+use super::{open_temp, report};
+use crate::store::{FingerprintKind, ReportId, ReportStatus, StoreError};
+
+#[test]
+fn added_report_reads_back_whole() {
+    let (_dir, store) = open_temp();
+    let new = report(
+        &store,
+        "alice",
+        &["phone:+8613812345678", "domain:a.top"],
+        100,
+    );
+    let id = store.add_report(&new).unwrap();
+    let got = store.get_report(id).unwrap().expect("stored");
+    assert_eq!(got.id, id);
+    assert_eq!(got.text, new.text);
+    assert_eq!(got.indicators, new.indicators);
+    assert_eq!(got.fingerprint, new.fingerprint);
+    assert_eq!(got.reporter, new.reporter);
+    assert_eq!(got.created_at, 100);
+    assert_eq!(got.status, ReportStatus::Pending);
+    assert_eq!(got.status_changed_at, None);
+}
+
+#[test]
+fn duplicate_indicators_in_one_report_are_kept_once() {
+    let (_dir, store) = open_temp();
+    let id = store
+        .add_report(&report(&store, "a", &["x:1", "x:2", "x:1"], 5))
+        .unwrap();
+    assert_eq!(
+        store.get_report(id).unwrap().unwrap().indicators,
+        ["x:1", "x:2"]
+    );
+    assert_eq!(
+        store.reports_by_indicator("x:1", None, 10).unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn ids_are_monotonic_and_round_trip_their_short_form() {
+    let (_dir, store) = open_temp();
+    let a = store.add_report(&report(&store, "a", &[], 1)).unwrap();
+    let b = store.add_report(&report(&store, "a", &[], 2)).unwrap();
+    assert!(b > a);
+    for id in [
+        a,
+        b,
+        ReportId(0),
+        ReportId(35),
+        ReportId(36),
+        ReportId(u64::MAX),
+    ] {
+        assert_eq!(id.to_string().parse::<ReportId>(), Ok(id));
+    }
+    assert_eq!(ReportId(36).to_string(), "r10");
+    assert!("r".parse::<ReportId>().is_err());
+    assert!("r-1".parse::<ReportId>().is_err());
+}
+
+#[test]
+fn set_status_returns_old_record_and_moves_counters_and_fingerprints() {
+    let (_dir, store) = open_temp();
+    let a = store
+        .add_report(&report(&store, "a", &["x:1"], 10))
+        .unwrap();
+    let b = store
+        .add_report(&report(&store, "b", &["x:1"], 11))
+        .unwrap();
+    let old = store.set_status(a, ReportStatus::Confirmed, 20).unwrap();
+    assert_eq!(old.status, ReportStatus::Pending);
+    let old = store.set_status(b, ReportStatus::Rejected, 21).unwrap();
+    assert_eq!(old.status, ReportStatus::Pending);
+    let now = store.get_report(a).unwrap().unwrap();
+    assert_eq!(
+        (now.status, now.status_changed_at),
+        (ReportStatus::Confirmed, Some(20))
+    );
+
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.pending, stats.confirmed, stats.rejected), (0, 1, 1));
+    assert_eq!((stats.reports_received, stats.reports_stored), (2, 2));
+
+    let fps: Vec<_> = store.fingerprints().map(Result::unwrap).collect();
+    let kinds: Vec<_> = fps.iter().map(|f| (f.report, f.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (a, FingerprintKind::ConfirmedScam),
+            (b, FingerprintKind::RejectedLookalike)
+        ]
+    );
+    assert_eq!(
+        fps[0].fingerprint,
+        store.get_report(a).unwrap().unwrap().fingerprint
+    );
+
+    store.set_status(a, ReportStatus::Pending, 30).unwrap();
+    assert_eq!(store.fingerprint_count(), 1);
+    assert_eq!(store.pending_reports(None, 10).unwrap().len(), 1);
+    assert_eq!(store.stats().unwrap().pending, 1);
+}
+
+#[test]
+fn set_status_of_missing_report_is_not_found() {
+    let (_dir, store) = open_temp();
+    let err = store
+        .set_status(ReportId(42), ReportStatus::Confirmed, 1)
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::ReportNotFound(ReportId(42))),
+        "{err}"
+    );
+}
+
+#[test]
+fn pending_and_indicator_listings_paginate_in_id_order() {
+    let (_dir, store) = open_temp();
+    let ids: Vec<_> = (0..7)
+        .map(|i| store.add_report(&report(&store, "a", &["x:1"], i)).unwrap())
+        .collect();
+    store
+        .set_status(ids[2], ReportStatus::Confirmed, 9)
+        .unwrap();
+    let check = |pages: Vec<Vec<ReportId>>, want: Vec<ReportId>| {
+        assert_eq!(pages.concat(), want);
+        assert!(pages.iter().all(|p| p.len() <= 3));
+    };
+    let page = |after| -> Vec<ReportId> {
+        store
+            .pending_reports(after, 3)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let mut pages = vec![page(None)];
+    while let Some(last) = pages.last().unwrap().last().copied() {
+        pages.push(page(Some(last)));
+    }
+    let pending: Vec<_> = ids.iter().copied().filter(|id| *id != ids[2]).collect();
+    check(pages, pending);
+
+    let by_ind = |after| -> Vec<ReportId> {
+        store
+            .reports_by_indicator("x:1", after, 3)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let mut pages = vec![by_ind(None)];
+    while let Some(last) = pages.last().unwrap().last().copied() {
+        pages.push(by_ind(Some(last)));
+    }
+    check(pages, ids.clone());
+    assert!(
+        store
+            .reports_by_indicator("x:2", None, 3)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .pending_reports(Some(ReportId(u64::MAX)), 3)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn indicator_prefixes_do_not_bleed_into_each_other() {
+    let (_dir, store) = open_temp();
+    store.add_report(&report(&store, "a", &["x:1"], 1)).unwrap();
+    store
+        .add_report(&report(&store, "a", &["x:12"], 1))
+        .unwrap();
+    assert_eq!(
+        store.reports_by_indicator("x:1", None, 10).unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn reports_since_counts_one_reporters_window() {
+    let (_dir, store) = open_temp();
+    for at in [100, 200, 300, 400] {
+        store.add_report(&report(&store, "a", &[], at)).unwrap();
+    }
+    store.add_report(&report(&store, "b", &[], 350)).unwrap();
+    let a = store.reporter_hash("a");
+    for (since, want) in [(0, 4), (200, 3), (301, 1), (401, 0)] {
+        assert_eq!(
+            store.reports_since(&a, since).unwrap(),
+            want,
+            "since {since}"
+        );
+    }
+}
+
+#[test]
+fn export_and_import_cover_every_report() {
+    let (_dir, store) = open_temp();
+    let batch: Vec<_> = (0..50)
+        .map(|i| report(&store, "imp", &["x:9"], i))
+        .collect();
+    let ids = store.import_reports(&batch).unwrap();
+    assert_eq!(ids.len(), 50);
+    let exported: Vec<_> = store.export().map(|r| r.unwrap().id).collect();
+    assert_eq!(exported, ids);
+    let rep = store.indicator_reputation("x:9").unwrap().unwrap();
+    assert_eq!(rep.distinct_reporters, 1);
+}
+
+#[test]
+fn concurrent_writers_all_land() {
+    let (_dir, store) = open_temp();
+    let ids: Vec<ReportId> = thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let store = store.clone();
+                s.spawn(move || {
+                    (0..25)
+                        .map(|i| {
+                            let r = report(&store, &format!("w{t}"), &["x:hot"], i);
+                            store.add_report(&r).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(ids.len(), 200);
+    for id in &ids {
+        assert!(store.get_report(*id).unwrap().is_some());
+    }
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.reports_received, stats.pending), (200, 200));
+    let rep = store.indicator_reputation("x:hot").unwrap().unwrap();
+    assert_eq!(rep.distinct_reporters, 8);
+}
+
+#[test]
+fn overlong_indicator_is_invalid_input() {
+    let (_dir, store) = open_temp();
+    let long = "x".repeat(70_000);
+    let err = store
+        .add_report(&report(&store, "a", &[&long], 1))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
+}

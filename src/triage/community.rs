@@ -1,0 +1,207 @@
+//! Community knowledge in the verdict: indicator reputation, near-duplicates of
+//! curated reports, and the learned model, each as its own explained signal.
+//!
+//! Invariants (anti-abuse): reports about an indicator count only from `min_reporters`
+//! distinct reporters on, and then at most `REPORTED_MAX` weight, which alone is below
+//! `high`; an admin's allow-listing outweighs any number of reports; the learned signal
+//! is bounded (`LEARNED_MAX`) and damped by rule and official-channel evidence like any
+//! other signal. So nothing a single user does can make someone else's message high.
+
+use std::sync::{Arc, RwLock};
+
+use crate::classify::{Bilingual, Family, IndicatorKind, Signal, Verdict};
+use crate::store::{AdminState, FingerprintKind, Store, StoreError};
+
+use super::fingerprint::{self, Index};
+use super::learned::Model;
+
+/// Weight of an indicator an admin confirmed as a scam contact.
+const CONFIRMED_INDICATOR: i32 = 85;
+/// Weight of an indicator an admin allow-listed.
+const ALLOWED_INDICATOR: i32 = -70;
+/// Weight of an indicator reported by `min_reporters` people, and the most it reaches.
+const REPORTED_BASE: i32 = 35;
+const REPORTED_MAX: i32 = 60;
+/// Similarity from which a stored fingerprint counts as a near-duplicate.
+pub const NEAR_DUPLICATE: f64 = 0.75;
+/// Weight range of a near-duplicate of a confirmed scam, and of a rejected look-alike.
+const DUPLICATE_MIN: i32 = 60;
+const DUPLICATE_MAX: i32 = 95;
+const LOOKALIKE: i32 = -60;
+/// The learned signal's weight by model probability (highest first), bounded.
+const LEARNED: [(f64, i32); 3] = [(0.99, 45), (0.95, 30), (0.85, 15)];
+
+/// In-memory knowledge rebuilt from the store at start-up.
+pub struct Knowledge {
+    /// Fingerprints of confirmed scams and rejected look-alikes.
+    pub index: RwLock<Index>,
+    /// The learned model.
+    pub model: RwLock<Model>,
+}
+
+impl Knowledge {
+    /// Loads fingerprints and the saved model.
+    pub fn load(store: &Store) -> Result<Self, StoreError> {
+        let mut index = Index::new();
+        for stored in store.fingerprints() {
+            let stored = stored?;
+            index.insert(stored.report.0, kind_of(stored.kind), stored.fingerprint);
+        }
+        let model = match store.get_model()? {
+            Some(bytes) => Model::from_bytes(&bytes).unwrap_or_else(|e| {
+                tracing::error!("{e}; starting with an empty learned model");
+                Model::default()
+            }),
+            None => Model::default(),
+        };
+        Ok(Self {
+            index: RwLock::new(index),
+            model: RwLock::new(model),
+        })
+    }
+}
+
+/// Maps the store's fingerprint kind to the index's.
+pub fn kind_of(kind: FingerprintKind) -> fingerprint::FingerprintKind {
+    match kind {
+        FingerprintKind::ConfirmedScam => fingerprint::FingerprintKind::Scam,
+        FingerprintKind::RejectedLookalike => fingerprint::FingerprintKind::Legitimate,
+    }
+}
+
+/// Adds the community's signals to `verdict` (the caller rescores).
+pub fn add_signals(
+    verdict: &mut Verdict,
+    text: &str,
+    store: &Store,
+    knowledge: &Knowledge,
+    min_reporters: u64,
+) -> Result<(), StoreError> {
+    let family = verdict.family.unwrap_or(Family::GeneralSmishing);
+    let mut signals = Vec::new();
+    for indicator in verdict.indicators.iter().filter(|i| i.official.is_none()) {
+        let Some(rep) = store.indicator_reputation(&indicator.key())? else {
+            continue;
+        };
+        let what = describe(indicator.kind);
+        let evidence: Vec<_> = indicator.evidence.iter().cloned().collect();
+        let signal = |id: &str, family, weight, zh: String, en: String| Signal {
+            rule_id: id.to_string(),
+            family,
+            weight,
+            evidence: evidence.clone(),
+            explanation: Arc::new(Bilingual { zh, en }),
+        };
+        match rep.admin_state {
+            AdminState::Blocked => signals.push(signal(
+                "community.confirmed-indicator",
+                family,
+                CONFIRMED_INDICATOR,
+                format!(
+                    "管理员已确认这个{}（{}）属于诈骗。",
+                    what.0, indicator.value
+                ),
+                format!(
+                    "An admin confirmed this {} ({}) as a scam contact.",
+                    what.1, indicator.value
+                ),
+            )),
+            AdminState::Allowed => signals.push(signal(
+                "community.allowed-indicator",
+                Family::Legitimate,
+                ALLOWED_INDICATOR,
+                format!(
+                    "管理员核实过这个{}（{}），确认是正规的。",
+                    what.0, indicator.value
+                ),
+                format!(
+                    "An admin checked this {} ({}) and found it legitimate.",
+                    what.1, indicator.value
+                ),
+            )),
+            AdminState::None if rep.distinct_reporters >= min_reporters => {
+                let extra = (rep.distinct_reporters - min_reporters).min(10) as i32 * 5;
+                let n = rep.distinct_reporters;
+                signals.push(signal(
+                    "community.reported-indicator",
+                    family,
+                    (REPORTED_BASE + extra).min(REPORTED_MAX),
+                    format!("这个{}（{}）已被 {n} 位卖家举报。", what.0, indicator.value),
+                    format!(
+                        "This {} ({}) was reported by {n} sellers.",
+                        what.1, indicator.value
+                    ),
+                ))
+            }
+            AdminState::None => {}
+        }
+    }
+    if let Some(sig) = fingerprint::signature(text) {
+        let index = knowledge.index.read().expect("index lock");
+        for m in index
+            .nearest(&sig)
+            .into_iter()
+            .filter(|m| m.similarity >= NEAR_DUPLICATE)
+        {
+            let pct = (m.similarity * 100.0).round() as i32;
+            let (id, fam, weight, zh, en) = match m.kind {
+                fingerprint::FingerprintKind::Scam => {
+                    let span = f64::from(DUPLICATE_MAX - DUPLICATE_MIN);
+                    let w = DUPLICATE_MIN
+                        + ((m.similarity - NEAR_DUPLICATE) / (1.0 - NEAR_DUPLICATE) * span) as i32;
+                    (
+                        "community.near-duplicate",
+                        family,
+                        w.min(DUPLICATE_MAX),
+                        format!("与一条已确认的诈骗信息相似度 {pct}%。"),
+                        format!("{pct}% similar to a confirmed scam."),
+                    )
+                }
+                fingerprint::FingerprintKind::Legitimate => (
+                    "community.lookalike",
+                    Family::Legitimate,
+                    LOOKALIKE,
+                    format!("与一条经管理员核实为正规的信息相似度 {pct}%。"),
+                    format!("{pct}% similar to a message admins judged legitimate."),
+                ),
+            };
+            signals.push(Signal {
+                rule_id: id.to_string(),
+                family: fam,
+                weight,
+                evidence: Vec::new(),
+                explanation: Arc::new(Bilingual { zh, en }),
+            });
+        }
+    }
+    let model = knowledge.model.read().expect("model lock");
+    if let Some(p) = model.scam_probability(text)
+        && let Some(&(_, weight)) = LEARNED.iter().find(|(at, _)| p >= *at)
+    {
+        let pct = (p * 100.0).floor() as i32;
+        signals.push(Signal {
+            rule_id: "community.learned".to_string(),
+            family,
+            weight,
+            evidence: Vec::new(),
+            explanation: Arc::new(Bilingual {
+                zh: format!("措辞与社区确认过的诈骗信息相近（模型置信度 {pct}%）。"),
+                en: format!("Its wording resembles scams confirmed by the community (model confidence {pct}%)."),
+            }),
+        });
+    }
+    verdict.signals.extend(signals);
+    Ok(())
+}
+
+fn describe(kind: IndicatorKind) -> (&'static str, &'static str) {
+    match kind {
+        IndicatorKind::Url => ("网址", "address"),
+        IndicatorKind::Phone => ("电话号码", "phone number"),
+        IndicatorKind::Email => ("邮箱", "e-mail address"),
+        IndicatorKind::Wechat => ("微信号", "WeChat ID"),
+        IndicatorKind::Qq => ("QQ 号", "QQ number"),
+        IndicatorKind::Telegram => ("Telegram 账号", "Telegram account"),
+        IndicatorKind::Whatsapp => ("WhatsApp 号码", "WhatsApp number"),
+    }
+}

@@ -1,0 +1,507 @@
+//! Reports and curation: filing a report (with anti-abuse limits), importing labelled
+//! corpora, listing what needs review, and admin decisions that teach or un-teach the
+//! fingerprint index and the learned model.
+//!
+//! Invariants: a report id is returned only once the report is durable; every admin
+//! decision is logged; confirming teaches (scam fingerprint, model), rejecting
+//! un-teaches what a confirmation taught and allow-lists the report's indicators.
+
+use std::collections::BTreeMap;
+
+use crate::classify::{IndicatorKind, Message};
+use crate::store::{
+    AdminState, Decision, NewReport, Report, ReportId, ReportSource, ReportStatus, ReporterHash,
+    Stats, StoreError,
+};
+
+use super::community::NEAR_DUPLICATE;
+use super::fingerprint::{self, Index};
+use super::{Triage, now};
+
+/// Why a report or curation request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TriageError {
+    /// The service runs without a data directory.
+    #[error("no data directory: reports need one (set SELLERGUARD_DATA_DIR)")]
+    NoStore,
+    /// The reporter filed too many reports recently.
+    #[error("too many reports: at most {limit} per hour, please try again later")]
+    RateLimited {
+        /// The hourly limit.
+        limit: usize,
+    },
+    /// The report has no text.
+    #[error("nothing to report: the message has no text")]
+    Empty,
+    /// No report has that id.
+    #[error("no report {0}")]
+    UnknownReport(ReportId),
+    /// The value is not a link, number or ID the service recognises.
+    #[error("{0:?} is not a link, phone number, e-mail, WeChat, QQ, Telegram or WhatsApp ID")]
+    NotAnIndicator(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a report now needs a curator's look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewTrigger {
+    /// An indicator just reached the distinct-reporter threshold.
+    Indicator {
+        /// The indicator key (`kind:value`).
+        key: String,
+        /// Distinct reporters so far.
+        reporters: u64,
+    },
+    /// Pending near-duplicates of this report just reached the threshold.
+    Cluster {
+        /// Reports in the cluster, this one included.
+        size: usize,
+    },
+}
+
+/// A filed report.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    /// Its id (durable).
+    pub id: ReportId,
+    /// Why curators should look now, if they should.
+    pub needs_review: Vec<ReviewTrigger>,
+}
+
+/// Pending reports that belong together.
+#[derive(Debug, Clone)]
+pub struct PendingGroup {
+    /// What they share: an indicator key, or `similar:<first id>`.
+    pub key: String,
+    /// The reports, oldest first.
+    pub reports: Vec<Report>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Scam rows stored as reports.
+    pub reports: usize,
+    /// Legitimate rows learnt as such.
+    pub legitimate: usize,
+}
+
+/// An admin's verdict on a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    /// It is a scam.
+    Confirm,
+    /// It is legitimate.
+    Reject,
+}
+
+impl Triage {
+    /// Files a report from `reporter` (a raw identity, hashed before storage).
+    pub fn report(
+        &self,
+        message: Message<'_>,
+        reporter: &str,
+        source: ReportSource,
+    ) -> Result<Reported, TriageError> {
+        let c = self.community()?;
+        if message.text.trim().is_empty() && message.hidden_links.is_empty() {
+            return Err(TriageError::Empty);
+        }
+        let reporter = c.store.reporter_hash(reporter);
+        let at = now();
+        let limit = c.settings.reports_per_hour;
+        if c.store.reports_since(&reporter, at.saturating_sub(3600))? >= limit {
+            return Err(TriageError::RateLimited { limit });
+        }
+        let ignored = c.store.is_ignored(&reporter)?;
+        let keys = if ignored {
+            Vec::new()
+        } else {
+            self.indicator_keys(message)
+        };
+        let fingerprint = fingerprint::signature(message.text).unwrap_or_default();
+        let new = NewReport {
+            text: message.text.to_string(),
+            indicators: keys.clone(),
+            fingerprint,
+            source,
+            reporter,
+            at,
+        };
+        let id = c.store.add_report(&new)?;
+        let mut needs_review = Vec::new();
+        for key in keys {
+            if let Some(rep) = c.store.indicator_reputation(&key)?
+                && rep.admin_state == AdminState::None
+                && rep.distinct_reporters == c.settings.min_reporters
+            {
+                needs_review.push(ReviewTrigger::Indicator {
+                    key,
+                    reporters: rep.distinct_reporters,
+                });
+            }
+        }
+        if !ignored && let Some(size) = self.cluster_size(&new.fingerprint)? {
+            needs_review.push(ReviewTrigger::Cluster { size });
+        }
+        Ok(Reported { id, needs_review })
+    }
+
+    /// The non-official indicators of a message, as store keys.
+    fn indicator_keys(&self, message: Message<'_>) -> Vec<String> {
+        let verdict = self.classifier.load().classify(message);
+        verdict
+            .indicators
+            .iter()
+            .filter(|i| i.official.is_none())
+            .map(|i| i.key())
+            .collect()
+    }
+
+    /// The size of the pending near-duplicate cluster around `sig`, when it has just
+    /// reached the review threshold.
+    fn cluster_size(&self, sig: &[u64]) -> Result<Option<usize>, TriageError> {
+        let c = self.community()?;
+        if sig.is_empty() {
+            return Ok(None);
+        }
+        let mut size = 0;
+        let mut after = None;
+        loop {
+            let page = c.store.pending_reports(after, 500)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            size += page
+                .iter()
+                .filter(|r| fingerprint::similarity(sig, &r.fingerprint) >= NEAR_DUPLICATE)
+                .count();
+        }
+        let threshold = c.settings.min_reporters as usize;
+        Ok((size == threshold).then_some(size))
+    }
+
+    /// Imports labelled rows: scam rows become reports (confirmed or pending), and
+    /// with `confirmed` both classes teach the model; legitimate rows are stored as
+    /// rejected look-alikes so near-duplicates of them score lower.
+    pub fn import(
+        &self,
+        rows: &[(String, bool)],
+        confirmed: bool,
+        source_name: &str,
+    ) -> Result<ImportSummary, TriageError> {
+        let c = self.community()?;
+        let reporter = c.store.reporter_hash(&format!("import:{source_name}"));
+        let at = now();
+        let mut summary = ImportSummary::default();
+        let mut news = Vec::new();
+        for (text, scam) in rows {
+            if !scam && !confirmed {
+                continue;
+            }
+            let fingerprint = fingerprint::signature(text).unwrap_or_default();
+            let indicators = if *scam {
+                self.indicator_keys(Message::text(text))
+            } else {
+                Vec::new()
+            };
+            news.push((
+                NewReport {
+                    text: text.clone(),
+                    indicators,
+                    fingerprint,
+                    source: ReportSource::Import,
+                    reporter,
+                    at,
+                },
+                *scam,
+            ));
+        }
+        for chunk in news.chunks(1000) {
+            let batch: Vec<NewReport> = chunk.iter().map(|(n, _)| n.clone()).collect();
+            let ids = c.store.import_reports(&batch)?;
+            for (id, (new, scam)) in ids.into_iter().zip(chunk) {
+                if *scam {
+                    summary.reports += 1;
+                } else {
+                    summary.legitimate += 1;
+                }
+                if confirmed {
+                    let status = if *scam {
+                        ReportStatus::Confirmed
+                    } else {
+                        ReportStatus::Rejected
+                    };
+                    c.store.set_status(id, status, at)?;
+                    self.teach(id, &new.text, &new.fingerprint, Some(*scam), None);
+                }
+            }
+        }
+        self.save_model()?;
+        Ok(summary)
+    }
+
+    /// Pending reports grouped by shared indicator, else by near-duplicate cluster.
+    pub fn pending(&self, limit: usize) -> Result<Vec<PendingGroup>, TriageError> {
+        let c = self.community()?;
+        let reports = c.store.pending_reports(None, limit)?;
+        let mut groups: BTreeMap<String, Vec<Report>> = BTreeMap::new();
+        let mut loose: Vec<Report> = Vec::new();
+        for report in reports {
+            match report.indicators.first() {
+                Some(key) => groups.entry(key.clone()).or_default().push(report),
+                None => loose.push(report),
+            }
+        }
+        let mut index = Index::new();
+        let mut clusters: BTreeMap<u64, Vec<Report>> = BTreeMap::new();
+        for report in loose {
+            let near = index
+                .nearest(&report.fingerprint)
+                .into_iter()
+                .find(|m| m.similarity >= NEAR_DUPLICATE)
+                .map(|m| m.id);
+            let head = near.unwrap_or(report.id.0);
+            if near.is_none() {
+                index.insert(
+                    report.id.0,
+                    fingerprint::FingerprintKind::Scam,
+                    report.fingerprint.clone(),
+                );
+            }
+            clusters.entry(head).or_default().push(report);
+        }
+        let mut out: Vec<PendingGroup> = groups
+            .into_iter()
+            .map(|(key, reports)| PendingGroup { key, reports })
+            .collect();
+        out.extend(clusters.into_iter().map(|(head, reports)| PendingGroup {
+            key: format!("similar:{}", ReportId(head)),
+            reports,
+        }));
+        out.sort_by(|a, b| {
+            b.reports
+                .len()
+                .cmp(&a.reports.len())
+                .then(a.key.cmp(&b.key))
+        });
+        Ok(out)
+    }
+
+    /// Records an admin's verdict on a report and teaches (or un-teaches) accordingly.
+    pub fn review(
+        &self,
+        id: ReportId,
+        review: Review,
+        actor: &str,
+        note: &str,
+    ) -> Result<Report, TriageError> {
+        let c = self.community()?;
+        let at = now();
+        let status = match review {
+            Review::Confirm => ReportStatus::Confirmed,
+            Review::Reject => ReportStatus::Rejected,
+        };
+        let old = c.store.set_status(id, status, at).map_err(|e| match e {
+            StoreError::ReportNotFound(id) => TriageError::UnknownReport(id),
+            e => e.into(),
+        })?;
+        let state = if review == Review::Confirm {
+            AdminState::Blocked
+        } else {
+            AdminState::Allowed
+        };
+        for key in &old.indicators {
+            c.store.set_indicator_state(key, state, at)?;
+        }
+        let was = match old.status {
+            ReportStatus::Confirmed => Some(true),
+            ReportStatus::Rejected => Some(false),
+            ReportStatus::Pending => None,
+        };
+        self.teach(
+            id,
+            &old.text,
+            &old.fingerprint,
+            Some(review == Review::Confirm),
+            was,
+        );
+        self.save_model()?;
+        let action = if review == Review::Confirm {
+            "confirm"
+        } else {
+            "reject"
+        };
+        self.log(actor, action, &id.to_string(), note, at)?;
+        Ok(Report {
+            status,
+            status_changed_at: Some(at),
+            ..old
+        })
+    }
+
+    /// Teaches the index and the model a judged report, forgetting an earlier label.
+    fn teach(
+        &self,
+        id: ReportId,
+        text: &str,
+        sig: &[u64],
+        now_scam: Option<bool>,
+        was_scam: Option<bool>,
+    ) {
+        let Some(c) = &self.community else { return };
+        let mut model = c.knowledge.model.write().expect("model lock");
+        if let Some(was) = was_scam {
+            model.unlearn(text, was);
+        }
+        if let Some(scam) = now_scam {
+            model.learn(text, scam);
+        }
+        drop(model);
+        let mut index = c.knowledge.index.write().expect("index lock");
+        match now_scam {
+            Some(scam) if !sig.is_empty() => {
+                let kind = if scam {
+                    fingerprint::FingerprintKind::Scam
+                } else {
+                    fingerprint::FingerprintKind::Legitimate
+                };
+                index.insert(id.0, kind, sig.to_vec());
+            }
+            _ => index.remove(id.0),
+        }
+    }
+
+    fn save_model(&self) -> Result<(), TriageError> {
+        let c = self.community()?;
+        let bytes = c.knowledge.model.read().expect("model lock").to_bytes();
+        Ok(c.store.put_model(&bytes)?)
+    }
+
+    /// Blocks (confirms as a scam contact) or allows an indicator directly; returns its key.
+    pub fn judge_indicator(
+        &self,
+        value: &str,
+        block: bool,
+        actor: &str,
+        note: &str,
+    ) -> Result<String, TriageError> {
+        let c = self.community()?;
+        let key = self.parse_indicator(value)?;
+        let at = now();
+        let state = if block {
+            AdminState::Blocked
+        } else {
+            AdminState::Allowed
+        };
+        c.store.set_indicator_state(&key, state, at)?;
+        self.log(actor, if block { "block" } else { "allow" }, &key, note, at)?;
+        Ok(key)
+    }
+
+    /// The store key of a value an admin typed (`amazon-verify.top`, `+86 138…`,
+    /// `wechat:abc123`, `@handle`).
+    fn parse_indicator(&self, value: &str) -> Result<String, TriageError> {
+        let trimmed = value.trim();
+        if let Some((kind, rest)) = trimmed.split_once(':') {
+            let known = [
+                IndicatorKind::Url,
+                IndicatorKind::Phone,
+                IndicatorKind::Email,
+                IndicatorKind::Wechat,
+                IndicatorKind::Qq,
+                IndicatorKind::Telegram,
+                IndicatorKind::Whatsapp,
+            ];
+            if let Some(k) = known
+                .iter()
+                .find(|k| k.as_str() == kind.to_ascii_lowercase())
+                && !rest.trim().is_empty()
+            {
+                return Ok(format!("{}:{}", k.as_str(), rest.trim().to_lowercase()));
+            }
+        }
+        let verdict = self.classifier.load().classify(Message::text(trimmed));
+        verdict
+            .indicators
+            .first()
+            .map(|i| i.key())
+            .ok_or_else(|| TriageError::NotAnIndicator(value.to_string()))
+    }
+
+    /// Ignores the reporter of report `id` from now on (their reports stop counting).
+    pub fn ignore_reporter_of(
+        &self,
+        id: ReportId,
+        actor: &str,
+        note: &str,
+    ) -> Result<(), TriageError> {
+        let c = self.community()?;
+        let report = c
+            .store
+            .get_report(id)?
+            .ok_or(TriageError::UnknownReport(id))?;
+        let at = now();
+        c.store.ignore_reporter(&report.reporter, at)?;
+        self.log(
+            actor,
+            "ignore-reporter",
+            &report.reporter.to_string(),
+            note,
+            at,
+        )
+    }
+
+    /// Removes everything `reporter` reported and their share of every count.
+    pub fn forget(&self, reporter: &str) -> Result<usize, TriageError> {
+        let c = self.community()?;
+        let hash: ReporterHash = c.store.reporter_hash(reporter);
+        Ok(c.store.forget_reporter(&hash)?)
+    }
+
+    /// Deletes pending reports older than the retention period.
+    pub fn purge_expired(&self) -> Result<usize, TriageError> {
+        let c = self.community()?;
+        let cutoff = now().saturating_sub(c.settings.retention_days * 86_400);
+        Ok(c.store.delete_pending_before(cutoff)?)
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Result<Stats, TriageError> {
+        Ok(self.community()?.store.stats()?)
+    }
+
+    /// Every stored report.
+    pub fn export(&self) -> Result<impl Iterator<Item = Result<Report, StoreError>>, TriageError> {
+        Ok(self.community()?.store.export())
+    }
+
+    /// Counts a check in the statistics (best effort).
+    pub fn record_check(&self) {
+        if let Some(c) = &self.community
+            && let Err(e) = c.store.record_check()
+        {
+            tracing::warn!("could not count a check: {e}");
+        }
+    }
+
+    fn log(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        note: &str,
+        at: u64,
+    ) -> Result<(), TriageError> {
+        let decision = Decision {
+            actor: actor.into(),
+            action: action.into(),
+            target: target.into(),
+            note: note.into(),
+            at,
+        };
+        self.community()?.store.log_decision(&decision)?;
+        Ok(())
+    }
+}

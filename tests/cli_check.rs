@@ -1,0 +1,180 @@
+//! `sellerguard check` and `sellerguard eval` through the real binary with the shipped
+//! rules and config: the verdicts the issue names, stdin input, JSON fields, and eval
+//! on all three file formats with clear errors for bad files.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn sellerguard(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SELLERGUARD_RULES_DIR")
+        .env("SELLERGUARD_DATA_DIR", "/nonexistent/sellerguard-test")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs the binary");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn check_json(text: &str) -> Value {
+    let (code, stdout, stderr) = sellerguard(&["check", "--json", text], None);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).expect("check --json prints JSON")
+}
+
+#[test]
+fn the_issue_examples() {
+    let cases = [
+        (
+            "我是亚马逊官方招商经理，免费开店注册，提供提现和贷款服务，加微信 amz_vip888 详谈",
+            "high",
+        ),
+        (
+            "Hello, I am Amazon's official merchant manager. Free store registration, withdrawal and loan service, add WeChat: amzmanager01",
+            "high",
+        ),
+        (
+            "【招商银行】您账户8842于11月20日15:32收入人民币12,500.00元，余额36,210.55元。",
+            "low",
+        ),
+        (
+            "Chase: your balance on account ending 4421 is $2,310.55 as of 11/20. Reply STOP to end alerts.",
+            "low",
+        ),
+    ];
+    for (text, level) in cases {
+        let verdict = check_json(text);
+        assert_eq!(verdict["level"], level, "{text}\n{verdict:#}");
+    }
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let v = check_json("我是亚马逊官方招商经理，加微信 amz_vip888");
+    for field in ["level", "score", "family", "signals", "indicators"] {
+        assert!(v.get(field).is_some(), "missing {field}: {v:#}");
+    }
+    let signal = &v["signals"][0];
+    for field in ["rule_id", "family", "weight", "explanation", "evidence"] {
+        assert!(
+            signal.get(field).is_some(),
+            "signal missing {field}: {signal:#}"
+        );
+    }
+    assert_eq!(v["indicators"][0]["kind"], "wechat");
+}
+
+#[test]
+fn reads_standard_input_and_speaks_both_languages() {
+    let text = "亚马逊官方客户经理：您的店铺需要激活，请加V信 amz_vip888 办理";
+    let (code, zh, _) = sellerguard(&["check", "--lang", "zh"], Some(text));
+    assert_eq!(code, 0);
+    assert!(zh.starts_with("🚨") || zh.starts_with("⚠️"), "{zh}");
+    assert!(zh.contains("建议"), "{zh}");
+    let (_, en, _) = sellerguard(&["check", "--lang", "en"], Some(text));
+    assert!(en.contains("What to do"), "{en}");
+}
+
+#[test]
+fn bad_arguments_are_clear_errors() {
+    let (code, _, stderr) = sellerguard(&["check", "--lang", "fr", "x"], None);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("fr"), "{stderr}");
+}
+
+fn write_temp(name: &str, content: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    (dir, path.display().to_string())
+}
+
+#[test]
+fn eval_reads_every_format() {
+    let scam = "我是亚马逊官方招商经理，免费开店，加微信 amz_vip888";
+    let legit = "【招商银行】您账户8842于11月20日收入人民币500.00元，余额6,210.55元。";
+    let files = [
+        (
+            "set.jsonl",
+            format!(
+                "{{\"text\":\"{scam}\",\"label\":\"scam\",\"category\":\"imp\"}}\n{{\"text\":\"{legit}\",\"label\":\"legit\"}}\n"
+            ),
+        ),
+        ("SMSSpamCollection", format!("spam\t{scam}\nham\t{legit}\n")),
+        (
+            "set.csv",
+            format!("LABEL,TEXT,URL\r\nsmishing,\"{scam}\",No\r\nham,\"{legit}\",No\r\n"),
+        ),
+    ];
+    for (name, content) in files {
+        let (_dir, path) = write_temp(name, &content);
+        let (code, stdout, stderr) = sellerguard(&["eval", "--json", "--data", &path], None);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(
+            v["overall"],
+            serde_json::json!({"tp": 1, "fp": 0, "tn": 1, "fn": 0}),
+            "{name}: {v:#}"
+        );
+        assert!(v["by_lang"]["zh"].is_object(), "{v:#}");
+        assert!(v["throughput"].as_f64().unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn eval_writes_errors_and_names_bad_lines() {
+    let (dir, path) = write_temp(
+        "set.jsonl",
+        "{\"text\":\"hello there\",\"label\":\"scam\"}\n",
+    );
+    let errors = dir.path().join("errors.jsonl");
+    let (code, stdout, _) = sellerguard(
+        &[
+            "eval",
+            "--data",
+            &path,
+            "--errors",
+            errors.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.contains("precision"), "{stdout}");
+    let written = std::fs::read_to_string(&errors).unwrap();
+    let row: Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (row["line"].as_u64(), row["label"].as_str()),
+        (Some(1), Some("scam"))
+    );
+    assert_eq!(row["verdict"]["level"], "low");
+
+    let (_dir, path) = write_temp(
+        "bad.jsonl",
+        "{\"text\":\"a\",\"label\":\"ham\"}\n{\"text\":\"b\",\"label\":\"perhaps\"}\n",
+    );
+    let (code, _, stderr) = sellerguard(&["eval", "--data", &path], None);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("bad.jsonl:2: unknown label \"perhaps\""),
+        "{stderr}"
+    );
+}

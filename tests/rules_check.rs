@@ -1,0 +1,49 @@
+//! `sellerguard rules check` through the real binary: broken rule files give every
+//! problem as `file:line:col: code: message` (golden file) and exit 1; the shipped
+//! rules compile with no warnings and every example behaves as declared.
+
+use std::process::Command;
+
+fn rules_check(dir: &str) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
+        .args(["rules", "check", "--dir", dir])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs the binary");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn broken_rule_files_are_reported_not_fatal() {
+    let (code, stdout, stderr) = rules_check("tests/fixtures/rules_broken");
+    assert_eq!(code, 1, "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/rules_broken.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(golden, &stdout).unwrap();
+    }
+    let expected =
+        std::fs::read_to_string(golden).expect("golden file (UPDATE_GOLDEN=1 writes it)");
+    assert_eq!(stdout, expected);
+}
+
+#[test]
+fn shipped_rules_compile_cleanly_and_their_examples_pass() {
+    let (code, stdout, stderr) = rules_check("rules");
+    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        stdout.contains("rules compiled, every example behaves as declared"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_missing_rule_folder_is_a_clear_error() {
+    let (code, _, stderr) = rules_check("tests/fixtures/no-such-dir");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-dir"), "{stderr}");
+}
