@@ -24,17 +24,22 @@ fn rss_mb() -> f64 {
 
 fn main() {
     let Some(dir) = std::env::var_os("SELLERGUARD_STORE_BENCH_DIR") else {
-        eprintln!("set SELLERGUARD_STORE_BENCH_DIR to a data directory with a large store (see benches/store.rs)");
+        eprintln!(
+            "set SELLERGUARD_STORE_BENCH_DIR to a data directory with a large store (see benches/store.rs)"
+        );
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(root).expect("project root");
     let settings = Settings::load(None, |_| None).expect("settings");
-    let texts: Vec<String> = ["tests/fixtures/seller_scams.jsonl", "tests/fixtures/hard_negatives.jsonl"]
-        .iter()
-        .flat_map(|f| dataset::load(&root.join(f), &LabelMap::default()).expect("fixture"))
-        .map(|r| r.text)
-        .collect();
+    let texts: Vec<String> = [
+        "tests/fixtures/seller_scams.jsonl",
+        "tests/fixtures/hard_negatives.jsonl",
+    ]
+    .iter()
+    .flat_map(|f| dataset::load(&root.join(f), &LabelMap::default()).expect("fixture"))
+    .map(|r| r.text)
+    .collect();
 
     let rss_before = rss_mb();
     let started = Instant::now();
@@ -53,7 +58,19 @@ fn main() {
     latencies.sort_by(f64::total_cmp);
     let q = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     println!("store: {}", Path::new(&dir).display());
-    println!("start-up (rules + store open + fingerprints + model): {:.2} s", startup.as_secs_f64());
-    println!("VmRSS: {rss_before:.0} MB before, {rss_after:.0} MB after start-up, {:.0} MB after checks", rss_mb());
-    println!("check latency over {} checks: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs", latencies.len(), q(0.5), q(0.99), q(1.0));
+    println!(
+        "start-up (rules + store open + fingerprints + model): {:.2} s",
+        startup.as_secs_f64()
+    );
+    println!(
+        "VmRSS: {rss_before:.0} MB before, {rss_after:.0} MB after start-up, {:.0} MB after checks",
+        rss_mb()
+    );
+    println!(
+        "check latency over {} checks: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+        latencies.len(),
+        q(0.5),
+        q(0.99),
+        q(1.0)
+    );
 }
