@@ -33,7 +33,7 @@ impl Extractor {
         let re = |p: &str| Regex::new(p).expect("built-in indicator pattern compiles");
         Self {
             url: re(concat!(
-                r"(?:(?:https?|hxxps?)://)?",
+                r"(?:(?:https?|hxxps?)(?::/{0,2}| //)\s?)?",
                 r"((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,59})",
                 r"|\d{1,3}(?:\.\d{1,3}){3})",
                 r"(?::\d{2,5})?(?:[/?#][^\s<>'\x22\u{3000}-\u{303F}\u{FF00}-\u{FFEF}]*)?"
@@ -416,6 +416,8 @@ mod tests {
                 &["email:help@amazon-support.top"],
             ),
             ("bit.ly/3xYz", &["url:bit.ly"]),
+            ("log in via http:ow.ly/nPyL308", &["url:ow.ly"]),
+            ("visit http //tinyurl.com Zy8u", &["url:tinyurl.com"]),
         ];
         for (text, expected) in cases {
             assert_eq!(keys(text), *expected, "text: {text}");
