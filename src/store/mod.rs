@@ -17,6 +17,7 @@ mod error;
 mod fingerprints;
 mod indicators;
 mod keys;
+mod prefs;
 mod records;
 mod removal;
 mod reports;
@@ -38,6 +39,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 pub use error::StoreError;
+pub use prefs::{StoredChatPrefs, StoredUserPrefs};
 pub use schema::CURRENT_VERSION;
 pub use types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
@@ -95,6 +97,7 @@ pub(crate) struct Trees {
     pub counters: sled::Tree,
     pub decisions: sled::Tree,
     pub ignored: sled::Tree,
+    pub prefs: sled::Tree,
 }
 
 /// The transactional view of the trees a report mutation touches.
@@ -185,6 +188,7 @@ impl Store {
             counters: db.open_tree("counters")?,
             decisions: db.open_tree("decisions")?,
             ignored: db.open_tree("ignored")?,
+            prefs: db.open_tree("prefs")?,
         };
         Ok(Store {
             inner: Arc::new(Inner {

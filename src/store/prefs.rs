@@ -1,0 +1,174 @@
+//! Front-end preferences: per-user language and blocked state (keyed by the user's
+//! keyed hash, never the raw id), per-chat settings (keyed by chat id), and named
+//! cursors such as the last processed Telegram update.
+//!
+//! Invariants: records are versioned like every other record; writes are durable on
+//! return; forgetting a user removes their record.
+
+use serde::{Deserialize, Serialize};
+
+use super::records::{decode, encode};
+use super::{ReporterHash, Store, StoreError};
+
+/// What is remembered about one user, as plain values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredUserPrefs {
+    /// Language code chosen by the user (`zh`, `en`), if any.
+    pub lang: Option<String>,
+    /// The user blocked the bot.
+    pub blocked: bool,
+}
+
+/// What is remembered about one chat, as plain values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredChatPrefs {
+    /// Lowest level that gets a warning (`low`, `medium`, `high`).
+    pub threshold: String,
+    /// Language code of warnings, if fixed.
+    pub lang: Option<String>,
+    /// Delete scam messages.
+    pub delete_scams: bool,
+    /// Read screenshots.
+    pub read_screenshots: bool,
+    /// The bot introduced itself.
+    pub introduced: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+enum UserRecord {
+    V1(StoredUserPrefs),
+}
+
+#[derive(Serialize, Deserialize)]
+enum ChatRecord {
+    V1(StoredChatPrefs),
+}
+
+fn user_key(user: &ReporterHash) -> Vec<u8> {
+    [b"user:".as_slice(), &user.0].concat()
+}
+
+fn chat_key(chat: i64) -> Vec<u8> {
+    [b"chat:".as_slice(), &chat.to_be_bytes()].concat()
+}
+
+fn cursor_key(name: &str) -> Vec<u8> {
+    [b"cursor:".as_slice(), name.as_bytes()].concat()
+}
+
+impl Store {
+    /// A user's preferences, if any were saved.
+    pub fn user_prefs(&self, user: &ReporterHash) -> Result<Option<StoredUserPrefs>, StoreError> {
+        let key = user_key(user);
+        match self.trees().prefs.get(&key)? {
+            Some(raw) => match decode::<UserRecord>("prefs", &key, &raw)? {
+                UserRecord::V1(p) => Ok(Some(p)),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a user's preferences.
+    pub fn set_user_prefs(
+        &self,
+        user: &ReporterHash,
+        prefs: &StoredUserPrefs,
+    ) -> Result<(), StoreError> {
+        let bytes = encode("user prefs", &UserRecord::V1(prefs.clone()))?;
+        self.trees().prefs.insert(user_key(user), bytes)?;
+        self.durable()
+    }
+
+    /// Removes a user's preferences.
+    pub fn forget_user_prefs(&self, user: &ReporterHash) -> Result<(), StoreError> {
+        self.trees().prefs.remove(user_key(user))?;
+        self.durable()
+    }
+
+    /// A chat's settings, if any were saved.
+    pub fn chat_prefs(&self, chat: i64) -> Result<Option<StoredChatPrefs>, StoreError> {
+        let key = chat_key(chat);
+        match self.trees().prefs.get(&key)? {
+            Some(raw) => match decode::<ChatRecord>("prefs", &key, &raw)? {
+                ChatRecord::V1(p) => Ok(Some(p)),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a chat's settings.
+    pub fn set_chat_prefs(&self, chat: i64, prefs: &StoredChatPrefs) -> Result<(), StoreError> {
+        let bytes = encode("chat prefs", &ChatRecord::V1(prefs.clone()))?;
+        self.trees().prefs.insert(chat_key(chat), bytes)?;
+        self.durable()
+    }
+
+    /// Moves a chat's settings to a new id (group upgraded to supergroup).
+    pub fn move_chat_prefs(&self, from: i64, to: i64) -> Result<(), StoreError> {
+        if let Some(raw) = self.trees().prefs.remove(chat_key(from))? {
+            self.trees().prefs.insert(chat_key(to), raw)?;
+        }
+        self.durable()
+    }
+
+    /// A named cursor (e.g. the last Telegram update processed).
+    pub fn cursor(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let key = cursor_key(name);
+        match self.trees().prefs.get(&key)? {
+            Some(raw) => {
+                let arr: [u8; 8] = raw
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::corrupt("prefs", &key, "cursor is not 8 bytes"))?;
+                Ok(Some(i64::from_be_bytes(arr)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a named cursor (durable).
+    pub fn set_cursor(&self, name: &str, value: i64) -> Result<(), StoreError> {
+        self.trees()
+            .prefs
+            .insert(cursor_key(name), &value.to_be_bytes())?;
+        self.durable()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreOptions;
+
+    #[test]
+    fn prefs_round_trip_move_and_forget() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        let user = store.reporter_hash("tg:42");
+        assert_eq!(store.user_prefs(&user).unwrap(), None);
+        let p = StoredUserPrefs {
+            lang: Some("zh".into()),
+            blocked: false,
+        };
+        store.set_user_prefs(&user, &p).unwrap();
+        assert_eq!(store.user_prefs(&user).unwrap(), Some(p));
+        store.forget_user_prefs(&user).unwrap();
+        assert_eq!(store.user_prefs(&user).unwrap(), None);
+
+        let chat = StoredChatPrefs {
+            threshold: "medium".into(),
+            lang: None,
+            delete_scams: true,
+            read_screenshots: false,
+            introduced: true,
+        };
+        store.set_chat_prefs(-100, &chat).unwrap();
+        store.move_chat_prefs(-100, -1_000_000_100).unwrap();
+        assert_eq!(store.chat_prefs(-100).unwrap(), None);
+        assert_eq!(store.chat_prefs(-1_000_000_100).unwrap(), Some(chat));
+
+        assert_eq!(store.cursor("telegram").unwrap(), None);
+        store.set_cursor("telegram", 77).unwrap();
+        assert_eq!(store.cursor("telegram").unwrap(), Some(77));
+    }
+}
