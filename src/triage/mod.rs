@@ -9,6 +9,8 @@ mod advice;
 pub mod card;
 pub mod fingerprint;
 pub mod learned;
+pub mod prefs;
+pub mod reports;
 
 use std::path::Path;
 use std::sync::Arc;
