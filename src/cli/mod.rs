@@ -7,6 +7,7 @@
 mod check;
 mod eval;
 mod rules;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     },
     /// Measure the classifier on a labelled file (JSON Lines, TSV or CSV).
     Eval(eval::EvalArgs),
+    /// Run the Telegram bot (when TELEGRAM_BOT_TOKEN is set) and the health endpoint.
+    Serve,
 }
 
 /// Parses the process arguments, runs the command and returns its exit code.
@@ -59,6 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&settings()?, args),
         Command::Rules { command } => rules::run(&settings()?, command),
         Command::Eval(args) => eval::run(&settings()?, args),
+        Command::Serve => serve::run(settings()?),
     }
 }
 
