@@ -431,8 +431,9 @@ fn content(
         });
     }
     let is_image = rest.contains_key("photo")
-        || rest["document"]["mime_type"]
-            .as_str()
+        || rest
+            .get("document")
+            .and_then(|d| d["mime_type"].as_str())
             .is_some_and(|m| m.starts_with("image/"));
     if is_image {
         return Content::Image;
