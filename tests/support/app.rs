@@ -101,7 +101,7 @@ impl TestApp {
         app.reports = reports.clone();
         app.batch_window = Some(tuning.batch_window);
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
-        app.poll_timeout_secs = Some(10);
+        app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
         fake.wait_for_calls("getUpdates", polls_before + 1, WAIT)
             .await;
