@@ -378,3 +378,35 @@ async fn a_fake_without_the_bot_token_is_rejected_at_start() {
     let error = running.shutdown().await.expect_err("the bot cannot start");
     assert!(format!("{error:#}").contains("getMe failed"), "{error:#}");
 }
+
+#[tokio::test]
+async fn updates_of_one_chat_are_handled_in_order() {
+    let app = TestApp::start().await;
+    let alice = TestUser::alice();
+    app.fake.enqueue_updates([
+        app.fake.private_text(&alice, "/lang zh"),
+        app.fake.private_text(&alice, SCAM_EN),
+    ]);
+
+    let sent = app.fake.wait_for_sent(2, WAIT).await;
+
+    assert_eq!(sent[0].text, "已切换为中文。");
+    assert!(sent[1].text.starts_with("🚨 <b>高风险"), "{}", sent[1].text);
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_and_the_card_still_arrives() {
+    let app = TestApp::start().await;
+    app.fake.fail_next(
+        "sendMessage",
+        429,
+        json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+    );
+    app.fake
+        .enqueue_update(app.fake.private_text(&TestUser::alice(), SCAM_EN));
+
+    let sent = app.fake.wait_for_sent(1, WAIT).await;
+
+    assert!(sent[0].text.starts_with("🚨"));
+    assert_eq!(app.fake.calls_to("sendMessage").len(), 2);
+}

@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use super::incoming::Text;
 use super::limits::{AdminCache, Buckets};
+use super::order::ChatOrder;
 use super::{BotOptions, TelegramError, batch::Batcher};
 use crate::classify::{Family, Lang, Level, Message, Verdict};
 use crate::triage::prefs::Prefs;
@@ -59,6 +60,7 @@ pub struct Ctx {
     pub shutdown: CancellationToken,
     pub tasks: TaskTracker,
     pub batcher: Batcher,
+    pub order: ChatOrder,
     pub buckets: Buckets,
     pub admins: AdminCache,
     cards: Mutex<CardMemory>,
@@ -88,6 +90,7 @@ impl Ctx {
             buckets: Buckets::new(options.group_warnings_per_minute),
             admins: AdminCache::new(options.admin_cache_ttl),
             batcher: Batcher::default(),
+            order: ChatOrder::default(),
             deps,
             options,
             shutdown,

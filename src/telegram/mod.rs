@@ -14,6 +14,7 @@ mod context;
 mod group;
 pub mod incoming;
 mod limits;
+mod order;
 mod poll;
 mod private;
 pub mod render;

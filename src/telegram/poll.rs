@@ -16,7 +16,8 @@ use teloxide::requests::{JsonRequest, Payload, Request};
 use tracing::Instrument;
 
 use super::context::Ctx;
-use super::{TelegramError, incoming};
+use super::incoming::{self, Incoming};
+use super::{TelegramError, private};
 
 /// Update kinds we ask for.
 const ALLOWED_UPDATES: [&str; 3] = ["message", "callback_query", "my_chat_member"];
@@ -90,14 +91,42 @@ fn take_over(ctx: &Arc<Ctx>, update_id: i64, raw: &Value) {
     };
     let span = tracing::info_span!("update", update_id);
     let task_ctx = Arc::clone(ctx);
+    // Forwards and album parts join their batch here, synchronously, in update order.
+    if let Incoming::Message(message) = &update.incoming
+        && private::is_batched(message)
+    {
+        let key = message.chat.id;
+        if ctx.batcher.add(key, message.clone()) {
+            let until = tokio::time::Instant::now() + ctx.options.batch_window;
+            let flush = async move { private::flush_batch(&task_ctx, key, until).await };
+            ctx.tasks.spawn(flush.instrument(span));
+        }
+        return;
+    }
+    let mut turn = ctx.order.turn(chat_key(&update.incoming));
     ctx.tasks.spawn(
         async move {
-            if let Err(error) = super::private::dispatch(task_ctx, update).await {
+            turn.wait().await;
+            if let Err(error) = private::dispatch(task_ctx, update).await {
                 tracing::warn!("update failed: {error}");
             }
+            turn.finish();
         }
         .instrument(span),
     );
+}
+
+/// The chat whose updates must stay in order.
+fn chat_key(incoming: &Incoming) -> i64 {
+    match incoming {
+        Incoming::Message(message) => message.chat.id,
+        Incoming::Callback(callback) => callback
+            .message
+            .as_ref()
+            .map_or(callback.from.id, |m| m.chat.id),
+        Incoming::MyMembership(change) => change.chat.id,
+        Incoming::Other(_) => 0,
+    }
 }
 
 fn backoff(error: &RequestError) -> Duration {

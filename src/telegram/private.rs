@@ -47,9 +47,6 @@ async fn message_in_private(ctx: Arc<Ctx>, message: IncomingMessage) -> HandlerR
     if let Content::Command { .. } = message.content {
         return commands::command(&ctx, &message, lang).await;
     }
-    if message.origin.is_some() || message.media_group_id.is_some() {
-        return batch(ctx, message, lang).await;
-    }
     let target = Target::reply(message.chat.id, message.message_id, None);
     match message.judgeable() {
         Some(text) => send_card(&ctx, &target, &text, lang).await,
@@ -66,20 +63,31 @@ async fn message_in_private(ctx: Arc<Ctx>, message: IncomingMessage) -> HandlerR
     Ok(())
 }
 
-/// Collects forwarded messages and album parts from one chat, then judges them once.
-async fn batch(ctx: Arc<Ctx>, message: IncomingMessage, lang: Lang) -> HandlerResult {
-    let key = format!("private:{}", message.chat.id);
-    let until = tokio::time::Instant::now() + ctx.options.batch_window;
-    let Some(flush) = ctx
+/// Whether `message` is a forward or album part in a private chat: judged together
+/// with the others that arrive within the batch window.
+pub fn is_batched(message: &IncomingMessage) -> bool {
+    message.chat.id > 0
+        && !message.chat.is_group()
+        && !matches!(message.content, Content::Command { .. })
+        && (message.origin.is_some() || message.media_group_id.is_some())
+}
+
+/// Waits for the batch window of `chat_id` to close, then judges the batch once.
+pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) {
+    let messages = ctx
         .batcher
-        .add(key, message, until, ctx.shutdown.cancelled())
-    else {
-        return Ok(());
-    };
-    let messages = flush.await;
+        .take_at(chat_id, until, ctx.shutdown.cancelled())
+        .await;
     let Some(first) = messages.first() else {
-        return Ok(());
+        return;
     };
+    let Some(from) = &first.from else {
+        return;
+    };
+    if ctx.is_blocked(from.id) {
+        ctx.set_blocked(from.id, false);
+    }
+    let lang = ctx.user_lang(from.id, from.language_code.as_deref());
     let target = Target::reply(first.chat.id, first.message_id, None);
     let mut combined = Text::default();
     for text in messages.iter().filter_map(IncomingMessage::judgeable) {
@@ -92,10 +100,9 @@ async fn batch(ctx: Arc<Ctx>, message: IncomingMessage, lang: Lang) -> HandlerRe
     if combined.text.is_empty() {
         ctx.send(&target, render::text(Key::Image, lang).to_owned(), None)
             .await;
-        return Ok(());
+        return;
     }
-    send_card(&ctx, &target, &combined, lang).await;
-    Ok(())
+    send_card(ctx, &target, &combined, lang).await;
 }
 
 /// Judges `text` and replies with the full card and its buttons.
