@@ -16,11 +16,14 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
-use crate::telegram::{self, BotOptions, TelegramError};
+use crate::telegram::{self, BotOptions, TelegramError, UpdateSource};
 use crate::triage::Triage;
 use crate::triage::prefs::{MemoryPrefs, Prefs};
 use crate::triage::reports::{MemoryReports, ReportSink};
 use crate::web::{self, WebState};
+
+/// Webhook updates waiting for the bot; a full queue answers 503 so Telegram retries.
+const WEBHOOK_QUEUE: usize = 256;
 
 /// Everything the app is built from; tests replace the stores and tune timings.
 pub struct App {
@@ -118,12 +121,6 @@ impl RunningApp {
 /// Loads the service, binds the web server and starts the bot if a token is set.
 pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     let settings = &app.settings;
-    if settings.telegram.webhook_url.is_some() {
-        anyhow::bail!(
-            "TELEGRAM_WEBHOOK_URL is set, but webhook mode is not available in this version; \
-             unset it to use long polling"
-        );
-    }
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
             "cannot create data directory {}",
@@ -138,20 +135,50 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.http.addr))?;
     let http_addr = listener.local_addr()?;
+    let bot_options = app.bot_options();
+    let (webhook, source) = match (&bot_options, &settings.telegram.webhook_url) {
+        (Some(_), Some(url)) => {
+            let secret = settings.telegram.webhook_secret.clone();
+            let secret = secret.context("TELEGRAM_WEBHOOK_SECRET is required in webhook mode")?;
+            let (sender, receiver) = tokio::sync::mpsc::channel(WEBHOOK_QUEUE);
+            let webhook = web::Webhook {
+                path: settings
+                    .telegram
+                    .webhook_path()
+                    .unwrap_or_else(|| "/".into()),
+                secret: secret.clone(),
+                updates: sender,
+            };
+            let source = UpdateSource::Webhook {
+                url: url.clone(),
+                secret,
+                updates: receiver,
+            };
+            (Some(webhook), source)
+        }
+        _ => (None, UpdateSource::LongPolling),
+    };
     let state = WebState {
         triage: Arc::clone(&triage),
         bot_running: Arc::clone(&bot_running),
+        webhook,
     };
     let web_shutdown = shutdown.clone().cancelled_owned();
     let web = tokio::spawn(web::serve(listener, state, web_shutdown));
 
-    let bot = app.bot_options().map(|options| {
+    let bot = bot_options.map(|options| {
         let deps = telegram::Deps {
             triage: Arc::clone(&triage),
             prefs: Arc::clone(&app.prefs),
             reports: Arc::clone(&app.reports),
         };
-        tokio::spawn(telegram::run(deps, options, shutdown.clone(), bot_running))
+        tokio::spawn(telegram::run(
+            deps,
+            options,
+            source,
+            shutdown.clone(),
+            bot_running,
+        ))
     });
     Ok(RunningApp {
         http_addr,
@@ -164,6 +191,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
 
 /// `sellerguard serve`: runs until SIGTERM or Ctrl-C, then shuts down gracefully.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let signal = shutdown_signal()?;
     let mut running = start(App::new(settings)).await?;
     if running.has_bot() {
         eprintln!(
@@ -179,7 +207,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     eprintln!("sellerguard: reports and preferences are kept in memory in this version");
     tokio::select! {
-        () = shutdown_signal() => {
+        () = signal => {
             eprintln!("sellerguard: shutting down (finishing in-flight updates)");
         }
         result = running.bot_stopped() => {
@@ -191,30 +219,24 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     running.shutdown().await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!("cannot listen for Ctrl-C: {error}");
-            std::future::pending::<()>().await;
+/// Listens for SIGTERM and SIGINT (Ctrl-C) from now on; completes on the first.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-            }
-            Err(error) => {
-                tracing::error!("cannot listen for SIGTERM: {error}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
+    })
+}
+
+/// Listens for Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

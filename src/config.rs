@@ -115,6 +115,17 @@ pub struct TelegramSettings {
     pub webhook_secret: Option<Secret>,
 }
 
+impl TelegramSettings {
+    /// The path part of the webhook URL (`/` when it has none), where the web server
+    /// accepts updates.
+    pub fn webhook_path(&self) -> Option<String> {
+        let url = self.webhook_url.as_deref()?;
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+        Some(path.split(['?', '#']).next().unwrap_or("/").to_owned())
+    }
+}
+
 impl Default for TelegramSettings {
     fn default() -> Self {
         Self {
@@ -227,6 +238,13 @@ fn validate_telegram(telegram: &TelegramSettings) -> Result<(), ConfigError> {
         return Err(invalid_var(
             "TELEGRAM_WEBHOOK_URL",
             format!("{url:?} is not an https URL (Telegram only calls https webhooks)"),
+        ));
+    }
+    if telegram.webhook_url.is_some() && telegram.webhook_secret.is_none() {
+        return Err(invalid_var(
+            "TELEGRAM_WEBHOOK_SECRET",
+            "must be set when TELEGRAM_WEBHOOK_URL is (it proves requests come from Telegram)"
+                .into(),
         ));
     }
     if let Some(secret) = &telegram.webhook_secret {
@@ -542,6 +560,7 @@ mod tests {
             ("TELEGRAM_BOT_TOKEN", "nocolon", "is not a bot token"),
             ("TELEGRAM_API_URL", "ftp://x", "is not an http(s) URL"),
             ("TELEGRAM_WEBHOOK_URL", "http://x", "is not an https URL"),
+            ("TELEGRAM_WEBHOOK_URL", "https://x/hook", "must be set when"),
             ("TELEGRAM_WEBHOOK_SECRET", "a b", "must be 1-256"),
         ];
         for (name, value, expected) in cases {
@@ -549,11 +568,25 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(
-                err.starts_with(name) && err.contains(expected),
+                err.starts_with("TELEGRAM_WEBHOOK_SECRET") || err.starts_with(name),
+                "{name}: {err}"
+            );
+            assert!(
+                err.contains(name) && err.contains(expected),
                 "{name}: {err}"
             );
             assert!(!err.contains("nocolon"), "token leaked: {err}");
         }
+    }
+
+    #[test]
+    fn the_webhook_path_is_the_url_path() {
+        let mut telegram = TelegramSettings::default();
+        assert_eq!(telegram.webhook_path(), None);
+        telegram.webhook_url = Some("https://bot.example.com/tg/hook?x=1".into());
+        assert_eq!(telegram.webhook_path().as_deref(), Some("/tg/hook"));
+        telegram.webhook_url = Some("https://bot.example.com".into());
+        assert_eq!(telegram.webhook_path().as_deref(), Some("/"));
     }
 
     #[test]

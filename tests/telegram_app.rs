@@ -1,5 +1,6 @@
 //! The whole app as a value: health over HTTP with and without a bot, graceful
-//! shutdown that finishes in-flight work, and `sellerguard serve` ending on SIGTERM.
+//! shutdown that finishes in-flight work, webhook mode, and `sellerguard serve` ending
+//! on SIGTERM.
 
 mod support;
 
@@ -8,7 +9,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use sellerguard::app::{self, App};
-use serde_json::Value;
+use sellerguard::config::Secret;
+use serde_json::{Value, json};
 
 use support::app::{SCAM_EN, TEST_RULES, TestApp, Tuning, WAIT, settings};
 use support::fake_bot_api::{FakeBotApi, TestUser};
@@ -113,4 +115,76 @@ fn serve_with_a_bad_setting_exits_2_naming_it() {
         stderr.contains("SELLERGUARD_ADMIN_IDS") && stderr.contains("\"abc\""),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn webhook_mode_registers_the_hook_and_takes_updates_from_the_web_server() {
+    let fake = FakeBotApi::start().await;
+    let configure = |settings: &mut sellerguard::config::Settings| {
+        settings.telegram.webhook_url = Some("https://bot.example.com/tg/hook".into());
+        settings.telegram.webhook_secret = Some(Secret::new("s3cret_token"));
+    };
+    let app = TestApp::launch(
+        fake,
+        Default::default(),
+        Default::default(),
+        Tuning::default(),
+        configure,
+    )
+    .await;
+    let set = app.fake.wait_for_calls("setWebhook", 1, WAIT).await;
+    assert_eq!(set[0].params["url"], "https://bot.example.com/tg/hook");
+    assert_eq!(set[0].params["secret_token"], "s3cret_token");
+    let alice = TestUser::alice();
+    let mut scam = app.fake.private_text(&alice, SCAM_EN);
+    scam["update_id"] = json!(41);
+    let mut harmless = app.fake.private_text(&alice, support::app::HARMLESS);
+    harmless["update_id"] = json!(42);
+    let url = format!("http://{}/tg/hook", app.running.http_addr);
+    let client = reqwest::Client::new();
+    let post = |secret: &str, update: &Value| {
+        client
+            .post(&url)
+            .header("X-Telegram-Bot-Api-Secret-Token", secret)
+            .header("content-type", "application/json")
+            .body(update.to_string())
+            .send()
+    };
+
+    let refused = post("wrong", &scam).await.unwrap();
+    let accepted = post("s3cret_token", &scam).await.unwrap();
+    let again = post("s3cret_token", &scam).await.unwrap();
+    let next = post("s3cret_token", &harmless).await.unwrap();
+    // Updates are taken over in order, so the redelivery was seen before the next one.
+    let sent = app.fake.wait_for_sent(2, WAIT).await;
+    app.running.shutdown().await.unwrap();
+
+    for (response, status) in [(refused, 401), (accepted, 200), (again, 200), (next, 200)] {
+        assert_eq!(response.status().as_u16(), status);
+    }
+    assert_eq!(
+        app.fake.sent_messages().len(),
+        2,
+        "a redelivery is not answered twice"
+    );
+    assert!(sent[0].text.starts_with("🚨"));
+    assert!(sent[1].text.starts_with("✅"));
+    assert!(
+        app.fake.calls_to("getUpdates").is_empty(),
+        "no polling in webhook mode"
+    );
+}
+
+#[tokio::test]
+async fn polling_removes_a_webhook_left_set() {
+    let fake = FakeBotApi::start().await;
+    let bot = teloxide::Bot::new(fake.token()).set_api_url(fake.url());
+    teloxide::prelude::Requester::set_webhook(&bot, "https://old.example.com/".parse().unwrap())
+        .await
+        .unwrap();
+
+    let app = TestApp::start_with(fake, Tuning::default()).await;
+
+    assert_eq!(app.fake.calls_to("deleteWebhook").len(), 1);
+    app.drain_and_stop().await;
 }

@@ -27,6 +27,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub use context::Deps;
+pub use poll::UpdateSource;
 
 use crate::config::Secret;
 
@@ -41,6 +42,9 @@ pub enum TelegramError {
         "cannot reach the Bot API as this bot (getMe failed: {0}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL"
     )]
     GetMe(String),
+    /// Setting or removing the webhook failed.
+    #[error("cannot set up updates (webhook): {0}")]
+    Webhook(String),
     /// The preference store failed.
     #[error(transparent)]
     Prefs(#[from] crate::triage::prefs::PrefsError),
@@ -77,18 +81,20 @@ impl BotOptions {
     }
 }
 
-/// Runs the bot until `shutdown` is cancelled, then finishes in-flight updates.
-/// `running` is true from a successful getMe until the bot stops.
+/// Runs the bot on updates from `source` until `shutdown` is cancelled, then
+/// finishes in-flight updates. `running` is true from a successful getMe until the
+/// bot stops.
 pub async fn run(
     deps: Deps,
     options: BotOptions,
+    source: UpdateSource,
     shutdown: CancellationToken,
     running: Arc<AtomicBool>,
 ) -> Result<(), TelegramError> {
     let ctx = context::Ctx::connect(deps, options, shutdown.clone()).await?;
     let ctx = Arc::new(ctx);
     running.store(true, Ordering::SeqCst);
-    let result = poll::run(Arc::clone(&ctx)).await;
+    let result = poll::run(Arc::clone(&ctx), source).await;
     ctx.tasks.close();
     ctx.tasks.wait().await;
     running.store(false, Ordering::SeqCst);

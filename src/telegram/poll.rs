@@ -1,10 +1,10 @@
-//! Long polling with raw JSON updates: fetch, take over each update once, spawn its
-//! handler, and persist the cursor.
+//! Where updates come from (long polling with raw JSON, or a webhook fed by the web
+//! server), taking each over once, spawning its handler, and persisting the cursor.
 //!
 //! Invariants: an update whose id is not above the persisted cursor is never handled
 //! again; a malformed update is logged with its id and skipped; a failing getUpdates
-//! backs off (respecting `retry_after`) and never ends the loop; cancellation ends
-//! the loop between or during polls.
+//! backs off (respecting `retry_after`) and never ends the loop; polling removes a
+//! webhook left set, webhook mode sets it; cancellation ends the loop.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +12,11 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 use teloxide::RequestError;
+use teloxide::payloads::SetWebhookSetters;
+use teloxide::prelude::Requester;
 use teloxide::requests::{JsonRequest, Payload, Request};
+use teloxide::types::AllowedUpdate;
+use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use super::context::Ctx;
@@ -35,10 +39,83 @@ impl Payload for GetUpdatesRaw {
     const NAME: &'static str = "GetUpdates";
 }
 
-/// Polls until shutdown.
-pub async fn run(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
-    let prefs = Arc::clone(&ctx.deps.prefs);
-    let mut last = prefs.last_update_id()?;
+/// Where updates come from.
+#[derive(Debug)]
+pub enum UpdateSource {
+    /// getUpdates long polling (removes a webhook left set).
+    LongPolling,
+    /// Telegram POSTs to `url`; the web server forwards each raw update here.
+    Webhook {
+        /// Public https URL to register.
+        url: String,
+        /// Secret token Telegram sends with each request.
+        secret: crate::config::Secret,
+        /// Raw updates from the web server.
+        updates: mpsc::Receiver<Value>,
+    },
+}
+
+/// Takes updates from `source` until shutdown.
+pub async fn run(ctx: Arc<Ctx>, source: UpdateSource) -> Result<(), TelegramError> {
+    match source {
+        UpdateSource::LongPolling => {
+            remove_webhook(&ctx).await?;
+            poll(ctx).await
+        }
+        UpdateSource::Webhook {
+            url,
+            secret,
+            updates,
+        } => receive(ctx, &url, &secret, updates).await,
+    }
+}
+
+/// getUpdates fails while a webhook is set: remove one left from webhook mode.
+async fn remove_webhook(ctx: &Ctx) -> Result<(), TelegramError> {
+    let info = ctx.raw.get_webhook_info().send().await;
+    let info = info.map_err(|e| TelegramError::Webhook(e.to_string()))?;
+    if info.url.is_some() {
+        tracing::warn!("a webhook was set; deleting it to use long polling");
+        let deleted = ctx.raw.delete_webhook().send().await;
+        deleted.map_err(|e| TelegramError::Webhook(e.to_string()))?;
+    }
+    Ok(())
+}
+
+async fn receive(
+    ctx: Arc<Ctx>,
+    url: &str,
+    secret: &crate::config::Secret,
+    mut updates: mpsc::Receiver<Value>,
+) -> Result<(), TelegramError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| TelegramError::Webhook(e.to_string()))?;
+    let allowed = [
+        AllowedUpdate::Message,
+        AllowedUpdate::CallbackQuery,
+        AllowedUpdate::MyChatMember,
+    ];
+    ctx.raw
+        .set_webhook(parsed)
+        .secret_token(secret.expose())
+        .allowed_updates(allowed)
+        .send()
+        .await
+        .map_err(|e| TelegramError::Webhook(e.to_string()))?;
+    let mut last = ctx.deps.prefs.last_update_id()?;
+    loop {
+        let raw = tokio::select! {
+            () = ctx.shutdown.cancelled() => return Ok(()),
+            raw = updates.recv() => raw,
+        };
+        let Some(raw) = raw else {
+            return Ok(());
+        };
+        accept(&ctx, &mut last, &raw);
+    }
+}
+
+async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
+    let mut last = ctx.deps.prefs.last_update_id()?;
     loop {
         let request = JsonRequest::new(
             ctx.raw.clone(),
@@ -64,21 +141,26 @@ pub async fn run(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
             }
         };
         for raw in updates {
-            let Some(update_id) = raw["update_id"].as_i64() else {
-                tracing::warn!("skipping an update without update_id: {raw}");
-                continue;
-            };
-            if last.is_some_and(|last| update_id <= last) {
-                tracing::info!(update_id, "skipping an update already taken over");
-                continue;
-            }
-            last = Some(update_id);
-            if let Err(error) = prefs.set_last_update_id(update_id) {
-                tracing::error!(update_id, "cannot persist the update cursor: {error}");
-            }
-            take_over(&ctx, update_id, &raw);
+            accept(&ctx, &mut last, &raw);
         }
     }
+}
+
+/// Takes `raw` over unless its id is not above `last`; persists the cursor first.
+fn accept(ctx: &Arc<Ctx>, last: &mut Option<i64>, raw: &Value) {
+    let Some(update_id) = raw["update_id"].as_i64() else {
+        tracing::warn!("skipping an update without update_id: {raw}");
+        return;
+    };
+    if last.is_some_and(|last| update_id <= last) {
+        tracing::info!(update_id, "skipping an update already taken over");
+        return;
+    }
+    *last = Some(update_id);
+    if let Err(error) = ctx.deps.prefs.set_last_update_id(update_id) {
+        tracing::error!(update_id, "cannot persist the update cursor: {error}");
+    }
+    take_over(ctx, update_id, raw);
 }
 
 fn take_over(ctx: &Arc<Ctx>, update_id: i64, raw: &Value) {

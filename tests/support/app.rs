@@ -93,9 +93,25 @@ impl TestApp {
         reports: Arc<MemoryReports>,
         tuning: Tuning,
     ) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let settings = settings(dir.path(), Some(&fake));
         let polls_before = fake.calls_to("getUpdates").len();
+        let app = Self::launch(fake, prefs, reports, tuning, |_| {}).await;
+        app.fake
+            .wait_for_calls("getUpdates", polls_before + 1, WAIT)
+            .await;
+        app
+    }
+
+    /// Starts the app with `configure`d settings; does not wait for the bot.
+    pub async fn launch(
+        fake: FakeBotApi,
+        prefs: Arc<MemoryPrefs>,
+        reports: Arc<MemoryReports>,
+        tuning: Tuning,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = settings(dir.path(), Some(&fake));
+        configure(&mut settings);
         let mut app = App::new(settings);
         app.prefs = prefs.clone();
         app.reports = reports.clone();
@@ -103,8 +119,6 @@ impl TestApp {
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
-        fake.wait_for_calls("getUpdates", polls_before + 1, WAIT)
-            .await;
         Self {
             fake,
             prefs,
