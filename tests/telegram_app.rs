@@ -34,6 +34,9 @@ async fn health_reports_rules_and_the_running_bot() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["rules"], 2);
     assert_eq!(body["bot_running"], true);
+    let menus = app.fake.calls_to("setMyCommands");
+    assert_eq!(menus.len(), 2, "English and Chinese command menus");
+    assert_eq!(menus[1].params["language_code"], "zh");
     app.drain_and_stop().await;
 }
 

@@ -207,3 +207,50 @@ pub fn next_level(level: Level) -> Level {
         Level::Low => Level::High,
     }
 }
+
+/// Registers the command menu in English (default) and Chinese; failures only warn.
+pub async fn register(bot: &teloxide::Bot) {
+    use teloxide::payloads::SetMyCommandsSetters;
+    use teloxide::types::BotCommand;
+    let menu = |lang: Lang| {
+        let zh = lang == Lang::Zh;
+        let entries = [
+            (
+                "start",
+                "What I do and what I store",
+                "我能做什么、保存什么",
+            ),
+            ("help", "How to check a message", "如何检查消息"),
+            (
+                "check",
+                "Reply to a message to check it",
+                "回复某条消息进行检查",
+            ),
+            (
+                "report",
+                "Reply to a message to report a scam",
+                "回复某条消息举报诈骗",
+            ),
+            (
+                "lang",
+                "Language: /lang en or /lang zh",
+                "语言：/lang en 或 /lang zh",
+            ),
+            ("privacy", "What I store", "我保存什么"),
+            (
+                "forgetme",
+                "Delete what I keep about you",
+                "删除我保存的关于你的数据",
+            ),
+            ("settings", "Group settings (admins)", "群组设置（管理员）"),
+        ];
+        entries.map(|(name, en, zh_text)| BotCommand::new(name, if zh { zh_text } else { en }))
+    };
+    if let Err(error) = bot.set_my_commands(menu(Lang::En)).send().await {
+        tracing::warn!("setMyCommands failed: {error}");
+    }
+    let chinese = bot.set_my_commands(menu(Lang::Zh)).language_code("zh");
+    if let Err(error) = chinese.send().await {
+        tracing::warn!("setMyCommands (zh) failed: {error}");
+    }
+}

@@ -81,6 +81,7 @@ impl Ctx {
             .send()
             .await
             .map_err(|e| TelegramError::GetMe(e.to_string()))?;
+        super::commands::register(&raw).await;
         let bot = raw.clone().throttle(Limits::default());
         Ok(Self {
             bot,

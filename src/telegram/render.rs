@@ -159,13 +159,13 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
              Forward me a suspicious message (or paste its text) and I reply with a risk \
              level, the reasons and what to do.\n\n\
              What I store: your language choice, whether you blocked me, and messages you \
-             report with the buttons or /report. I do not keep the messages I check. \
+             report with the buttons or /report. Messages I check are never written to disk. \
              /privacy explains more; /forgetme deletes what I keep about you.\n\n\
              中文：转发可疑消息给我，我会告诉你风险等级、原因和应对方法。发送 /lang zh 切换中文。",
             "👋 你好！我帮跨境卖家识别诈骗消息。\n\
              把可疑消息转发给我（或粘贴文字），我会回复风险等级、原因和应对建议。\n\n\
              我保存的内容：你的语言设置、你是否屏蔽了我，以及你通过按钮或 /report 举报的消息。\
-             我不保存被检查的消息。详见 /privacy；/forgetme 删除我保存的关于你的数据。\n\n\
+             被检查的消息不会写入磁盘。详见 /privacy；/forgetme 删除我保存的关于你的数据。\n\n\
              English: forward me a suspicious message and I tell you the risk, why and what to do. \
              Send /lang en for English.",
         ),
@@ -184,10 +184,12 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
         Key::Privacy => (
             "What I store: your language choice; whether you blocked me; in groups, the \
              group's settings; messages you report (text, your user id, the verdict) so \
-             curators can improve the rules. Checked messages are judged in memory and not \
-             kept. /forgetme deletes your language choice and your reports.",
+             curators can improve the rules. Checked messages are never written to disk; the \
+             text under my most recent cards stays in memory only so the buttons work, until \
+             a restart. /forgetme deletes your language choice and your reports.",
             "我保存：你的语言设置；你是否屏蔽了我；群组的设置；你举报的消息（文字、你的用户 ID、\
-             判断结果），供维护者改进规则。被检查的消息只在内存中判断，不会保存。\
+             判断结果），供维护者改进规则。被检查的消息不会写入磁盘；最近结果卡片对应的文字只暂存在内存中，\
+             供按钮使用，重启即清除。\
              /forgetme 删除你的语言设置和举报。",
         ),
         Key::LangSet => ("Language set to English.", "已切换为中文。"),
@@ -237,12 +239,12 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
             "👋 Hi! I warn this group about scam messages aimed at sellers. By default I \
              only speak up when a message is very likely a scam.\n\
              Privacy mode: if it is on (BotFather default), I only see commands and replies \
-             to me; make me an admin or turn it off so I can check every message. I do not \
-             keep the messages I check.\n\
+             to me; make me an admin or turn it off so I can check every message. Messages I \
+             check are never written to disk.\n\
              Admins: /settings.",
             "👋 大家好！我会提醒本群的卖家注意诈骗消息，默认只在消息很可能是诈骗时发言。\n\
              隐私模式：如果开启（BotFather 默认），我只能看到命令和回复我的消息；\
-             请把我设为管理员或关闭隐私模式，我才能检查每条消息。我不保存被检查的消息。\n\
+             请把我设为管理员或关闭隐私模式，我才能检查每条消息。被检查的消息不会写入磁盘。\n\
              管理员可使用 /settings。",
         ),
         Key::AdminsOnly => (
