@@ -254,3 +254,30 @@ async fn group_commands_report_and_check_replies() {
     assert_eq!(reports[0].chat_id, group.id);
     assert_eq!(reports[0].text, MEDIUM_EN);
 }
+
+#[tokio::test]
+async fn a_send_to_an_upgraded_group_goes_to_the_supergroup_and_moves_settings() {
+    let app = TestApp::start().await;
+    let group = TestChat::group();
+    let new_id = -1_001_999_000_002;
+    let custom = ChatPrefs {
+        introduced: true,
+        ..ChatPrefs::default()
+    };
+    app.prefs.set_chat(group.id, custom.clone()).unwrap();
+    app.fake.fail_next(
+        "sendMessage",
+        400,
+        json!({"ok": false, "error_code": 400,
+               "description": "Bad Request: group chat was upgraded to a supergroup chat",
+               "parameters": {"migrate_to_chat_id": new_id}}),
+    );
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &TestUser::alice(), SCAM_EN));
+
+    let sent = app.fake.wait_for_sent(1, WAIT).await;
+
+    assert_eq!(sent[0].chat_id, new_id);
+    assert!(sent[0].text.starts_with("🚨"));
+    assert_eq!(app.prefs.chat(new_id).unwrap(), custom);
+}

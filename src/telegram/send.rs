@@ -37,7 +37,8 @@ impl Target {
 }
 
 impl Ctx {
-    /// Sends HTML `text`; returns the new message id, or `None` if not sent.
+    /// Sends HTML `text`; returns the new message id, or `None` if not sent. A group
+    /// that became a supergroup gets the message at its new id, and its settings move.
     pub async fn send(
         &self,
         target: &Target,
@@ -51,6 +52,42 @@ impl Ctx {
             );
             return None;
         }
+        let error = match self.send_once(target, &text, markup.as_ref()).await {
+            Ok(id) => return Some(id),
+            Err(error) => error,
+        };
+        let RequestError::MigrateToChatId(ChatId(new_id)) = error else {
+            self.failed(target.chat_id, &error);
+            return None;
+        };
+        tracing::info!(
+            chat_id = target.chat_id,
+            new_id,
+            "group became a supergroup"
+        );
+        if let Err(error) = self.deps.prefs.move_chat(target.chat_id, new_id) {
+            tracing::error!("cannot move group settings: {error}");
+        }
+        self.admins.forget_chat(target.chat_id);
+        let moved = Target {
+            chat_id: new_id,
+            ..Target::default()
+        };
+        match self.send_once(&moved, &text, markup.as_ref()).await {
+            Ok(id) => Some(id),
+            Err(error) => {
+                self.failed(new_id, &error);
+                None
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        target: &Target,
+        text: &str,
+        markup: Option<&InlineKeyboardMarkup>,
+    ) -> Result<i32, RequestError> {
         let mut request = self
             .bot
             .send_message(ChatId(target.chat_id), text)
@@ -64,15 +101,9 @@ impl Ctx {
             request = request.message_thread_id(ThreadId(MessageId(topic)));
         }
         if let Some(markup) = markup {
-            request = request.reply_markup(markup);
+            request = request.reply_markup(markup.clone());
         }
-        match request.send().await {
-            Ok(message) => Some(message.id.0),
-            Err(error) => {
-                self.failed(target.chat_id, &error);
-                None
-            }
-        }
+        Ok(request.send().await?.id.0)
     }
 
     /// Answers a button press, optionally with a short notice.
