@@ -180,22 +180,35 @@ fn take_over(ctx: &Arc<Ctx>, update_id: i64, raw: &Value) {
         let key = message.chat.id;
         if ctx.batcher.add(key, message.clone()) {
             let until = tokio::time::Instant::now() + ctx.options.batch_window;
-            let flush = async move { private::flush_batch(&task_ctx, key, until).await };
-            ctx.tasks.spawn(flush.instrument(span));
+            let flush = async move {
+                private::flush_batch(&task_ctx, key, until).await;
+                Ok(())
+            };
+            ctx.tasks.spawn(guarded(update_id, flush).instrument(span));
         }
         return;
     }
     let mut turn = ctx.order.turn(chat_key(&update.incoming));
-    ctx.tasks.spawn(
-        async move {
-            turn.wait().await;
-            if let Err(error) = private::dispatch(task_ctx, update).await {
-                tracing::warn!("update failed: {error}");
-            }
-            turn.finish();
-        }
-        .instrument(span),
-    );
+    let handle = async move {
+        turn.wait().await;
+        let result = private::dispatch(task_ctx, update).await;
+        turn.finish();
+        result
+    };
+    ctx.tasks.spawn(guarded(update_id, handle.instrument(span)));
+}
+
+/// Runs `handler` in its own task so that an error or a panic is logged with the
+/// update id and never reaches the loop.
+async fn guarded(
+    update_id: i64,
+    handler: impl Future<Output = private::HandlerResult> + Send + 'static,
+) {
+    match tokio::spawn(handler).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(update_id, "update failed: {error}"),
+        Err(error) => tracing::error!(update_id, "update handler crashed: {error}"),
+    }
 }
 
 /// The chat whose updates must stay in order.
