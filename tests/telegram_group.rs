@@ -281,3 +281,21 @@ async fn a_send_to_an_upgraded_group_goes_to_the_supergroup_and_moves_settings()
     assert!(sent[0].text.starts_with("🚨"));
     assert_eq!(app.prefs.chat(new_id).unwrap(), custom);
 }
+
+#[tokio::test]
+async fn settings_speak_the_admins_language() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    let mut admin = TestUser::new(901, "管理员");
+    admin.language_code = Some("zh-hans".into());
+    app.fake
+        .set_member(group.id, admin.id, MemberStatus::admin());
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &admin, "/settings"));
+
+    let panel = app.fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    assert!(panel.text.contains("警告级别：高"), "{}", panel.text);
+    let markup = panel.reply_markup.unwrap();
+    assert_eq!(markup["inline_keyboard"][0][0]["text"], "⚠️ 警告级别：高");
+}
