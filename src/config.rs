@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -87,6 +88,12 @@ pub struct Settings {
     pub community: CommunitySettings,
     /// Screenshot reading.
     pub ocr: OcrSettings,
+    /// The Telegram bot (token, API address, admins, webhook).
+    #[serde(default)]
+    pub telegram: TelegramSettings,
+    /// The HTTP server.
+    #[serde(default)]
+    pub http: HttpSettings,
 }
 
 /// Screenshot reading (OCR) settings.
@@ -111,6 +118,71 @@ pub struct CommunitySettings {
     pub reports_per_hour: usize,
     /// Days an unconfirmed report is kept.
     pub retention_days: u64,
+}
+
+/// Where the Bot API is unless `TELEGRAM_API_URL` says otherwise.
+pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
+/// Where the HTTP server listens unless `SELLERGUARD_HTTP_ADDR` says otherwise.
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
+
+/// Settings of the Telegram front end (`[telegram]` in the file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramSettings {
+    /// Bot token; only from the environment (`TELEGRAM_BOT_TOKEN`), never the file.
+    #[serde(skip)]
+    pub bot_token: Option<Secret>,
+    /// Base URL of the Bot API server.
+    pub api_url: String,
+    /// Telegram user ids allowed to curate (reports, rules).
+    pub admin_ids: Vec<i64>,
+    /// Chat that receives reports for curation.
+    pub admin_chat_id: Option<i64>,
+    /// Public HTTPS URL for webhook mode; long polling when absent.
+    pub webhook_url: Option<String>,
+    /// Secret token Telegram sends with every webhook request (env only).
+    #[serde(skip)]
+    pub webhook_secret: Option<Secret>,
+}
+
+impl TelegramSettings {
+    /// The path part of the webhook URL (`/` when it has none), where the web server
+    /// accepts updates.
+    pub fn webhook_path(&self) -> Option<String> {
+        let url = self.webhook_url.as_deref()?;
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+        Some(path.split(['?', '#']).next().unwrap_or("/").to_owned())
+    }
+}
+
+impl Default for TelegramSettings {
+    fn default() -> Self {
+        Self {
+            bot_token: None,
+            api_url: DEFAULT_TELEGRAM_API_URL.to_owned(),
+            admin_ids: Vec::new(),
+            admin_chat_id: None,
+            webhook_url: None,
+            webhook_secret: None,
+        }
+    }
+}
+
+/// Settings of the HTTP server (`[http]` in the file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Address to listen on (port 0 picks a free port).
+    pub addr: SocketAddr,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            addr: DEFAULT_HTTP_ADDR.parse().expect("valid default address"),
+        }
+    }
 }
 
 impl Settings {
@@ -139,7 +211,122 @@ impl Settings {
                 "community.min_reporters must be at least 1".into(),
             ));
         }
+        apply_telegram_env(&mut settings.telegram, &env)?;
+        if let Some(addr) = env("SELLERGUARD_HTTP_ADDR").filter(|v| !v.is_empty()) {
+            settings.http.addr = addr.trim().parse().map_err(|_| {
+                invalid_var(
+                    "SELLERGUARD_HTTP_ADDR",
+                    format!("{addr:?} is not an address like 127.0.0.1:8080"),
+                )
+            })?;
+        }
+        validate_telegram(&settings.telegram)?;
         Ok(settings)
+    }
+}
+
+fn apply_telegram_env(
+    telegram: &mut TelegramSettings,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<(), ConfigError> {
+    let var = |name: &str| {
+        env(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(token) = var("TELEGRAM_BOT_TOKEN") {
+        telegram.bot_token = Some(Secret::new(token));
+    }
+    if let Some(url) = var("TELEGRAM_API_URL") {
+        telegram.api_url = url;
+    }
+    if let Some(ids) = var("SELLERGUARD_ADMIN_IDS") {
+        telegram.admin_ids = parse_ids("SELLERGUARD_ADMIN_IDS", &ids)?;
+    }
+    if let Some(id) = var("SELLERGUARD_ADMIN_CHAT_ID") {
+        telegram.admin_chat_id = Some(parse_id("SELLERGUARD_ADMIN_CHAT_ID", &id)?);
+    }
+    if let Some(url) = var("TELEGRAM_WEBHOOK_URL") {
+        telegram.webhook_url = Some(url);
+    }
+    if let Some(secret) = var("TELEGRAM_WEBHOOK_SECRET") {
+        telegram.webhook_secret = Some(Secret::new(secret));
+    }
+    Ok(())
+}
+
+/// Checks what serde cannot: token shape, URL schemes, the webhook secret's alphabet.
+fn validate_telegram(telegram: &TelegramSettings) -> Result<(), ConfigError> {
+    if let Some(token) = &telegram.bot_token {
+        let well_formed = token.expose().split_once(':').is_some_and(|(id, rest)| {
+            !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty()
+        });
+        if !well_formed {
+            return Err(invalid_var(
+                "TELEGRAM_BOT_TOKEN",
+                "is not a bot token (expected digits, a colon, then the secret, as @BotFather gives it)".into(),
+            ));
+        }
+    }
+    if !(telegram.api_url.starts_with("https://") || telegram.api_url.starts_with("http://")) {
+        return Err(invalid_var(
+            "TELEGRAM_API_URL",
+            format!("{:?} is not an http(s) URL", telegram.api_url),
+        ));
+    }
+    if let Some(url) = &telegram.webhook_url
+        && !url.starts_with("https://")
+    {
+        return Err(invalid_var(
+            "TELEGRAM_WEBHOOK_URL",
+            format!("{url:?} is not an https URL (Telegram only calls https webhooks)"),
+        ));
+    }
+    if telegram.webhook_url.is_some() && telegram.webhook_secret.is_none() {
+        return Err(invalid_var(
+            "TELEGRAM_WEBHOOK_SECRET",
+            "must be set when TELEGRAM_WEBHOOK_URL is (it proves requests come from Telegram)"
+                .into(),
+        ));
+    }
+    if let Some(secret) = &telegram.webhook_secret {
+        let s = secret.expose();
+        let ok = (1..=256).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !ok {
+            return Err(invalid_var(
+                "TELEGRAM_WEBHOOK_SECRET",
+                "must be 1-256 characters of A-Z, a-z, 0-9, _ and -".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parse_ids(name: &str, list: &str) -> Result<Vec<i64>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_id(name, s))
+        .collect()
+}
+
+fn parse_id(name: &str, value: &str) -> Result<i64, ConfigError> {
+    value.trim().parse().map_err(|_| {
+        invalid_var(
+            name,
+            format!(
+                "{value:?} is not a Telegram id (an integer such as 123456789 or -1001234567890)"
+            ),
+        )
+    })
+}
+
+fn invalid_var(name: &str, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        what: name.to_owned(),
+        message,
     }
 }
 
@@ -360,6 +547,88 @@ mod tests {
         );
         let err = ChannelsFile::load(&path).unwrap_err().to_string();
         assert!(err.contains("not a plain"), "{err}");
+    }
+
+    #[test]
+    fn telegram_and_http_settings_come_from_file_then_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "s.toml",
+            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\ndata_dir='d'\n\
+             [telegram]\nadmin_ids=[1]\n[http]\naddr='0.0.0.0:9000'\n",
+        );
+        let file_only = Settings::load(Some(&path), |_| None).unwrap();
+        assert_eq!(file_only.telegram.admin_ids, vec![1]);
+        assert_eq!(file_only.telegram.api_url, DEFAULT_TELEGRAM_API_URL);
+        assert!(file_only.telegram.bot_token.is_none());
+        assert_eq!(file_only.http.addr.to_string(), "0.0.0.0:9000");
+
+        let env = |k: &str| {
+            let v = match k {
+                "TELEGRAM_BOT_TOKEN" => "123:ABC",
+                "TELEGRAM_API_URL" => "http://127.0.0.1:1/",
+                "SELLERGUARD_ADMIN_IDS" => " 5, 6 ,",
+                "SELLERGUARD_ADMIN_CHAT_ID" => "-1001",
+                "SELLERGUARD_HTTP_ADDR" => "127.0.0.1:0",
+                _ => return None,
+            };
+            Some(v.to_owned())
+        };
+        let s = Settings::load(Some(&path), env).unwrap();
+        assert_eq!(s.telegram.bot_token.unwrap().expose(), "123:ABC");
+        assert_eq!(s.telegram.api_url, "http://127.0.0.1:1/");
+        assert_eq!(s.telegram.admin_ids, vec![5, 6]);
+        assert_eq!(s.telegram.admin_chat_id, Some(-1001));
+        assert_eq!(s.http.addr.port(), 0);
+    }
+
+    #[test]
+    fn bad_telegram_values_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "s.toml",
+            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\ndata_dir='d'\n",
+        );
+        let cases = [
+            (
+                "SELLERGUARD_ADMIN_IDS",
+                "1,two",
+                "\"two\" is not a Telegram id",
+            ),
+            ("SELLERGUARD_ADMIN_CHAT_ID", "x", "is not a Telegram id"),
+            ("SELLERGUARD_HTTP_ADDR", "localhost", "is not an address"),
+            ("TELEGRAM_BOT_TOKEN", "nocolon", "is not a bot token"),
+            ("TELEGRAM_API_URL", "ftp://x", "is not an http(s) URL"),
+            ("TELEGRAM_WEBHOOK_URL", "http://x", "is not an https URL"),
+            ("TELEGRAM_WEBHOOK_URL", "https://x/hook", "must be set when"),
+            ("TELEGRAM_WEBHOOK_SECRET", "a b", "must be 1-256"),
+        ];
+        for (name, value, expected) in cases {
+            let err = Settings::load(Some(&path), |k| (k == name).then(|| value.to_owned()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("TELEGRAM_WEBHOOK_SECRET") || err.starts_with(name),
+                "{name}: {err}"
+            );
+            assert!(
+                err.contains(name) && err.contains(expected),
+                "{name}: {err}"
+            );
+            assert!(!err.contains("nocolon"), "token leaked: {err}");
+        }
+    }
+
+    #[test]
+    fn the_webhook_path_is_the_url_path() {
+        let mut telegram = TelegramSettings::default();
+        assert_eq!(telegram.webhook_path(), None);
+        telegram.webhook_url = Some("https://bot.example.com/tg/hook?x=1".into());
+        assert_eq!(telegram.webhook_path().as_deref(), Some("/tg/hook"));
+        telegram.webhook_url = Some("https://bot.example.com".into());
+        assert_eq!(telegram.webhook_path().as_deref(), Some("/"));
     }
 
     #[test]

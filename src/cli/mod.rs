@@ -9,6 +9,7 @@ mod eval;
 mod ocr;
 mod reports;
 mod rules;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: ocr::OcrCommand,
     },
+    /// Run the Telegram bot (when TELEGRAM_BOT_TOKEN is set) and the health endpoint.
+    Serve,
 }
 
 /// Parses the process arguments, runs the command and returns its exit code.
@@ -91,6 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Stats => reports::run_stats(&Triage::open(&settings)?),
         Command::Ocr { command } => ocr::run(&settings, command),
+        Command::Serve => serve::run(settings),
     }
 }
 

@@ -10,8 +10,10 @@
 mod advice;
 pub mod card;
 mod community;
+pub mod feedback;
 pub mod fingerprint;
 pub mod learned;
+pub mod prefs;
 mod reports;
 
 use std::path::Path;

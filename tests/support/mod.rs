@@ -4,4 +4,5 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod app;
 pub mod fake_bot_api;

@@ -1,0 +1,242 @@
+//! The composition root: builds the triage service, the preference and report stores,
+//! the Telegram bot and the web server from one `Settings`, and owns the one shutdown
+//! signal fanned out to all of them.
+//!
+//! Invariants: nothing else wires modules together; SIGTERM/Ctrl-C cancel the token,
+//! the bot stops polling and finishes in-flight updates, the web server drains, and
+//! only then does `serve` return.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+use crate::telegram::{self, BotOptions, TelegramError, UpdateSource};
+use crate::triage::Triage;
+use crate::triage::feedback::{MemoryReports, ReportSink};
+use crate::triage::prefs::{MemoryPrefs, Prefs};
+use crate::web::{self, WebState};
+
+/// Webhook updates waiting for the bot; a full queue answers 503 so Telegram retries.
+const WEBHOOK_QUEUE: usize = 256;
+
+/// Everything the app is built from; tests replace the stores and tune timings.
+pub struct App {
+    /// Validated settings.
+    pub settings: Settings,
+    /// User and chat preferences.
+    pub prefs: Arc<dyn Prefs>,
+    /// Where reports go.
+    pub reports: Arc<dyn ReportSink>,
+    /// Window in which forwarded messages are judged together (default 1.5 s).
+    pub batch_window: Option<Duration>,
+    /// Most group warnings per minute (default 5).
+    pub group_warnings_per_minute: Option<u32>,
+    /// Long-poll timeout in seconds (default 30).
+    pub poll_timeout_secs: Option<u32>,
+}
+
+impl App {
+    /// The app with in-memory stores.
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            prefs: Arc::new(MemoryPrefs::new()),
+            reports: Arc::new(MemoryReports::new()),
+            batch_window: None,
+            group_warnings_per_minute: None,
+            poll_timeout_secs: None,
+        }
+    }
+
+    fn bot_options(&self) -> Option<BotOptions> {
+        let telegram = &self.settings.telegram;
+        let mut options = BotOptions::new(telegram.bot_token.clone()?, &telegram.api_url);
+        if let Some(window) = self.batch_window {
+            options.batch_window = window;
+        }
+        if let Some(per_minute) = self.group_warnings_per_minute {
+            options.group_warnings_per_minute = per_minute;
+        }
+        if let Some(timeout) = self.poll_timeout_secs {
+            options.poll_timeout_secs = timeout;
+        }
+        Some(options)
+    }
+}
+
+/// A started app.
+pub struct RunningApp {
+    /// Where the web server listens (the real port when configured as 0).
+    pub http_addr: SocketAddr,
+    /// The triage service the front ends share.
+    pub triage: Arc<Triage>,
+    shutdown: CancellationToken,
+    bot: Option<JoinHandle<Result<(), TelegramError>>>,
+    web: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningApp {
+    /// The shutdown signal shared by every part.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Whether a bot was started (a token is configured).
+    pub fn has_bot(&self) -> bool {
+        self.bot.is_some()
+    }
+
+    /// Completes when the bot stops by itself (never when there is no bot).
+    async fn bot_stopped(&mut self) -> anyhow::Result<()> {
+        match &mut self.bot {
+            Some(task) => {
+                let result = task.await.context("the bot task panicked")?;
+                self.bot = None;
+                Ok(result?)
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Signals shutdown and waits until the bot and the web server have stopped.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        if let Some(bot) = self.bot {
+            bot.await.context("the bot task panicked")??;
+        }
+        self.web
+            .await
+            .context("the web task panicked")?
+            .context("the web server failed")?;
+        Ok(())
+    }
+}
+
+/// Loads the service, binds the web server and starts the bot if a token is set.
+pub async fn start(app: App) -> anyhow::Result<RunningApp> {
+    let settings = &app.settings;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let triage = Arc::new(Triage::load(settings)?);
+    let shutdown = CancellationToken::new();
+    let bot_running = Arc::new(AtomicBool::new(false));
+
+    let listener = tokio::net::TcpListener::bind(settings.http.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.http.addr))?;
+    let http_addr = listener.local_addr()?;
+    let bot_options = app.bot_options();
+    let (webhook, source) = match (&bot_options, &settings.telegram.webhook_url) {
+        (Some(_), Some(url)) => {
+            let secret = settings.telegram.webhook_secret.clone();
+            let secret = secret.context("TELEGRAM_WEBHOOK_SECRET is required in webhook mode")?;
+            let (sender, receiver) = tokio::sync::mpsc::channel(WEBHOOK_QUEUE);
+            let webhook = web::Webhook {
+                path: settings
+                    .telegram
+                    .webhook_path()
+                    .unwrap_or_else(|| "/".into()),
+                secret: secret.clone(),
+                updates: sender,
+            };
+            let source = UpdateSource::Webhook {
+                url: url.clone(),
+                secret,
+                updates: receiver,
+            };
+            (Some(webhook), source)
+        }
+        _ => (None, UpdateSource::LongPolling),
+    };
+    let state = WebState {
+        triage: Arc::clone(&triage),
+        bot_running: Arc::clone(&bot_running),
+        webhook,
+    };
+    let web_shutdown = shutdown.clone().cancelled_owned();
+    let web = tokio::spawn(web::serve(listener, state, web_shutdown));
+
+    let bot = bot_options.map(|options| {
+        let deps = telegram::Deps {
+            triage: Arc::clone(&triage),
+            prefs: Arc::clone(&app.prefs),
+            reports: Arc::clone(&app.reports),
+        };
+        tokio::spawn(telegram::run(
+            deps,
+            options,
+            source,
+            shutdown.clone(),
+            bot_running,
+        ))
+    });
+    Ok(RunningApp {
+        http_addr,
+        triage,
+        shutdown,
+        bot,
+        web,
+    })
+}
+
+/// `sellerguard serve`: runs until SIGTERM or Ctrl-C, then shuts down gracefully.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let signal = shutdown_signal()?;
+    let mut running = start(App::new(settings)).await?;
+    if running.has_bot() {
+        eprintln!(
+            "sellerguard: bot starting; health on http://{}/healthz",
+            running.http_addr
+        );
+    } else {
+        eprintln!(
+            "sellerguard: TELEGRAM_BOT_TOKEN is not set, so the Telegram bot is off; \
+             serving only health on http://{}/healthz",
+            running.http_addr
+        );
+    }
+    eprintln!("sellerguard: reports and preferences are kept in memory in this version");
+    tokio::select! {
+        () = signal => {
+            eprintln!("sellerguard: shutting down (finishing in-flight updates)");
+        }
+        result = running.bot_stopped() => {
+            let stopped = running.shutdown().await;
+            result.context("the Telegram bot stopped")?;
+            return stopped;
+        }
+    }
+    running.shutdown().await
+}
+
+/// Listens for SIGTERM and SIGINT (Ctrl-C) from now on; completes on the first.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    })
+}
+
+/// Listens for Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}

@@ -1,0 +1,53 @@
+//! Debouncing: an album, or several messages forwarded together, arrive as separate
+//! updates; they are collected per key for a short window and judged as one.
+//!
+//! Invariants: messages join batches synchronously in update order (the poll loop
+//! calls `add`); the first message of a key opens the window and its caller starts
+//! the one task that flushes it; shutdown flushes at once (in-flight batches still
+//! get their answer).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+
+use tokio::time::Instant;
+
+use super::incoming::IncomingMessage;
+
+/// Pending batches by key.
+#[derive(Default)]
+pub struct Batcher {
+    pending: Mutex<HashMap<i64, Vec<IncomingMessage>>>,
+}
+
+impl Batcher {
+    /// Adds `message` to the batch of `key`; true when it opened a new batch.
+    pub fn add(&self, key: i64, message: IncomingMessage) -> bool {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        match pending.get_mut(&key) {
+            Some(batch) => {
+                batch.push(message);
+                false
+            }
+            None => {
+                pending.insert(key, vec![message]);
+                true
+            }
+        }
+    }
+
+    /// Waits until `until` (or `cancelled`) and takes the batch of `key`.
+    pub async fn take_at(
+        &self,
+        key: i64,
+        until: Instant,
+        cancelled: impl Future<Output = ()>,
+    ) -> Vec<IncomingMessage> {
+        tokio::select! {
+            () = tokio::time::sleep_until(until) => {}
+            () = cancelled => {}
+        }
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.remove(&key).unwrap_or_default()
+    }
+}

@@ -1,0 +1,256 @@
+//! Commands (/start, /help, /lang, /check, /report, /privacy, /forgetme, /settings)
+//! and inline-button presses.
+//!
+//! Invariants: reports and forget requests go to `ReportSink` and the user is told
+//! truthfully whether they were recorded; settings change only for group admins.
+
+use teloxide::payloads::EditMessageTextSetters;
+use teloxide::prelude::Requester;
+use teloxide::requests::Request;
+use teloxide::types::{ChatId, MessageId, ParseMode};
+
+use super::context::{Ctx, Judged};
+use super::group;
+use super::incoming::{Callback, Content, IncomingMessage};
+use super::private::{HandlerResult, send_card};
+use super::render::{self, Key};
+use super::send::Target;
+use crate::classify::{Lang, Level};
+use crate::triage::feedback::{Report, ReportKind};
+
+/// Runs a command from `message` (private chat or group).
+pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> HandlerResult {
+    let Content::Command {
+        name,
+        addressee,
+        args,
+    } = &message.content
+    else {
+        return Ok(());
+    };
+    if addressee
+        .as_deref()
+        .is_some_and(|bot| !bot.eq_ignore_ascii_case(&ctx.me_username))
+    {
+        return Ok(());
+    }
+    let Some(from) = &message.from else {
+        return Ok(());
+    };
+    let target = Target::reply(message.chat.id, message.message_id, message.topic_id);
+    let say = |key: Key, lang: Lang| render::text(key, lang).to_owned();
+    match name.as_str() {
+        "start" if message.chat.is_group() => {
+            ctx.send(&target, say(Key::GroupIntro, lang), None).await
+        }
+        "start" => ctx.send(&target, say(Key::Welcome, lang), None).await,
+        "help" => ctx.send(&target, say(Key::Help, lang), None).await,
+        "privacy" => ctx.send(&target, say(Key::Privacy, lang), None).await,
+        "lang" => {
+            let chosen = match args.as_str() {
+                "" => Some(if lang == Lang::Zh { Lang::En } else { Lang::Zh }),
+                other => other.to_ascii_lowercase().parse::<Lang>().ok(),
+            };
+            let Some(chosen) = chosen else {
+                ctx.send(&target, say(Key::LangUsage, lang), None).await;
+                return Ok(());
+            };
+            let mut prefs = ctx.deps.prefs.user(from.id)?;
+            prefs.lang = Some(chosen);
+            ctx.deps.prefs.set_user(from.id, prefs)?;
+            ctx.send(&target, say(Key::LangSet, chosen), None).await
+        }
+        "forgetme" => {
+            ctx.deps.prefs.forget_user(from.id)?;
+            let key = match ctx.deps.reports.forget(from.id) {
+                Ok(_) => Key::Forgotten,
+                Err(error) => {
+                    tracing::error!("forget failed: {error}");
+                    Key::ReportFailed
+                }
+            };
+            ctx.send(&target, say(key, lang), None).await
+        }
+        "check" | "report" => {
+            let Some(replied) = &message.reply_to else {
+                ctx.send(&target, say(Key::ReplyNeeded, lang), None).await;
+                return Ok(());
+            };
+            let Some(text) = replied.judgeable() else {
+                ctx.send(&target, say(Key::NothingToJudge, lang), None)
+                    .await;
+                return Ok(());
+            };
+            if name == "check" {
+                send_card(ctx, &target, &text, lang).await;
+                return Ok(());
+            }
+            let (verdict, _) = ctx.judge(&text, lang);
+            let judged = Judged {
+                text,
+                level: verdict.level,
+                family: verdict.family,
+            };
+            let key = report(ctx, ReportKind::Scam, from.id, message.chat.id, judged);
+            ctx.send(&target, say(key, lang), None).await
+        }
+        "settings" if message.chat.is_group() => {
+            group::settings_command(ctx, message, lang).await;
+            return Ok(());
+        }
+        _ if message.chat.is_group() => return Ok(()),
+        _ => {
+            ctx.send(&target, say(Key::UnknownCommand, lang), None)
+                .await
+        }
+    };
+    Ok(())
+}
+
+/// Hands one report to the sink; returns what to tell the reporter.
+fn report(ctx: &Ctx, kind: ReportKind, reporter_id: i64, chat_id: i64, judged: Judged) -> Key {
+    let report = Report {
+        kind,
+        reporter_id,
+        chat_id,
+        text: judged.text.text,
+        hidden_links: judged.text.hidden_links,
+        level: Some(judged.level),
+        family: judged.family,
+    };
+    match ctx.deps.reports.report(report) {
+        Ok(()) if kind == ReportKind::Scam => Key::Reported,
+        Ok(()) => Key::MarkedLegit,
+        Err(error) => {
+            tracing::error!("report failed: {error}");
+            Key::ReportFailed
+        }
+    }
+}
+
+/// Handles a press on one of our inline buttons.
+pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
+    let lang = ctx.user_lang(callback.from.id, callback.from.language_code.as_deref());
+    let Some(message) = &callback.message else {
+        ctx.answer(&callback.id, Some(render::text(Key::CardExpired, lang)))
+            .await;
+        return Ok(());
+    };
+    let chat_id = message.chat.id;
+    if let Some(setting) = callback.data.strip_prefix("s:") {
+        return group::settings_button(ctx, &callback, message, setting).await;
+    }
+    let judged = ctx.card(chat_id, message.message_id);
+    match (callback.data.as_str(), judged) {
+        ("r:s" | "r:l", Some(judged)) => {
+            let kind = match callback.data.as_str() {
+                "r:s" => ReportKind::Scam,
+                _ => ReportKind::Legitimate,
+            };
+            let key = report(ctx, kind, callback.from.id, chat_id, judged);
+            ctx.answer(&callback.id, Some(render::text(key, lang)))
+                .await;
+        }
+        ("m", Some(judged)) => {
+            ctx.answer(&callback.id, None).await;
+            let advice = ctx.deps.triage.advice();
+            let text = format!(
+                "{}\n\n{}\n\n{}",
+                advice.for_family(judged.family, lang),
+                advice.already_acted(lang),
+                advice.general(lang)
+            );
+            let target = Target::reply(chat_id, message.message_id, message.topic_id);
+            let html = render::escape(&text);
+            let html = if html.chars().count() > render::MAX_MESSAGE_CHARS {
+                render::escape(&crate::triage::card::shorten(&text, 3000))
+            } else {
+                html
+            };
+            ctx.send(&target, html, None).await;
+        }
+        ("m", None) => {
+            ctx.answer(&callback.id, Some(render::text(Key::MoreAdviceGone, lang)))
+                .await;
+        }
+        _ => {
+            ctx.answer(&callback.id, Some(render::text(Key::CardExpired, lang)))
+                .await;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the text and keyboard of a message the bot sent.
+pub async fn edit(
+    ctx: &Ctx,
+    chat_id: i64,
+    message_id: i32,
+    html: String,
+    markup: teloxide::types::InlineKeyboardMarkup,
+) {
+    let request = ctx
+        .bot
+        .edit_message_text(ChatId(chat_id), MessageId(message_id), html)
+        .parse_mode(ParseMode::Html)
+        .reply_markup(markup);
+    if let Err(error) = request.send().await {
+        ctx.failed(chat_id, &error);
+    }
+}
+
+/// The next threshold in the /settings cycle.
+pub fn next_level(level: Level) -> Level {
+    match level {
+        Level::High => Level::Medium,
+        Level::Medium => Level::Low,
+        Level::Low => Level::High,
+    }
+}
+
+/// Registers the command menu in English (default) and Chinese; failures only warn.
+pub async fn register(bot: &teloxide::Bot) {
+    use teloxide::payloads::SetMyCommandsSetters;
+    use teloxide::types::BotCommand;
+    let menu = |lang: Lang| {
+        let zh = lang == Lang::Zh;
+        let entries = [
+            (
+                "start",
+                "What I do and what I store",
+                "我能做什么、保存什么",
+            ),
+            ("help", "How to check a message", "如何检查消息"),
+            (
+                "check",
+                "Reply to a message to check it",
+                "回复某条消息进行检查",
+            ),
+            (
+                "report",
+                "Reply to a message to report a scam",
+                "回复某条消息举报诈骗",
+            ),
+            (
+                "lang",
+                "Language: /lang en or /lang zh",
+                "语言：/lang en 或 /lang zh",
+            ),
+            ("privacy", "What I store", "我保存什么"),
+            (
+                "forgetme",
+                "Delete what I keep about you",
+                "删除我保存的关于你的数据",
+            ),
+            ("settings", "Group settings (admins)", "群组设置（管理员）"),
+        ];
+        entries.map(|(name, en, zh_text)| BotCommand::new(name, if zh { zh_text } else { en }))
+    };
+    if let Err(error) = bot.set_my_commands(menu(Lang::En)).send().await {
+        tracing::warn!("setMyCommands failed: {error}");
+    }
+    let chinese = bot.set_my_commands(menu(Lang::Zh)).language_code("zh");
+    if let Err(error) = chinese.send().await {
+        tracing::warn!("setMyCommands (zh) failed: {error}");
+    }
+}

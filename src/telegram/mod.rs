@@ -1,0 +1,102 @@
+//! The Telegram front end: long-polls the Bot API, turns each update into triage
+//! service calls and the results into messages. teloxide lives only here.
+//!
+//! Invariants: handlers only convert (update -> service call -> message); decisions
+//! about verdicts live in `triage`, memory of users and chats in `triage::prefs`,
+//! reports in `triage::feedback`. An update id is taken over at most once (the cursor
+//! is persisted through `Prefs`); a malformed or failing update is logged with its id
+//! and never stops the loop. Shutdown stops polling, flushes pending batches and waits
+//! for in-flight updates.
+
+mod batch;
+mod commands;
+mod context;
+mod group;
+pub mod incoming;
+mod limits;
+mod order;
+mod poll;
+mod private;
+pub mod render;
+mod send;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+pub use context::Deps;
+pub use poll::UpdateSource;
+
+use crate::config::Secret;
+
+/// Why the bot could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TelegramError {
+    /// The API URL does not parse.
+    #[error("TELEGRAM_API_URL {0:?} is not a valid URL")]
+    ApiUrl(String),
+    /// getMe failed: wrong token or unreachable server.
+    #[error(
+        "cannot reach the Bot API as this bot (getMe failed: {0}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL"
+    )]
+    GetMe(String),
+    /// Setting or removing the webhook failed.
+    #[error("cannot set up updates (webhook): {0}")]
+    Webhook(String),
+    /// The preference store failed.
+    #[error(transparent)]
+    Prefs(#[from] crate::triage::prefs::PrefsError),
+}
+
+/// How the bot behaves.
+#[derive(Debug, Clone)]
+pub struct BotOptions {
+    /// Bot token.
+    pub token: Secret,
+    /// Bot API base URL.
+    pub api_url: String,
+    /// Messages forwarded together (or an album) within this window are judged together.
+    pub batch_window: Duration,
+    /// Most warnings the bot posts per group per minute.
+    pub group_warnings_per_minute: u32,
+    /// How long a group admin check is cached.
+    pub admin_cache_ttl: Duration,
+    /// Long-poll timeout in seconds.
+    pub poll_timeout_secs: u32,
+}
+
+impl BotOptions {
+    /// Defaults for `token` at `api_url`.
+    pub fn new(token: Secret, api_url: impl Into<String>) -> Self {
+        Self {
+            token,
+            api_url: api_url.into(),
+            batch_window: Duration::from_millis(1500),
+            group_warnings_per_minute: 5,
+            admin_cache_ttl: Duration::from_secs(300),
+            poll_timeout_secs: 30,
+        }
+    }
+}
+
+/// Runs the bot on updates from `source` until `shutdown` is cancelled, then
+/// finishes in-flight updates. `running` is true from a successful getMe until the
+/// bot stops.
+pub async fn run(
+    deps: Deps,
+    options: BotOptions,
+    source: UpdateSource,
+    shutdown: CancellationToken,
+    running: Arc<AtomicBool>,
+) -> Result<(), TelegramError> {
+    let ctx = context::Ctx::connect(deps, options, shutdown.clone()).await?;
+    let ctx = Arc::new(ctx);
+    running.store(true, Ordering::SeqCst);
+    let result = poll::run(Arc::clone(&ctx), source).await;
+    ctx.tasks.close();
+    ctx.tasks.wait().await;
+    running.store(false, Ordering::SeqCst);
+    result
+}

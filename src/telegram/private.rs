@@ -1,0 +1,141 @@
+//! Routing of updates, and private chats: every text, caption or forward gets a
+//! verdict card as a reply; albums and messages forwarded together get one card.
+//!
+//! Invariants: handlers only convert; a user who writes to us is no longer blocked;
+//! the card's buttons carry short data (`r:s`, `r:l`, `m`) and the judged text stays
+//! in the bot's memory, never in the button.
+
+use std::sync::Arc;
+
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use super::context::{Ctx, Judged};
+use super::incoming::{Content, Incoming, IncomingMessage, Text, Update};
+use super::render::{self, Key};
+use super::send::Target;
+use super::{commands, group};
+use crate::classify::Lang;
+
+/// Why an update could not be handled.
+pub type HandlerResult = Result<(), crate::triage::prefs::PrefsError>;
+
+/// Routes one update to its handler.
+pub async fn dispatch(ctx: Arc<Ctx>, update: Update) -> HandlerResult {
+    match update.incoming {
+        Incoming::Message(message) if message.chat.is_group() => {
+            group::message(&ctx, message).await
+        }
+        Incoming::Message(message) if message.chat.id > 0 => message_in_private(ctx, message).await,
+        Incoming::Message(_) => Ok(()),
+        Incoming::Callback(callback) => commands::callback(&ctx, callback).await,
+        Incoming::MyMembership(change) => group::membership(&ctx, change).await,
+        Incoming::Other(kind) => {
+            tracing::debug!("ignoring a {kind} update");
+            Ok(())
+        }
+    }
+}
+
+async fn message_in_private(ctx: Arc<Ctx>, message: IncomingMessage) -> HandlerResult {
+    let Some(from) = message.from.clone() else {
+        return Ok(());
+    };
+    if ctx.is_blocked(from.id) {
+        ctx.set_blocked(from.id, false);
+    }
+    let lang = ctx.user_lang(from.id, from.language_code.as_deref());
+    if let Content::Command { .. } = message.content {
+        return commands::command(&ctx, &message, lang).await;
+    }
+    let target = Target::reply(message.chat.id, message.message_id, None);
+    match message.judgeable() {
+        Some(text) => send_card(&ctx, &target, &text, lang).await,
+        None => {
+            let key = match message.content {
+                Content::Image => Key::Image,
+                Content::Unsupported(_) => Key::Unsupported,
+                _ => return Ok(()),
+            };
+            ctx.send(&target, render::text(key, lang).to_owned(), None)
+                .await;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `message` is a forward or album part in a private chat: judged together
+/// with the others that arrive within the batch window.
+pub fn is_batched(message: &IncomingMessage) -> bool {
+    message.chat.id > 0
+        && !message.chat.is_group()
+        && !matches!(message.content, Content::Command { .. })
+        && (message.origin.is_some() || message.media_group_id.is_some())
+}
+
+/// Waits for the batch window of `chat_id` to close, then judges the batch once.
+pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) {
+    let messages = ctx
+        .batcher
+        .take_at(chat_id, until, ctx.shutdown.cancelled())
+        .await;
+    let Some(first) = messages.first() else {
+        return;
+    };
+    let Some(from) = &first.from else {
+        return;
+    };
+    if ctx.is_blocked(from.id) {
+        ctx.set_blocked(from.id, false);
+    }
+    let lang = ctx.user_lang(from.id, from.language_code.as_deref());
+    let target = Target::reply(first.chat.id, first.message_id, None);
+    let mut combined = Text::default();
+    for text in messages.iter().filter_map(IncomingMessage::judgeable) {
+        if !combined.text.is_empty() {
+            combined.text.push_str("\n\n");
+        }
+        combined.text.push_str(&text.text);
+        combined.hidden_links.extend(text.hidden_links);
+    }
+    if combined.text.is_empty() {
+        ctx.send(&target, render::text(Key::Image, lang).to_owned(), None)
+            .await;
+        return;
+    }
+    send_card(ctx, &target, &combined, lang).await;
+}
+
+/// Judges `text` and replies with the full card and its buttons.
+pub async fn send_card(ctx: &Ctx, target: &Target, text: &Text, lang: Lang) {
+    let (verdict, card) = ctx.judge(text, lang);
+    let html = render::card(&card);
+    if let Some(id) = ctx.send(target, html, Some(card_buttons(lang))).await {
+        let judged = Judged {
+            text: text.clone(),
+            level: verdict.level,
+            family: verdict.family,
+        };
+        ctx.remember_card(target.chat_id, id, judged);
+    }
+}
+
+fn card_buttons(lang: Lang) -> InlineKeyboardMarkup {
+    let zh = lang == Lang::Zh;
+    let label = |en: &str, zh_label: &str| {
+        if zh {
+            zh_label.to_owned()
+        } else {
+            en.to_owned()
+        }
+    };
+    InlineKeyboardMarkup::new([
+        vec![
+            InlineKeyboardButton::callback(label("🚩 Report as scam", "🚩 举报诈骗"), "r:s"),
+            InlineKeyboardButton::callback(label("👍 Looks legitimate", "👍 看起来正常"), "r:l"),
+        ],
+        vec![InlineKeyboardButton::callback(
+            label("💡 More advice", "💡 更多建议"),
+            "m",
+        )],
+    ])
+}

@@ -1,0 +1,168 @@
+//! What the front ends remember between updates: per-user language and block state,
+//! per-chat (group) settings, and the last processed Telegram update.
+//!
+//! Invariants: front ends read and write only through the `Prefs` trait; the
+//! in-memory `MemoryPrefs` is the reference behaviour the persistent store must match
+//! (unknown ids read as defaults, `move_chat` keeps settings under the new id).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::classify::{Lang, Level};
+
+/// A preference store failed (disk, corruption, ...).
+#[derive(Debug, thiserror::Error)]
+#[error("preference store: {0}")]
+pub struct PrefsError(pub String);
+
+/// What is remembered about one Telegram user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserPrefs {
+    /// Language chosen with `/lang`; `None` follows the client's language.
+    pub lang: Option<Lang>,
+    /// The user blocked the bot: send nothing until they write again.
+    pub blocked: bool,
+}
+
+/// What is remembered about one group or supergroup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatPrefs {
+    /// Lowest level that gets a warning in the group.
+    pub threshold: Level,
+    /// Language of warnings; `None` follows the sender's language.
+    pub lang: Option<Lang>,
+    /// Delete a scam message and post a short notice (needs the delete right).
+    pub delete_scams: bool,
+    /// Read text in screenshots (stored for the OCR release).
+    pub read_screenshots: bool,
+    /// The bot has introduced itself in this chat.
+    pub introduced: bool,
+}
+
+impl Default for ChatPrefs {
+    fn default() -> Self {
+        Self {
+            threshold: Level::High,
+            lang: None,
+            delete_scams: false,
+            read_screenshots: false,
+            introduced: false,
+        }
+    }
+}
+
+/// Storage of user and chat preferences and the update cursor.
+pub trait Prefs: Send + Sync {
+    /// The user's preferences (defaults when unknown).
+    fn user(&self, user_id: i64) -> Result<UserPrefs, PrefsError>;
+    /// Replaces the user's preferences.
+    fn set_user(&self, user_id: i64, prefs: UserPrefs) -> Result<(), PrefsError>;
+    /// Forgets everything about the user.
+    fn forget_user(&self, user_id: i64) -> Result<(), PrefsError>;
+    /// The chat's preferences (defaults when unknown).
+    fn chat(&self, chat_id: i64) -> Result<ChatPrefs, PrefsError>;
+    /// Replaces the chat's preferences.
+    fn set_chat(&self, chat_id: i64, prefs: ChatPrefs) -> Result<(), PrefsError>;
+    /// A group became a supergroup: its settings now live under `to`.
+    fn move_chat(&self, from: i64, to: i64) -> Result<(), PrefsError>;
+    /// The last Telegram update fully taken over, if any.
+    fn last_update_id(&self) -> Result<Option<i64>, PrefsError>;
+    /// Records that updates up to `update_id` were taken over.
+    fn set_last_update_id(&self, update_id: i64) -> Result<(), PrefsError>;
+}
+
+/// Preferences kept in memory (lost on restart); the store replaces it.
+#[derive(Debug, Default)]
+pub struct MemoryPrefs {
+    inner: Mutex<MemoryInner>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryInner {
+    users: HashMap<i64, UserPrefs>,
+    chats: HashMap<i64, ChatPrefs>,
+    last_update_id: Option<i64>,
+}
+
+impl MemoryPrefs {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Prefs for MemoryPrefs {
+    fn user(&self, user_id: i64) -> Result<UserPrefs, PrefsError> {
+        Ok(self.lock().users.get(&user_id).cloned().unwrap_or_default())
+    }
+
+    fn set_user(&self, user_id: i64, prefs: UserPrefs) -> Result<(), PrefsError> {
+        self.lock().users.insert(user_id, prefs);
+        Ok(())
+    }
+
+    fn forget_user(&self, user_id: i64) -> Result<(), PrefsError> {
+        self.lock().users.remove(&user_id);
+        Ok(())
+    }
+
+    fn chat(&self, chat_id: i64) -> Result<ChatPrefs, PrefsError> {
+        Ok(self.lock().chats.get(&chat_id).cloned().unwrap_or_default())
+    }
+
+    fn set_chat(&self, chat_id: i64, prefs: ChatPrefs) -> Result<(), PrefsError> {
+        self.lock().chats.insert(chat_id, prefs);
+        Ok(())
+    }
+
+    fn move_chat(&self, from: i64, to: i64) -> Result<(), PrefsError> {
+        let mut inner = self.lock();
+        if let Some(prefs) = inner.chats.remove(&from) {
+            inner.chats.insert(to, prefs);
+        }
+        Ok(())
+    }
+
+    fn last_update_id(&self) -> Result<Option<i64>, PrefsError> {
+        Ok(self.lock().last_update_id)
+    }
+
+    fn set_last_update_id(&self, update_id: i64) -> Result<(), PrefsError> {
+        let mut inner = self.lock();
+        inner.last_update_id = Some(inner.last_update_id.map_or(update_id, |l| l.max(update_id)));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ids_read_as_defaults_and_moves_keep_settings() {
+        let prefs = MemoryPrefs::new();
+        assert_eq!(prefs.user(1).unwrap(), UserPrefs::default());
+        assert_eq!(prefs.chat(-5).unwrap().threshold, Level::High);
+        let custom = ChatPrefs {
+            threshold: Level::Medium,
+            ..ChatPrefs::default()
+        };
+        prefs.set_chat(-5, custom.clone()).unwrap();
+        prefs.move_chat(-5, -1005).unwrap();
+        assert_eq!(prefs.chat(-1005).unwrap(), custom);
+        assert_eq!(prefs.chat(-5).unwrap(), ChatPrefs::default());
+    }
+
+    #[test]
+    fn the_update_cursor_only_grows() {
+        let prefs = MemoryPrefs::new();
+        assert_eq!(prefs.last_update_id().unwrap(), None);
+        prefs.set_last_update_id(10).unwrap();
+        prefs.set_last_update_id(7).unwrap();
+        assert_eq!(prefs.last_update_id().unwrap(), Some(10));
+    }
+}

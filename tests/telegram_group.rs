@@ -1,0 +1,301 @@
+//! The bot in groups, supergroups and forum topics over the fake Bot API: one
+//! introduction, warnings only at the threshold and within the rate limit, /settings
+//! for admins only, delete mode, topics and group -> supergroup migration.
+
+mod support;
+
+use sellerguard::classify::Level;
+use sellerguard::triage::prefs::{ChatPrefs, Prefs};
+use serde_json::{Value, json};
+
+use support::app::{HARMLESS, MEDIUM_EN, SCAM_EN, SCAM_ZH, TestApp, Tuning, WAIT};
+use support::fake_bot_api::{FakeBotApi, MemberStatus, TestChat, TestUser};
+
+fn button_data(markup: &Option<Value>) -> Vec<String> {
+    let rows = markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array())
+        .cloned();
+    rows.unwrap_or_default()
+        .iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_bot_introduces_itself_once_and_explains_privacy_mode() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    let alice = TestUser::alice();
+    app.fake
+        .enqueue_update(app.fake.bot_added_to_group(&group, &alice));
+    let sent = app.fake.wait_for_sent(1, WAIT).await;
+    assert_eq!(sent[0].chat_id, group.id);
+    assert!(sent[0].text.contains("Privacy mode"), "{}", sent[0].text);
+
+    app.fake
+        .enqueue_update(app.fake.bot_added_to_group(&group, &alice));
+    let (fake, prefs, _) = app.drain_and_stop().await;
+    assert_eq!(fake.sent_messages().len(), 1, "introduced only once");
+    assert!(prefs.chat(group.id).unwrap().introduced);
+}
+
+#[tokio::test]
+async fn only_high_risk_messages_get_a_warning_by_default() {
+    let app = TestApp::start().await;
+    let group = TestChat::group();
+    let (alice, mut bob) = (TestUser::alice(), TestUser::bob());
+    bob.language_code = Some("zh-hans".into());
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &alice, HARMLESS));
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &alice, MEDIUM_EN));
+    let scam = app.fake.group_text(&group, &bob, SCAM_ZH);
+    let scam_id = scam["message"]["message_id"].as_i64();
+    app.fake.enqueue_update(scam);
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].reply_to_message_id, scam_id);
+    assert!(
+        sent[0].text.starts_with("🚨 <b>高风险"),
+        "sender's language: {}",
+        sent[0].text
+    );
+}
+
+#[tokio::test]
+async fn warnings_are_rate_limited_per_group() {
+    let tuning = Tuning {
+        group_warnings_per_minute: 2,
+        ..Tuning::default()
+    };
+    let app = TestApp::start_with(FakeBotApi::start().await, tuning).await;
+    let (group, other) = (TestChat::group(), TestChat::supergroup());
+    let alice = TestUser::alice();
+    for _ in 0..4 {
+        app.fake
+            .enqueue_update(app.fake.group_text(&group, &alice, SCAM_EN));
+    }
+    app.fake
+        .enqueue_update(app.fake.group_text(&other, &alice, SCAM_EN));
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    let sent = fake.sent_messages();
+    assert_eq!(sent.iter().filter(|s| s.chat_id == group.id).count(), 2);
+    assert_eq!(sent.iter().filter(|s| s.chat_id == other.id).count(), 1);
+}
+
+#[tokio::test]
+async fn forum_topics_are_answered_in_their_topic() {
+    let app = TestApp::start().await;
+    let forum = TestChat::forum();
+    app.fake.enqueue_update(
+        app.fake
+            .forum_topic_text(&forum, &TestUser::alice(), 4, SCAM_EN),
+    );
+
+    let sent = app.fake.wait_for_sent(1, WAIT).await;
+
+    assert_eq!(sent[0].message_thread_id, Some(4));
+    assert!(sent[0].text.starts_with("🚨"));
+}
+
+#[tokio::test]
+async fn settings_are_for_admins_and_change_the_threshold() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let group = TestChat::supergroup();
+    let (admin, member) = (TestUser::alice(), TestUser::bob());
+    fake.set_member(group.id, admin.id, MemberStatus::admin());
+
+    fake.enqueue_update(fake.group_text(&group, &member, "/settings"));
+    let refusal = fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert!(
+        refusal.text.starts_with("Sorry, only group admins"),
+        "{}",
+        refusal.text
+    );
+
+    fake.enqueue_update(fake.group_text(&group, &admin, "/settings@sellerguard_test_bot"));
+    let panel = fake.wait_for_sent(2, WAIT).await.remove(1);
+    assert!(panel.text.contains("Warn at: high"), "{}", panel.text);
+    assert_eq!(
+        button_data(&panel.reply_markup),
+        ["s:t", "s:l", "s:d", "s:o"]
+    );
+
+    fake.enqueue_update(fake.callback_query(&member, &panel.message, "s:t"));
+    let answers = fake.wait_for_calls("answerCallbackQuery", 1, WAIT).await;
+    assert_eq!(
+        answers[0].params["text"],
+        "Sorry, only group admins can change my settings."
+    );
+    assert_eq!(app.prefs.chat(group.id).unwrap().threshold, Level::High);
+
+    fake.enqueue_update(fake.callback_query(&admin, &panel.message, "s:t"));
+    fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    assert_eq!(app.prefs.chat(group.id).unwrap().threshold, Level::Medium);
+    let edited = fake.message(group.id, panel.message_id).unwrap();
+    assert!(
+        edited["text"].as_str().unwrap().contains("Warn at: medium"),
+        "{edited}"
+    );
+
+    fake.enqueue_update(fake.callback_query(&admin, &panel.message, "s:o"));
+    fake.wait_for_calls("editMessageText", 2, WAIT).await;
+    assert!(app.prefs.chat(group.id).unwrap().read_screenshots);
+
+    fake.enqueue_update(fake.group_text(&group, &member, MEDIUM_EN));
+    let warning = fake.wait_for_sent(3, WAIT).await.remove(2);
+    assert!(warning.text.starts_with("⚠️"), "{}", warning.text);
+    let member_checks = fake
+        .calls_to("getChatMember")
+        .iter()
+        .filter(|c| c.params["user_id"] == json!(admin.id))
+        .count();
+    assert_eq!(member_checks, 1, "admin checks are cached");
+}
+
+#[tokio::test]
+async fn delete_mode_needs_the_right_and_then_deletes_with_a_notice() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let group = TestChat::supergroup();
+    let admin = TestUser::alice();
+    fake.set_member(group.id, admin.id, MemberStatus::Creator);
+    fake.set_bot_member(group.id, MemberStatus::admin_without_delete());
+    fake.enqueue_update(fake.group_text(&group, &admin, "/settings"));
+    let panel = fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    fake.enqueue_update(fake.callback_query(&admin, &panel.message, "s:d"));
+    let answers = fake.wait_for_calls("answerCallbackQuery", 1, WAIT).await;
+    assert!(
+        answers[0].params["text"]
+            .as_str()
+            .unwrap()
+            .contains("Delete messages")
+    );
+    assert!(!app.prefs.chat(group.id).unwrap().delete_scams);
+
+    // With the right (a new settings value, so the cached check is not used).
+    app.prefs
+        .set_chat(
+            group.id,
+            ChatPrefs {
+                delete_scams: true,
+                ..ChatPrefs::default()
+            },
+        )
+        .unwrap();
+    let (fake, prefs, reports) = app.drain_and_stop().await;
+    fake.set_bot_member(group.id, MemberStatus::admin());
+    let app = TestApp::restart(fake, prefs, reports, Tuning::default()).await;
+    let scam = app.fake.group_text(&group, &TestUser::bob(), SCAM_EN);
+    let scam_id = scam["message"]["message_id"].as_i64().unwrap();
+    app.fake.enqueue_update(scam);
+    let notice = app.fake.wait_for_sent(2, WAIT).await.remove(1);
+
+    let deletes = app.fake.calls_to("deleteMessage");
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0].params["message_id"], json!(scam_id));
+    assert!(app.fake.message(group.id, scam_id).is_none());
+    assert!(
+        notice.text.contains("I removed a message from Bob"),
+        "{}",
+        notice.text
+    );
+}
+
+#[tokio::test]
+async fn settings_survive_the_group_becoming_a_supergroup() {
+    let app = TestApp::start().await;
+    let group = TestChat::group();
+    let new_id = -1_001_999_000_001;
+    let custom = ChatPrefs {
+        threshold: Level::Medium,
+        introduced: true,
+        ..ChatPrefs::default()
+    };
+    app.prefs.set_chat(group.id, custom.clone()).unwrap();
+    app.fake
+        .enqueue_update(app.fake.group_migrated(&group, &TestUser::alice(), new_id));
+    let (_, prefs, _) = app.drain_and_stop().await;
+
+    assert_eq!(prefs.chat(new_id).unwrap(), custom);
+}
+
+#[tokio::test]
+async fn group_commands_report_and_check_replies() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    let (alice, bob) = (TestUser::alice(), TestUser::bob());
+    let suspicious = app.fake.group_text(&group, &bob, MEDIUM_EN);
+    let mut report = app.fake.group_text(&group, &alice, "/report");
+    report["message"]["reply_to_message"] = suspicious["message"].clone();
+    let mut check = app.fake.group_text(&group, &alice, "/check");
+    check["message"]["reply_to_message"] = suspicious["message"].clone();
+    app.fake.enqueue_update(suspicious);
+    app.fake.enqueue_update(report);
+    app.fake.wait_for_sent(1, WAIT).await;
+    app.fake.enqueue_update(check);
+    let sent = app.fake.wait_for_sent(2, WAIT).await;
+
+    assert!(
+        sent[0].text.starts_with("Thank you, your report"),
+        "{}",
+        sent[0].text
+    );
+    assert!(sent[1].text.starts_with("⚠️"), "{}", sent[1].text);
+    let reports = app.reports.reports();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].chat_id, group.id);
+    assert_eq!(reports[0].text, MEDIUM_EN);
+}
+
+#[tokio::test]
+async fn a_send_to_an_upgraded_group_goes_to_the_supergroup_and_moves_settings() {
+    let app = TestApp::start().await;
+    let group = TestChat::group();
+    let new_id = -1_001_999_000_002;
+    let custom = ChatPrefs {
+        introduced: true,
+        ..ChatPrefs::default()
+    };
+    app.prefs.set_chat(group.id, custom.clone()).unwrap();
+    app.fake.fail_next(
+        "sendMessage",
+        400,
+        json!({"ok": false, "error_code": 400,
+               "description": "Bad Request: group chat was upgraded to a supergroup chat",
+               "parameters": {"migrate_to_chat_id": new_id}}),
+    );
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &TestUser::alice(), SCAM_EN));
+
+    let sent = app.fake.wait_for_sent(1, WAIT).await;
+
+    assert_eq!(sent[0].chat_id, new_id);
+    assert!(sent[0].text.starts_with("🚨"));
+    assert_eq!(app.prefs.chat(new_id).unwrap(), custom);
+}
+
+#[tokio::test]
+async fn settings_speak_the_admins_language() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    let mut admin = TestUser::new(901, "管理员");
+    admin.language_code = Some("zh-hans".into());
+    app.fake
+        .set_member(group.id, admin.id, MemberStatus::admin());
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &admin, "/settings"));
+
+    let panel = app.fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    assert!(panel.text.contains("警告级别：高"), "{}", panel.text);
+    let markup = panel.reply_markup.unwrap();
+    assert_eq!(markup["inline_keyboard"][0][0]["text"], "⚠️ 警告级别：高");
+}
