@@ -503,6 +503,11 @@ fn is_plain_host(host: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A complete settings file; tests append sections to it.
+    const BASE: &str = "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\nnotice_prior_file='n'\n\
+        data_dir='d'\n[community]\nmin_reporters=3\nreports_per_hour=5\nretention_days=9\n\
+        [ocr]\nworkers=1\ntimeout_secs=10\nlanguages='eng'\n";
+
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
@@ -515,7 +520,7 @@ mod tests {
         let path = write(
             dir.path(),
             "s.toml",
-            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\nnotice_prior_file='n'\ndata_dir='d'\n[community]\nmin_reporters=3\nreports_per_hour=5\nretention_days=9\n[ocr]\nworkers=1\ntimeout_secs=10\nlanguages='eng'\n",
+            BASE,
         );
         let s = Settings::load(Some(&path), |k| {
             (k == "SELLERGUARD_DATA_DIR").then(|| "/tmp/x".into())
@@ -555,8 +560,7 @@ mod tests {
         let path = write(
             dir.path(),
             "s.toml",
-            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\ndata_dir='d'\n\
-             [telegram]\nadmin_ids=[1]\n[http]\naddr='0.0.0.0:9000'\n",
+            &format!("{BASE}[telegram]\nadmin_ids=[1]\n[http]\naddr='0.0.0.0:9000'\n"),
         );
         let file_only = Settings::load(Some(&path), |_| None).unwrap();
         assert_eq!(file_only.telegram.admin_ids, vec![1]);
@@ -589,7 +593,7 @@ mod tests {
         let path = write(
             dir.path(),
             "s.toml",
-            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\ndata_dir='d'\n",
+            BASE,
         );
         let cases = [
             (
