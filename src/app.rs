@@ -29,6 +29,8 @@ const WEBHOOK_QUEUE: usize = 256;
 pub struct App {
     /// Validated settings.
     pub settings: Settings,
+    /// The service, when it was opened before start (with its store).
+    pub triage: Option<Arc<Triage>>,
     /// User and chat preferences.
     pub prefs: Arc<dyn Prefs>,
     /// Where reports go.
@@ -42,16 +44,35 @@ pub struct App {
 }
 
 impl App {
-    /// The app with in-memory stores.
+    /// The app with in-memory stores (tests).
     pub fn new(settings: Settings) -> Self {
         Self {
             settings,
+            triage: None,
             prefs: Arc::new(MemoryPrefs::new()),
             reports: Arc::new(MemoryReports::new()),
             batch_window: None,
             group_warnings_per_minute: None,
             poll_timeout_secs: None,
         }
+    }
+
+    /// The app with the service's sled store in the data directory behind reports,
+    /// preferences and the update cursor, so they survive a restart.
+    pub fn persistent(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        let triage = Arc::new(Triage::open(&settings)?);
+        Ok(Self {
+            prefs: Arc::clone(&triage) as Arc<dyn Prefs>,
+            reports: Arc::clone(&triage) as Arc<dyn ReportSink>,
+            triage: Some(triage),
+            ..Self::new(settings)
+        })
     }
 
     fn bot_options(&self) -> Option<BotOptions> {
@@ -127,7 +148,10 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
             settings.data_dir.display()
         )
     })?;
-    let triage = Arc::new(Triage::load(settings)?);
+    let triage = match &app.triage {
+        Some(triage) => Arc::clone(triage),
+        None => Arc::new(Triage::load(settings)?),
+    };
     let shutdown = CancellationToken::new();
     let bot_running = Arc::new(AtomicBool::new(false));
 
@@ -192,7 +216,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
 /// `sellerguard serve`: runs until SIGTERM or Ctrl-C, then shuts down gracefully.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let signal = shutdown_signal()?;
-    let mut running = start(App::new(settings)).await?;
+    let mut running = start(App::persistent(settings)?).await?;
     if running.has_bot() {
         eprintln!(
             "sellerguard: bot starting; health on http://{}/healthz",
@@ -205,7 +229,6 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             running.http_addr
         );
     }
-    eprintln!("sellerguard: reports and preferences are kept in memory in this version");
     tokio::select! {
         () = signal => {
             eprintln!("sellerguard: shutting down (finishing in-flight updates)");

@@ -517,11 +517,7 @@ mod tests {
     #[test]
     fn env_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(
-            dir.path(),
-            "s.toml",
-            BASE,
-        );
+        let path = write(dir.path(), "s.toml", BASE);
         let s = Settings::load(Some(&path), |k| {
             (k == "SELLERGUARD_DATA_DIR").then(|| "/tmp/x".into())
         })
@@ -590,11 +586,7 @@ mod tests {
     #[test]
     fn bad_telegram_values_are_clear_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(
-            dir.path(),
-            "s.toml",
-            BASE,
-        );
+        let path = write(dir.path(), "s.toml", BASE);
         let cases = [
             (
                 "SELLERGUARD_ADMIN_IDS",

@@ -13,6 +13,7 @@ mod community;
 pub mod feedback;
 pub mod fingerprint;
 pub mod learned;
+mod persist;
 pub mod prefs;
 mod reports;
 

@@ -1,0 +1,224 @@
+//! The service as the front ends' memory: `Prefs` and `ReportSink` backed by the sled
+//! store, so settings, languages, the update cursor and reports survive a restart.
+//!
+//! Invariants: Telegram user ids are turned into keyed hashes (`tg:<id>`) before they
+//! reach the store, the same identity reports use, so `/forgetme` removes both; a
+//! "scam" report goes through the anti-abuse limits of `Triage::report`; a "looks
+//! legitimate" answer is logged for curators, never counted against anyone.
+
+use crate::classify::{Lang, Level, Message};
+use crate::store::{Decision, ReportSource, StoreError, StoredChatPrefs, StoredUserPrefs};
+
+use super::feedback::{Report, ReportError, ReportKind, ReportSink};
+use super::prefs::{ChatPrefs, Prefs, PrefsError, UserPrefs};
+use super::{Triage, TriageError, now};
+
+/// The store cursor holding the last Telegram update taken over.
+const UPDATE_CURSOR: &str = "telegram.update";
+/// Longest excerpt of a message kept in a feedback log entry.
+const FEEDBACK_EXCERPT: usize = 300;
+
+/// The identity a Telegram user reports under.
+fn telegram_identity(user_id: i64) -> String {
+    format!("tg:{user_id}")
+}
+
+fn prefs_error(e: impl std::fmt::Display) -> PrefsError {
+    PrefsError(e.to_string())
+}
+
+impl Prefs for Triage {
+    fn user(&self, user_id: i64) -> Result<UserPrefs, PrefsError> {
+        let c = self.community().map_err(prefs_error)?;
+        let hash = c.store.reporter_hash(&telegram_identity(user_id));
+        let stored = c
+            .store
+            .user_prefs(&hash)
+            .map_err(prefs_error)?
+            .unwrap_or_default();
+        Ok(UserPrefs {
+            lang: stored.lang.and_then(|l| l.parse::<Lang>().ok()),
+            blocked: stored.blocked,
+        })
+    }
+
+    fn set_user(&self, user_id: i64, prefs: UserPrefs) -> Result<(), PrefsError> {
+        let c = self.community().map_err(prefs_error)?;
+        let hash = c.store.reporter_hash(&telegram_identity(user_id));
+        let stored = StoredUserPrefs {
+            lang: prefs.lang.map(|l| l.as_str().to_string()),
+            blocked: prefs.blocked,
+        };
+        c.store.set_user_prefs(&hash, &stored).map_err(prefs_error)
+    }
+
+    fn forget_user(&self, user_id: i64) -> Result<(), PrefsError> {
+        let c = self.community().map_err(prefs_error)?;
+        let hash = c.store.reporter_hash(&telegram_identity(user_id));
+        c.store.forget_user_prefs(&hash).map_err(prefs_error)
+    }
+
+    fn chat(&self, chat_id: i64) -> Result<ChatPrefs, PrefsError> {
+        let c = self.community().map_err(prefs_error)?;
+        let Some(stored) = c.store.chat_prefs(chat_id).map_err(prefs_error)? else {
+            return Ok(ChatPrefs::default());
+        };
+        Ok(ChatPrefs {
+            threshold: stored.threshold.parse::<Level>().unwrap_or(Level::High),
+            lang: stored.lang.and_then(|l| l.parse::<Lang>().ok()),
+            delete_scams: stored.delete_scams,
+            read_screenshots: stored.read_screenshots,
+            introduced: stored.introduced,
+        })
+    }
+
+    fn set_chat(&self, chat_id: i64, prefs: ChatPrefs) -> Result<(), PrefsError> {
+        let c = self.community().map_err(prefs_error)?;
+        let stored = StoredChatPrefs {
+            threshold: prefs.threshold.as_str().to_string(),
+            lang: prefs.lang.map(|l| l.as_str().to_string()),
+            delete_scams: prefs.delete_scams,
+            read_screenshots: prefs.read_screenshots,
+            introduced: prefs.introduced,
+        };
+        c.store
+            .set_chat_prefs(chat_id, &stored)
+            .map_err(prefs_error)
+    }
+
+    fn move_chat(&self, from: i64, to: i64) -> Result<(), PrefsError> {
+        self.community()
+            .map_err(prefs_error)?
+            .store
+            .move_chat_prefs(from, to)
+            .map_err(prefs_error)
+    }
+
+    fn last_update_id(&self) -> Result<Option<i64>, PrefsError> {
+        self.community()
+            .map_err(prefs_error)?
+            .store
+            .cursor(UPDATE_CURSOR)
+            .map_err(prefs_error)
+    }
+
+    fn set_last_update_id(&self, update_id: i64) -> Result<(), PrefsError> {
+        let c = self.community().map_err(prefs_error)?;
+        c.store
+            .set_cursor(UPDATE_CURSOR, update_id)
+            .map_err(prefs_error)
+    }
+}
+
+impl ReportSink for Triage {
+    fn report(&self, report: Report) -> Result<(), ReportError> {
+        let identity = telegram_identity(report.reporter_id);
+        match report.kind {
+            ReportKind::Scam => {
+                let source = if report.chat_id > 0 {
+                    ReportSource::Private
+                } else {
+                    ReportSource::Group
+                };
+                let message = Message {
+                    text: &report.text,
+                    hidden_links: &report.hidden_links,
+                };
+                let reported =
+                    Triage::report(self, message, &identity, source).map_err(report_error)?;
+                tracing::info!(id = %reported.id, triggers = reported.needs_review.len(), "report filed");
+                Ok(())
+            }
+            ReportKind::Legitimate => {
+                let c = self.community().map_err(report_error)?;
+                let hash = c.store.reporter_hash(&identity);
+                let excerpt: String = report.text.chars().take(FEEDBACK_EXCERPT).collect();
+                let level = report.level.map_or("unjudged", Level::as_str);
+                let decision = Decision {
+                    actor: hash.to_hex(),
+                    action: "feedback-looks-legitimate".into(),
+                    target: excerpt,
+                    note: format!("bot said {level}"),
+                    at: now(),
+                };
+                c.store
+                    .log_decision(&decision)
+                    .map_err(|e: StoreError| ReportError(e.to_string()))?;
+                Ok(())
+            }
+        }
+    }
+
+    fn forget(&self, user_id: i64) -> Result<usize, ReportError> {
+        Triage::forget(self, &telegram_identity(user_id)).map_err(report_error)
+    }
+}
+
+fn report_error(e: TriageError) -> ReportError {
+    ReportError(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn service(dir: &std::path::Path) -> Triage {
+        std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let settings = Settings::load(None, |_| None).unwrap();
+        Triage::load(&settings)
+            .unwrap()
+            .with_store_at(dir, settings.community.clone())
+            .unwrap()
+    }
+
+    #[test]
+    fn preferences_and_reports_survive_a_restart_and_forgetme() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = service(dir.path());
+            s.set_user(
+                7,
+                UserPrefs {
+                    lang: Some(Lang::Zh),
+                    blocked: false,
+                },
+            )
+            .unwrap();
+            let mut chat = ChatPrefs::default();
+            chat.threshold = Level::Medium;
+            s.set_chat(-5, chat).unwrap();
+            s.move_chat(-5, -1_000_000_005).unwrap();
+            s.set_last_update_id(99).unwrap();
+            let report = Report {
+                kind: ReportKind::Scam,
+                reporter_id: 7,
+                chat_id: 7,
+                text: "我是亚马逊官方招商经理，加微信 amz_vip888".into(),
+                hidden_links: Vec::new(),
+                level: Some(Level::High),
+                family: None,
+            };
+            ReportSink::report(&s, report.clone()).unwrap();
+            ReportSink::report(
+                &s,
+                Report {
+                    kind: ReportKind::Legitimate,
+                    ..report
+                },
+            )
+            .unwrap();
+        }
+        let s = service(dir.path());
+        assert_eq!(s.user(7).unwrap().lang, Some(Lang::Zh));
+        assert_eq!(s.chat(-1_000_000_005).unwrap().threshold, Level::Medium);
+        assert_eq!(s.chat(-5).unwrap(), ChatPrefs::default());
+        assert_eq!(s.last_update_id().unwrap(), Some(99));
+        assert_eq!(s.stats().unwrap().reports_stored, 1);
+
+        assert_eq!(ReportSink::forget(&s, 7).unwrap(), 1);
+        s.forget_user(7).unwrap();
+        assert_eq!(s.user(7).unwrap(), UserPrefs::default());
+        assert_eq!(s.stats().unwrap().reports_stored, 0);
+    }
+}
