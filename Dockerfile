@@ -17,7 +17,8 @@ WORKDIR /app
 COPY --from=build /src/target/release/sellerguard /usr/local/bin/sellerguard
 COPY config ./config
 COPY rules ./rules
-ENV SELLERGUARD_DATA_DIR=/app/data OMP_THREAD_LIMIT=1
+ENV SELLERGUARD_DATA_DIR=/app/data OMP_THREAD_LIMIT=1 SELLERGUARD_HTTP_ADDR=0.0.0.0:8080
+EXPOSE 8080
 VOLUME /app/data
 USER sellerguard
 ENTRYPOINT ["sellerguard"]

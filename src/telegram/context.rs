@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
@@ -75,14 +76,23 @@ impl Ctx {
     ) -> Result<Self, TelegramError> {
         let url = reqwest::Url::parse(&options.api_url)
             .map_err(|_| TelegramError::ApiUrl(options.api_url.clone()))?;
-        let raw = Bot::new(options.token.expose()).set_api_url(url);
+        // teloxide 0.17 ignores payload timeout hints, and its default client gives up
+        // after 17 s: the polling client must outlast the long poll.
+        let poll_timeout = Duration::from_secs(u64::from(options.poll_timeout_secs) + 10);
+        let client = teloxide::net::default_reqwest_settings()
+            .timeout(poll_timeout)
+            .build()
+            .map_err(|e| TelegramError::Client(e.to_string()))?;
+        let raw = Bot::with_client(options.token.expose(), client).set_api_url(url.clone());
         let me = raw
             .get_me()
             .send()
             .await
             .map_err(|e| TelegramError::GetMe(e.to_string()))?;
         super::commands::register(&raw).await;
-        let bot = raw.clone().throttle(Limits::default());
+        let bot = Bot::new(options.token.expose())
+            .set_api_url(url)
+            .throttle(Limits::default());
         Ok(Self {
             bot,
             raw,

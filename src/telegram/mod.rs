@@ -37,6 +37,9 @@ pub enum TelegramError {
     /// The API URL does not parse.
     #[error("TELEGRAM_API_URL {0:?} is not a valid URL")]
     ApiUrl(String),
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
     /// getMe failed: wrong token or unreachable server.
     #[error(
         "cannot reach the Bot API as this bot (getMe failed: {0}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL"
