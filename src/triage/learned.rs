@@ -33,6 +33,8 @@ pub struct Model {
     counts: [Vec<u32>; 2],
     totals: [u64; 2],
     docs: [u64; 2],
+    /// Buckets seen in either class: the vocabulary size of Laplace smoothing.
+    vocabulary: u64,
 }
 
 impl Default for Model {
@@ -41,6 +43,7 @@ impl Default for Model {
             counts: [vec![0; BUCKETS], vec![0; BUCKETS]],
             totals: [0; 2],
             docs: [0; 2],
+            vocabulary: 0,
         }
     }
 }
@@ -60,6 +63,9 @@ impl Model {
     pub fn learn(&mut self, text: &str, scam: bool) {
         let class = usize::from(!scam);
         for f in features(text) {
+            if self.counts[0][f] == 0 && self.counts[1][f] == 0 {
+                self.vocabulary += 1;
+            }
             self.counts[class][f] = self.counts[class][f].saturating_add(1);
             self.totals[class] += 1;
         }
@@ -76,22 +82,33 @@ impl Model {
             if self.counts[class][f] > 0 {
                 self.counts[class][f] -= 1;
                 self.totals[class] = self.totals[class].saturating_sub(1);
+                if self.counts[0][f] == 0 && self.counts[1][f] == 0 {
+                    self.vocabulary -= 1;
+                }
             }
         }
         self.docs[class] -= 1;
     }
 
     /// The probability that `text` is a scam, or `None` if the model is untrained or
-    /// the text has no features.
+    /// the text has no feature seen in training.
     pub fn scam_probability(&self, text: &str) -> Option<f64> {
         if !self.is_trained() {
             return None;
         }
-        let features = features(text);
+        // Features never seen in training carry no evidence; counting them would
+        // push every unfamiliar text towards the class with fewer tokens.
+        let features: Vec<usize> = features(text)
+            .into_iter()
+            .filter(|&f| self.counts[0][f] > 0 || self.counts[1][f] > 0)
+            .collect();
         if features.is_empty() {
             return None;
         }
-        let vocabulary = BUCKETS as f64;
+        // Laplace smoothing over the features actually seen (plus one for unseen
+        // ones), not over the hash space: with 2^18 buckets the pseudo-counts would
+        // outweigh the real counts and cancel each class's token total.
+        let vocabulary = self.vocabulary as f64 + 1.0;
         let denominator = |c: usize| (self.totals[c] as f64 + ALPHA * vocabulary).ln();
         let (den_scam, den_legit) = (denominator(0), denominator(1));
         let mut log_odds = (self.docs[0] as f64).ln() - (self.docs[1] as f64).ln();
@@ -144,6 +161,9 @@ impl Model {
         if !r.0.is_empty() {
             return Err(ModelError::Corrupt("trailing bytes"));
         }
+        model.vocabulary = (0..BUCKETS)
+            .filter(|&i| model.counts[0][i] > 0 || model.counts[1][i] > 0)
+            .count() as u64;
         Ok(model)
     }
 }
@@ -252,6 +272,30 @@ mod tests {
         m.learn("one more prize text", true);
         m.unlearn("one more prize text", true);
         assert_eq!(m.to_bytes(), before);
+    }
+
+    #[test]
+    fn class_sizes_are_normalised() {
+        // "call" is half of each class's tokens, so it is neutral: the probability
+        // stays at the prior (10 scam documents out of 110). Smoothing over the whole
+        // hash space instead of the seen vocabulary made it count 10:100 for legitimate.
+        let mut m = Model::default();
+        for _ in 0..10 {
+            m.learn("call now", true);
+        }
+        for _ in 0..100 {
+            m.learn("call home", false);
+        }
+        let p = m.scam_probability("call").unwrap();
+        assert!((p - 10.0 / 110.0).abs() < 0.02, "{p}");
+        let back = Model::from_bytes(&m.to_bytes()).unwrap();
+        assert_eq!(back.scam_probability("call"), Some(p));
+        m.learn("brand new words", true);
+        m.unlearn("brand new words", true);
+        assert_eq!(m.scam_probability("call"), Some(p));
+        // Words the model never saw say nothing, and do not tilt known ones.
+        assert_eq!(m.scam_probability("totally unseen words"), None);
+        assert_eq!(m.scam_probability("call unseen"), Some(p));
     }
 
     #[test]
