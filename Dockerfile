@@ -6,6 +6,11 @@ COPY . .
 RUN bash scripts/setup-debian.sh && cargo build --release --locked
 
 FROM debian:bookworm-slim
+# Tesseract runtime and its language data (Simplified, Traditional Chinese, English).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libtesseract5 tesseract-ocr-eng \
+      tesseract-ocr-chi-sim tesseract-ocr-chi-tra ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /app sellerguard \
  && mkdir -p /app/data && chown sellerguard /app/data
 WORKDIR /app

@@ -14,8 +14,10 @@ sg "own hard negatives (tests/fixtures/hard_negatives.jsonl)" --data tests/fixtu
 sg "own seller scams (tests/fixtures/seller_scams.jsonl)" --data tests/fixtures/seller_scams.jsonl "$@"
 sg "UCI SMS Spam Collection" --data "$dir/uci-sms-spam/SMSSpamCollection" "$@"
 sg "Mishra & Soni smishing" --data "$dir/mishra-smishing/Dataset_5971.csv" "$@"
-sg "FBS fake-base-station SMS (FR: fraud positive; AD:, IL:, Other negative)" \
-  --data "$dir/fbs-sms-ccs20/fbs_sms.tsv" --positive FR: --negative AD: --negative IL: --negative Other "$@"
+fbs=(--data "$dir/fbs-sms-ccs20/fbs_sms.tsv" --positive FR: --negative AD: --negative IL: --negative Other)
+sg "FBS fake-base-station SMS as shipped (anonymised: no links or numbers; FR: positive)" "${fbs[@]}" "$@"
+sg "FBS with placeholders restored (URL -> a neutral unofficial link, CELLPHONE/PHONE -> numbers)" \
+  "${fbs[@]}" --restore-placeholders "$@"
 sg "Chinese SMS spam 40k sample (spam = advertising)" --data "$dir/zh-sms-spam-800k-sample/zh_sms_spam_sample40k.csv" "$@"
 for f in "$dir"/telecom-fraud-texts-5/label0*-last.csv; do
   sg "Telecom_Fraud_Texts_5 $(basename "$f") (machine-generated fraud)" --data "$f" \

@@ -79,10 +79,26 @@ pub struct Settings {
     pub channels_file: PathBuf,
     /// Advice file.
     pub advice_file: PathBuf,
+    /// Genuine notices the learned model always counts as legitimate (JSON Lines).
+    pub notice_prior_file: PathBuf,
     /// Data directory.
     pub data_dir: PathBuf,
     /// Community reports and their anti-abuse limits.
     pub community: CommunitySettings,
+    /// Screenshot reading.
+    pub ocr: OcrSettings,
+}
+
+/// Screenshot reading (OCR) settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OcrSettings {
+    /// Engines (one per worker thread, about 110 MiB each).
+    pub workers: usize,
+    /// Longest one image may take, in seconds.
+    pub timeout_secs: u64,
+    /// Tesseract languages, e.g. `chi_sim+chi_tra+eng`.
+    pub languages: String,
 }
 
 /// Limits on community reports.
@@ -110,6 +126,12 @@ impl Settings {
         }
         if let Some(dir) = env("SELLERGUARD_RULES_DIR").filter(|v| !v.is_empty()) {
             settings.rules_dir = PathBuf::from(dir);
+        }
+        if settings.ocr.workers == 0 || settings.ocr.timeout_secs == 0 {
+            return Err(invalid(
+                path,
+                "ocr.workers and ocr.timeout_secs must be at least 1".into(),
+            ));
         }
         if settings.community.min_reporters == 0 {
             return Err(invalid(
@@ -306,7 +328,7 @@ mod tests {
         let path = write(
             dir.path(),
             "s.toml",
-            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\ndata_dir='d'\n[community]\nmin_reporters=3\nreports_per_hour=5\nretention_days=9\n",
+            "rules_dir='r'\nchannels_file='c'\nadvice_file='a'\nnotice_prior_file='n'\ndata_dir='d'\n[community]\nmin_reporters=3\nreports_per_hour=5\nretention_days=9\n[ocr]\nworkers=1\ntimeout_secs=10\nlanguages='eng'\n",
         );
         let s = Settings::load(Some(&path), |k| {
             (k == "SELLERGUARD_DATA_DIR").then(|| "/tmp/x".into())

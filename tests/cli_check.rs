@@ -178,3 +178,68 @@ fn eval_writes_errors_and_names_bad_lines() {
         "{stderr}"
     );
 }
+
+#[test]
+fn screenshots_are_read_and_judged() {
+    let (code, stdout, stderr) = sellerguard(
+        &[
+            "check",
+            "--json",
+            "--image",
+            "tests/fixtures/ocr/zh_light.jpg",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["level"], "high", "{v:#}");
+    assert!(
+        v["ocr_text"]
+            .as_str()
+            .unwrap()
+            .contains("amazon-seller-verify.top"),
+        "{v:#}"
+    );
+
+    let (code, stdout, _) = sellerguard(
+        &[
+            "check",
+            "--lang",
+            "en",
+            "--image",
+            "tests/fixtures/ocr/en_parcel_dark.jpg",
+            "forwarded by a friend",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("Text read from the image"), "{stdout}");
+    assert!(stdout.contains("🚨"), "{stdout}");
+}
+
+#[test]
+fn bad_images_are_refused_politely() {
+    for (file, says) in [
+        ("bad_bomb.png", "pixels"),
+        ("bad_truncated.jpg", "corrupt"),
+        ("bad_not_an_image.jpg", "format"),
+        ("bad_blank.png", "no readable text"),
+    ] {
+        let path = format!("tests/fixtures/ocr/{file}");
+        let (code, _, stderr) = sellerguard(&["check", "--image", &path], None);
+        assert_eq!(code, 2, "{file}: {stderr}");
+        assert!(stderr.to_lowercase().contains(says), "{file}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+    }
+}
+
+#[test]
+fn ocr_eval_reports_error_rate_and_latency() {
+    let (code, stdout, stderr) = sellerguard(&["ocr", "eval", "--dir", "tests/fixtures/ocr"], None);
+    assert_eq!(code, 0, "{stderr}");
+    let summary = stdout.lines().last().unwrap();
+    assert!(
+        summary.starts_with("images: 12  mean CER:") && summary.contains("p99"),
+        "{stdout}"
+    );
+}

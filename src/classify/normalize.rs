@@ -3,7 +3,8 @@
 //! Invariants: the normalised text is lower case, NFKC-folded (full-width to
 //! half-width), free of invisible characters and combining marks, Cyrillic/Greek
 //! look-alikes folded to Latin, Traditional Chinese converted to Simplified, runs of
-//! white space collapsed to one space, and digit groups split by single spaces, dots
+//! white space collapsed to one space (none between two Chinese characters, which
+//! do not use spaces), and digit groups split by single spaces, dots
 //! or dashes joined. Every byte of the normalised text knows the byte range of the
 //! original character it came from, so evidence spans point at what the user sent.
 
@@ -43,7 +44,8 @@ impl Normalized {
                     return;
                 }
                 if let Some(space) = pending_space.take()
-                    && !chars.is_empty()
+                    && let Some(&(last, _)) = chars.last()
+                    && !(is_han(last) && is_han(d))
                 {
                     chars.push((' ', space));
                 }
@@ -174,7 +176,8 @@ fn to_simplified(chars: &mut [(char, (u32, u32))]) {
     let text: String = chars.iter().map(|(c, _)| *c).collect();
     let simplified = fast2s::convert(&text);
     for (slot, c) in chars.iter_mut().zip(simplified.chars()) {
-        slot.0 = c;
+        // fast2s maps 帳 to 帐; accounts are written 账 in Simplified Chinese.
+        slot.0 = if c == '帐' { '账' } else { c };
     }
 }
 
@@ -202,7 +205,9 @@ mod tests {
             ("ＡＭＡＺＯＮ", "amazon"),
             ("аmazon", "amazon"),
             ("am\u{200B}az\u{200D}on", "amazon"),
-            ("亞馬遜賣家帳號", "亚马逊卖家帐号"),
+            ("亞馬遜賣家帳號", "亚马逊卖家账号"),
+            ("加 微 信 领 取", "加微信领取"),
+            ("亚马逊 seller 中心", "亚马逊 seller 中心"),
             ("加 V信：abc123", "加 v信:abc123"),
             ("138 1234 5678", "13812345678"),
             ("138-1234-5678", "13812345678"),

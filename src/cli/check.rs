@@ -1,6 +1,7 @@
 //! `sellerguard check`: one message in, a verdict card (or the full verdict as JSON) out.
 
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -19,7 +20,11 @@ pub struct CheckArgs {
     /// Language of explanations and advice: en or zh.
     #[arg(long, default_value = "en", value_parser = super::parse_lang)]
     lang: Lang,
-    /// The message; read from standard input when absent.
+    /// Read the message from a screenshot (PNG, JPEG, WebP, GIF, BMP); TEXT, if
+    /// given, is judged with it as the caption.
+    #[arg(long, value_name = "FILE")]
+    image: Option<PathBuf>,
+    /// The message; read from standard input when absent (and no --image).
     text: Option<String>,
 }
 
@@ -33,6 +38,8 @@ struct CheckOutput<'a> {
     signals: Vec<SignalOutput<'a>>,
     indicators: &'a [crate::classify::Indicator],
     advice: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ocr_text: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -45,6 +52,9 @@ struct SignalOutput<'a> {
 }
 
 pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.image {
+        return run_image(settings, path, &args);
+    }
     let text = match args.text {
         Some(text) => text,
         None => {
@@ -58,11 +68,57 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let triage = Triage::open_if_exists(settings)?;
     let verdict = triage.check(Message::text(&text));
     triage.record_check();
-    let card = Card::new(&verdict, triage.advice(), args.lang);
-    if args.json {
-        let output = to_output(&verdict, &card, args.lang);
+    print_verdict(&triage, &verdict, args.lang, args.json, None)
+}
+
+/// `check --image`: read the screenshot, then judge its text with any caption.
+fn run_image(settings: &Settings, path: &Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let triage = Triage::open_if_exists(settings)?.with_ocr(&settings.ocr)?;
+    let read = match triage.read_image_blocking(bytes) {
+        Ok(read) => read,
+        Err(e) => {
+            eprintln!(
+                "{}: {e}\n{}",
+                path.display(),
+                e.user_message(args.lang == Lang::Zh)
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let text = match &args.text {
+        Some(caption) => format!("{caption}\n{}", read.text),
+        None => read.text.clone(),
+    };
+    let verdict = triage.check(Message::text(&text));
+    triage.record_check();
+    print_verdict(&triage, &verdict, args.lang, args.json, Some(&read.text))
+}
+
+fn print_verdict(
+    triage: &Triage,
+    verdict: &Verdict,
+    lang: Lang,
+    json: bool,
+    ocr_text: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let card = Card::new(verdict, triage.advice(), lang);
+    if json {
+        let mut output = to_output(verdict, &card, lang);
+        output.ocr_text = ocr_text;
         super::print_out(&(serde_json::to_string_pretty(&output)? + "\n"))?;
     } else {
+        if let Some(read) = ocr_text {
+            let label = if lang == Lang::Zh {
+                "从图片中读到的文字"
+            } else {
+                "Text read from the image"
+            };
+            super::print_out(&format!(
+                "{label}:\n  {}\n\n",
+                crate::triage::card::shorten(&read.replace('\n', " "), 300)
+            ))?;
+        }
         super::print_out(&card.to_plain_text())?;
     }
     Ok(ExitCode::SUCCESS)
@@ -87,5 +143,6 @@ fn to_output<'a>(verdict: &'a Verdict, card: &Card, lang: Lang) -> CheckOutput<'
             .collect(),
         indicators: &verdict.indicators,
         advice: card.advice.clone(),
+        ocr_text: None,
     }
 }

@@ -36,6 +36,10 @@ pub struct EvalArgs {
     /// Treat labels starting with PREFIX as legitimate (repeatable), e.g. `AD:`.
     #[arg(long, value_name = "PREFIX")]
     negative: Vec<String>,
+    /// Replace anonymisation placeholders (`URL`, `CELLPHONE`, `PHONE`, as in the FBS
+    /// corpus) with a neutral unofficial link and numbers before judging.
+    #[arg(long)]
+    restore_placeholders: bool,
 }
 
 #[derive(Serialize)]
@@ -52,7 +56,12 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
         positive: args.positive,
         negative: args.negative,
     };
-    let rows = dataset::load(&args.data, &labels)?;
+    let mut rows = dataset::load(&args.data, &labels)?;
+    if args.restore_placeholders {
+        for row in &mut rows {
+            row.text = dataset::restore_placeholders(&row.text);
+        }
+    }
     let _temp;
     let triage = match &args.train {
         Some(train) => {

@@ -6,6 +6,7 @@
 
 mod check;
 mod eval;
+mod ocr;
 mod reports;
 mod rules;
 
@@ -55,6 +56,11 @@ enum Command {
     },
     /// Report and check counters.
     Stats,
+    /// Screenshot reading: accuracy and latency.
+    Ocr {
+        #[command(subcommand)]
+        command: ocr::OcrCommand,
+    },
 }
 
 /// Parses the process arguments, runs the command and returns its exit code.
@@ -84,6 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reports::run_indicators(&Triage::open(&settings)?, command)
         }
         Command::Stats => reports::run_stats(&Triage::open(&settings)?),
+        Command::Ocr { command } => ocr::run(&settings, command),
     }
 }
 

@@ -273,6 +273,30 @@ impl Ctx<'_> {
     }
 }
 
+/// Puts neutral stand-ins back for the anonymisation placeholders of the FBS corpus
+/// (`URL`/`URLxxxx` -> an unofficial link, `CELLPHONE` -> a mobile number, `PHONE` -> a
+/// landline), so link and phone cues can fire as they would on the original messages.
+pub fn restore_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    for (i, token) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let replacement =
+            if token.starts_with("URL") && token[3..].bytes().all(|b| b.is_ascii_alphanumeric()) {
+                "http://link.example.top/x"
+            } else if token == "CELLPHONE" {
+                "13800000000"
+            } else if token == "PHONE" {
+                "02000000000"
+            } else {
+                token
+            };
+        out.push_str(replacement);
+    }
+    out
+}
+
 /// A JSON string, number or boolean as text.
 fn scalar(v: &Value) -> Option<String> {
     match v {
@@ -342,6 +366,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains(":2: expected label<TAB>text"), "{err}");
+    }
+
+    #[test]
+    fn placeholders_become_neutral_indicators() {
+        assert_eq!(
+            restore_placeholders("请 登录 URLabc 或 致电 CELLPHONE PHONE URLs"),
+            "请 登录 http://link.example.top/x 或 致电 13800000000 02000000000 http://link.example.top/x"
+        );
+        assert_eq!(restore_placeholders("CURL URL."), "CURL URL.");
     }
 
     #[test]

@@ -89,7 +89,41 @@ pub(crate) fn tidy(raw: &str) -> String {
     while lines.last().is_some_and(|last| last.is_empty()) {
         lines.pop();
     }
-    lines.join("\n")
+    join_wrapped_links(lines).join("\n")
+}
+
+/// Joins a link that a narrow chat bubble wrapped onto the next line
+/// (`http://amazon-seller-` / `verify.top/x`), so it is read as one address.
+fn join_wrapped_links(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for line in lines {
+        if let Some(previous) = out.last_mut()
+            && wraps_into(previous, &line)
+        {
+            previous.push_str(line.trim_start());
+            continue;
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Whether `line` ends in a link that continues at the start of `next`.
+fn wraps_into(line: &str, next: &str) -> bool {
+    let tail = line.rsplit(char::is_whitespace).next().unwrap_or("");
+    let head = next
+        .trim_start()
+        .split(char::is_whitespace)
+        .next()
+        .unwrap_or("");
+    if tail.is_empty() || head.is_empty() || !tail.is_ascii() || !head.is_ascii() {
+        return false;
+    }
+    let starts_link =
+        head.starts_with(|c: char| c.is_ascii_alphanumeric() || "/-._?=&%#".contains(c));
+    let in_url = tail.contains("://") || tail.starts_with("www.");
+    let broken_at_separator = tail.ends_with(['-', '.', '/', '_', '=', '?', '&']);
+    starts_link && (in_url || (broken_at_separator && head.contains('.')))
 }
 
 /// Whether `text` holds anything a seller could read: a letter, digit or ideograph.
@@ -115,6 +149,20 @@ pub fn character_error_rate(expected: &str, got: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_links_are_joined() {
+        assert_eq!(
+            tidy("请登录 http://amazon-seller-\nverify.top/a 验证"),
+            "请登录 http://amazon-seller-verify.top/a 验证"
+        );
+        assert_eq!(
+            tidy("visit amazon-seller-\nverify.top now"),
+            "visit amazon-seller-verify.top now"
+        );
+        assert_eq!(tidy("Hello there\nsee you"), "Hello there\nsee you");
+        assert_eq!(tidy("余额5,000.\n00元"), "余额5,000.\n00元");
+    }
 
     fn check_tidy(raw: &str, expected: &str) {
         assert_eq!(tidy(raw), expected, "tidy({raw:?})");

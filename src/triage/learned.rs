@@ -4,7 +4,11 @@
 //!
 //! Invariants: counts never go below zero; features are hashed with a fixed-seed
 //! xxh3, so a saved model means the same after a restart; the model's output is a
-//! probability that the service bounds before it becomes a signal.
+//! probability that the service bounds before it becomes a signal. A shipped prior of
+//! genuine notices always counts on the legitimate side (public corpora have none), and
+//! is never saved with the learned counts.
+
+use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -33,8 +37,18 @@ pub struct Model {
     counts: [Vec<u32>; 2],
     totals: [u64; 2],
     docs: [u64; 2],
-    /// Buckets seen in either class: the vocabulary size of Laplace smoothing.
+    prior: Option<Arc<Prior>>,
+    /// Buckets seen in either class (prior included): the vocabulary size of
+    /// Laplace smoothing.
     vocabulary: u64,
+}
+
+/// Legitimate-side counts that are always added and never saved.
+#[derive(Debug)]
+struct Prior {
+    counts: Vec<u32>,
+    total: u64,
+    docs: u64,
 }
 
 impl Default for Model {
@@ -43,12 +57,46 @@ impl Default for Model {
             counts: [vec![0; BUCKETS], vec![0; BUCKETS]],
             totals: [0; 2],
             docs: [0; 2],
+            prior: None,
             vocabulary: 0,
         }
     }
 }
 
 impl Model {
+    /// Sets the genuine-notice prior (replacing any earlier one).
+    pub fn set_prior<'a>(&mut self, notices: impl IntoIterator<Item = &'a str>) {
+        let mut prior = Prior {
+            counts: vec![0; BUCKETS],
+            total: 0,
+            docs: 0,
+        };
+        for text in notices {
+            for f in features(text) {
+                prior.counts[f] = prior.counts[f].saturating_add(1);
+                prior.total += 1;
+            }
+            prior.docs += 1;
+        }
+        self.prior = Some(Arc::new(prior));
+        self.recount_vocabulary();
+    }
+
+    /// Recomputes the number of buckets seen in either class.
+    fn recount_vocabulary(&mut self) {
+        self.vocabulary = (0..BUCKETS).filter(|&f| self.seen(f)).count() as u64;
+    }
+
+    /// Whether feature `f` was seen in training (or in the prior).
+    fn seen(&self, f: usize) -> bool {
+        self.counts[0][f] > 0 || self.legit(f) > 0
+    }
+
+    /// Legitimate-side count of feature `f`, prior included.
+    fn legit(&self, f: usize) -> u32 {
+        self.counts[1][f].saturating_add(self.prior.as_ref().map_or(0, |p| p.counts[f]))
+    }
+
     /// Documents seen per class: (scam, legitimate).
     pub fn documents(&self) -> (u64, u64) {
         (self.docs[0], self.docs[1])
@@ -56,14 +104,14 @@ impl Model {
 
     /// Whether the model has seen both classes, so its output means something.
     pub fn is_trained(&self) -> bool {
-        self.docs[0] > 0 && self.docs[1] > 0
+        self.docs[0] > 0 && self.docs[1] + self.prior.as_ref().map_or(0, |p| p.docs) > 0
     }
 
     /// Learns one document.
     pub fn learn(&mut self, text: &str, scam: bool) {
         let class = usize::from(!scam);
         for f in features(text) {
-            if self.counts[0][f] == 0 && self.counts[1][f] == 0 {
+            if !self.seen(f) {
                 self.vocabulary += 1;
             }
             self.counts[class][f] = self.counts[class][f].saturating_add(1);
@@ -82,7 +130,7 @@ impl Model {
             if self.counts[class][f] > 0 {
                 self.counts[class][f] -= 1;
                 self.totals[class] = self.totals[class].saturating_sub(1);
-                if self.counts[0][f] == 0 && self.counts[1][f] == 0 {
+                if !self.seen(f) {
                     self.vocabulary -= 1;
                 }
             }
@@ -100,7 +148,7 @@ impl Model {
         // push every unfamiliar text towards the class with fewer tokens.
         let features: Vec<usize> = features(text)
             .into_iter()
-            .filter(|&f| self.counts[0][f] > 0 || self.counts[1][f] > 0)
+            .filter(|&f| self.seen(f))
             .collect();
         if features.is_empty() {
             return None;
@@ -109,12 +157,13 @@ impl Model {
         // ones), not over the hash space: with 2^18 buckets the pseudo-counts would
         // outweigh the real counts and cancel each class's token total.
         let vocabulary = self.vocabulary as f64 + 1.0;
-        let denominator = |c: usize| (self.totals[c] as f64 + ALPHA * vocabulary).ln();
-        let (den_scam, den_legit) = (denominator(0), denominator(1));
-        let mut log_odds = (self.docs[0] as f64).ln() - (self.docs[1] as f64).ln();
+        let (prior_total, prior_docs) = self.prior.as_ref().map_or((0, 0), |p| (p.total, p.docs));
+        let den_scam = (self.totals[0] as f64 + ALPHA * vocabulary).ln();
+        let den_legit = ((self.totals[1] + prior_total) as f64 + ALPHA * vocabulary).ln();
+        let mut log_odds = (self.docs[0] as f64).ln() - ((self.docs[1] + prior_docs) as f64).ln();
         for f in features {
             log_odds += (f64::from(self.counts[0][f]) + ALPHA).ln() - den_scam;
-            log_odds -= (f64::from(self.counts[1][f]) + ALPHA).ln() - den_legit;
+            log_odds -= (f64::from(self.legit(f)) + ALPHA).ln() - den_legit;
         }
         Some(1.0 / (1.0 + (-log_odds).exp()))
     }
@@ -161,9 +210,7 @@ impl Model {
         if !r.0.is_empty() {
             return Err(ModelError::Corrupt("trailing bytes"));
         }
-        model.vocabulary = (0..BUCKETS)
-            .filter(|&i| model.counts[0][i] > 0 || model.counts[1][i] > 0)
-            .count() as u64;
+        model.recount_vocabulary();
         Ok(model)
     }
 }
@@ -296,6 +343,22 @@ mod tests {
         // Words the model never saw say nothing, and do not tilt known ones.
         assert_eq!(m.scam_probability("totally unseen words"), None);
         assert_eq!(m.scam_probability("call unseen"), Some(p));
+    }
+
+    #[test]
+    fn the_prior_pulls_notices_back_and_is_not_saved() {
+        let mut m = Model::default();
+        m.learn("您的账户存在异常，请点击链接验证，否则冻结", true);
+        m.learn("ok see you later", false);
+        let notice = "【招商银行】您尾号1234的账户收入人民币500元，余额800元";
+        let without = m.scam_probability(notice).unwrap();
+        let saved = m.to_bytes();
+        m.set_prior([
+            "【工商银行】您尾号8888的账户支出人民币20元，余额300元",
+            "【建设银行】账户收入人民币100元，余额900元",
+        ]);
+        assert!(m.scam_probability(notice).unwrap() < without);
+        assert_eq!(m.to_bytes(), saved);
     }
 
     #[test]

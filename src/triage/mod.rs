@@ -16,6 +16,7 @@ mod reports;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
@@ -26,7 +27,12 @@ pub use reports::{ImportSummary, PendingGroup, Reported, Review, ReviewTrigger, 
 use crate::classify::{
     Channels, Classifier, Message, OfficialEntry, RuleErrors, RuleProblem, RuleSource, Verdict,
 };
-use crate::config::{self, AdviceFile, ChannelsFile, CommunitySettings, ConfigError, Settings};
+use crate::config::{
+    self, AdviceFile, ChannelsFile, CommunitySettings, ConfigError, OcrSettings, Settings,
+};
+use crate::eval::dataset::{self, DatasetError, LabelMap};
+use crate::ocr::{Ocr, OcrOptions};
+pub use crate::ocr::{OcrError, OcrText, character_error_rate};
 use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
 
@@ -36,6 +42,9 @@ pub enum LoadError {
     /// A config file is missing or malformed.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The genuine-notice prior is unreadable.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
     /// Rule files do not compile.
     #[error("rule files have problems:\n{0}")]
     Rules(#[from] RuleErrors),
@@ -56,7 +65,9 @@ pub struct Triage {
     classifier: ArcSwap<Classifier>,
     channels: Channels,
     advice: Advice,
+    notices: Vec<String>,
     community: Option<Community>,
+    ocr: Option<Ocr>,
 }
 
 impl Triage {
@@ -65,11 +76,18 @@ impl Triage {
         let channels = load_channels(&settings.channels_file)?;
         let (classifier, _warnings) = compile_dir(&settings.rules_dir, channels.clone())?;
         let advice = Advice::from_file(AdviceFile::load(&settings.advice_file)?);
+        let notices = dataset::load(&settings.notice_prior_file, &LabelMap::default())?
+            .into_iter()
+            .filter(|row| !row.positive)
+            .map(|row| row.text)
+            .collect();
         Ok(Self {
             classifier: ArcSwap::from_pointee(classifier),
             channels,
             advice,
+            notices,
             community: None,
+            ocr: None,
         })
     }
 
@@ -94,13 +112,35 @@ impl Triage {
         settings: CommunitySettings,
     ) -> Result<Self, LoadError> {
         let store = Store::open(dir, StoreOptions::default())?;
-        let knowledge = Knowledge::load(&store)?;
+        let knowledge = Knowledge::load(&store, &self.notices)?;
         self.community = Some(Community {
             store,
             knowledge,
             settings,
         });
         Ok(self)
+    }
+
+    /// Starts the screenshot reader (loads the OCR engines once).
+    pub fn with_ocr(mut self, settings: &OcrSettings) -> Result<Self, OcrError> {
+        let options = OcrOptions {
+            workers: settings.workers,
+            timeout: Duration::from_secs(settings.timeout_secs),
+            languages: settings.languages.clone(),
+            ..OcrOptions::default()
+        };
+        self.ocr = Some(Ocr::start(options)?);
+        Ok(self)
+    }
+
+    /// Reads the text of a screenshot (blocking; for the CLI).
+    pub fn read_image_blocking(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
+        self.ocr.as_ref().ok_or_else(ocr_off)?.read_blocking(image)
+    }
+
+    /// Reads the text of a screenshot on the OCR workers.
+    pub async fn read_image(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
+        self.ocr.as_ref().ok_or_else(ocr_off)?.read(image).await
     }
 
     /// Judges one message with the rules and, when there is a store, what the
@@ -171,6 +211,13 @@ pub fn compile_dir(
         })
         .collect();
     Ok(Classifier::new(&sources, channels)?)
+}
+
+fn ocr_off() -> OcrError {
+    OcrError::EngineUnavailable {
+        reason: "screenshot reading is not enabled".into(),
+        packages: String::new(),
+    }
 }
 
 /// Seconds since the Unix epoch.
