@@ -38,9 +38,6 @@ pub struct Model {
     totals: [u64; 2],
     docs: [u64; 2],
     prior: Option<Arc<Prior>>,
-    /// Buckets seen in either class (prior included): the vocabulary size of
-    /// Laplace smoothing.
-    vocabulary: u64,
 }
 
 /// Legitimate-side counts that are always added and never saved.
@@ -58,7 +55,6 @@ impl Default for Model {
             totals: [0; 2],
             docs: [0; 2],
             prior: None,
-            vocabulary: 0,
         }
     }
 }
@@ -79,17 +75,6 @@ impl Model {
             prior.docs += 1;
         }
         self.prior = Some(Arc::new(prior));
-        self.recount_vocabulary();
-    }
-
-    /// Recomputes the number of buckets seen in either class.
-    fn recount_vocabulary(&mut self) {
-        self.vocabulary = (0..BUCKETS).filter(|&f| self.seen(f)).count() as u64;
-    }
-
-    /// Whether feature `f` was seen in training (or in the prior).
-    fn seen(&self, f: usize) -> bool {
-        self.counts[0][f] > 0 || self.legit(f) > 0
     }
 
     /// Legitimate-side count of feature `f`, prior included.
@@ -111,9 +96,6 @@ impl Model {
     pub fn learn(&mut self, text: &str, scam: bool) {
         let class = usize::from(!scam);
         for f in features(text) {
-            if !self.seen(f) {
-                self.vocabulary += 1;
-            }
             self.counts[class][f] = self.counts[class][f].saturating_add(1);
             self.totals[class] += 1;
         }
@@ -130,33 +112,22 @@ impl Model {
             if self.counts[class][f] > 0 {
                 self.counts[class][f] -= 1;
                 self.totals[class] = self.totals[class].saturating_sub(1);
-                if !self.seen(f) {
-                    self.vocabulary -= 1;
-                }
             }
         }
         self.docs[class] -= 1;
     }
 
     /// The probability that `text` is a scam, or `None` if the model is untrained or
-    /// the text has no feature seen in training.
+    /// the text has no features.
     pub fn scam_probability(&self, text: &str) -> Option<f64> {
         if !self.is_trained() {
             return None;
         }
-        // Features never seen in training carry no evidence; counting them would
-        // push every unfamiliar text towards the class with fewer tokens.
-        let features: Vec<usize> = features(text)
-            .into_iter()
-            .filter(|&f| self.seen(f))
-            .collect();
+        let features = features(text);
         if features.is_empty() {
             return None;
         }
-        // Laplace smoothing over the features actually seen (plus one for unseen
-        // ones), not over the hash space: with 2^18 buckets the pseudo-counts would
-        // outweigh the real counts and cancel each class's token total.
-        let vocabulary = self.vocabulary as f64 + 1.0;
+        let vocabulary = BUCKETS as f64;
         let (prior_total, prior_docs) = self.prior.as_ref().map_or((0, 0), |p| (p.total, p.docs));
         let den_scam = (self.totals[0] as f64 + ALPHA * vocabulary).ln();
         let den_legit = ((self.totals[1] + prior_total) as f64 + ALPHA * vocabulary).ln();
@@ -210,7 +181,6 @@ impl Model {
         if !r.0.is_empty() {
             return Err(ModelError::Corrupt("trailing bytes"));
         }
-        model.recount_vocabulary();
         Ok(model)
     }
 }
@@ -319,30 +289,6 @@ mod tests {
         m.learn("one more prize text", true);
         m.unlearn("one more prize text", true);
         assert_eq!(m.to_bytes(), before);
-    }
-
-    #[test]
-    fn class_sizes_are_normalised() {
-        // "call" is half of each class's tokens, so it is neutral: the probability
-        // stays at the prior (10 scam documents out of 110). Smoothing over the whole
-        // hash space instead of the seen vocabulary made it count 10:100 for legitimate.
-        let mut m = Model::default();
-        for _ in 0..10 {
-            m.learn("call now", true);
-        }
-        for _ in 0..100 {
-            m.learn("call home", false);
-        }
-        let p = m.scam_probability("call").unwrap();
-        assert!((p - 10.0 / 110.0).abs() < 0.02, "{p}");
-        let back = Model::from_bytes(&m.to_bytes()).unwrap();
-        assert_eq!(back.scam_probability("call"), Some(p));
-        m.learn("brand new words", true);
-        m.unlearn("brand new words", true);
-        assert_eq!(m.scam_probability("call"), Some(p));
-        // Words the model never saw say nothing, and do not tilt known ones.
-        assert_eq!(m.scam_probability("totally unseen words"), None);
-        assert_eq!(m.scam_probability("call unseen"), Some(p));
     }
 
     #[test]
