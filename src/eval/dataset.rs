@@ -173,12 +173,7 @@ impl Ctx<'_> {
 
     fn json_lines(&self, text: &str) -> Result<Vec<Row>, DatasetError> {
         let mut rows = Vec::new();
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let n = i + 1;
+        for (n, line) in numbered_lines(text) {
             let value: Value =
                 serde_json::from_str(line).map_err(|e| self.error(n, format!("not JSON: {e}")))?;
             let field = |name: &str| value.get(name).and_then(scalar);
@@ -194,16 +189,11 @@ impl Ctx<'_> {
 
     fn tsv(&self, text: &str) -> Result<Vec<Row>, DatasetError> {
         let mut rows = Vec::new();
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let n = i + 1;
+        for (n, line) in numbered_lines(text) {
             let (label, message) = line
                 .split_once('\t')
                 .ok_or_else(|| self.error(n, "expected label<TAB>text"))?;
-            if i == 0
+            if n == 1
                 && matches!(
                     label.trim().to_lowercase().as_str(),
                     "label" | "category" | "class"
@@ -295,6 +285,14 @@ pub fn restore_placeholders(text: &str) -> String {
         out.push_str(replacement);
     }
     out
+}
+
+/// The non-blank lines of `text` with their 1-based line numbers.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
 }
 
 /// A JSON string, number or boolean as text.

@@ -185,7 +185,10 @@ mod tests {
                 },
             )
             .unwrap();
-            let chat = ChatPrefs { threshold: Level::Medium, ..ChatPrefs::default() };
+            let chat = ChatPrefs {
+                threshold: Level::Medium,
+                ..ChatPrefs::default()
+            };
             s.set_chat(-5, chat).unwrap();
             s.move_chat(-5, -1_000_000_005).unwrap();
             s.set_last_update_id(99).unwrap();
