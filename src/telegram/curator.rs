@@ -416,3 +416,24 @@ pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
     };
     commands::edit(ctx, message.chat.id, message.message_id, html, markup).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fit_lines;
+
+    #[test]
+    fn fit_lines_keeps_whole_lines_and_never_splits_an_entity() {
+        let cases = [
+            ("a\nb", 10, "a\nb"),
+            ("a <b>\nccc", 8, "a &lt;b\n…"),
+            ("a <b>\nccc", 12, "a &lt;b&gt;\n…"),
+            ("aaaa\nbbbb\ncccc", 11, "aaaa\nbbbb\n…"),
+            ("x&yyyy", 5, "x\n…"),
+        ];
+        for (text, budget, expected) in cases {
+            let out = fit_lines(text, budget + 2);
+            assert_eq!(out, expected, "{text:?} in {budget}");
+            assert!(out.chars().count() <= budget + 2);
+        }
+    }
+}

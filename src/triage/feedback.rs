@@ -2,7 +2,8 @@
 //! requests to forget a user, handed to whatever keeps them for curation.
 //!
 //! Invariants: front ends build a `Report` from what the user judged and call the
-//! `ReportSink`; they never decide what happens to it. `MemoryReports` keeps them in
+//! `ReportSink`; they never decide what happens to it, but learn from the returned
+//! `Filed` whether curators should look now. `MemoryReports` keeps them in
 //! memory (tests, and until the persistent store lands).
 
 use std::sync::Mutex;
