@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
-use crate::telegram::{self, BotOptions, TelegramError, UpdateSource};
+use crate::telegram::{self, BotOptions, CuratorOptions, TelegramError, UpdateSource};
 use crate::triage::Triage;
 use crate::triage::feedback::{MemoryReports, ReportSink};
 use crate::triage::prefs::{MemoryPrefs, Prefs};
@@ -87,6 +87,11 @@ impl App {
         if let Some(timeout) = self.poll_timeout_secs {
             options.poll_timeout_secs = timeout;
         }
+        options.curators = CuratorOptions {
+            admin_ids: telegram.admin_ids.clone(),
+            admin_chat_id: telegram.admin_chat_id,
+            rules_dir: self.settings.rules_dir.clone(),
+        };
         Some(options)
     }
 }

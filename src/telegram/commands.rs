@@ -1,5 +1,5 @@
-//! Commands (/start, /help, /lang, /check, /report, /privacy, /forgetme, /settings)
-//! and inline-button presses.
+//! Commands (/start, /help, /lang, /check, /report, /privacy, /forgetme, /settings,
+//! and the curator commands in `curator`) and inline-button presses.
 //!
 //! Invariants: reports and forget requests go to `ReportSink` and the user is told
 //! truthfully whether they were recorded; settings change only for group admins.
@@ -10,11 +10,11 @@ use teloxide::requests::Request;
 use teloxide::types::{ChatId, MessageId, ParseMode};
 
 use super::context::{Ctx, Judged};
-use super::group;
 use super::incoming::{Callback, Content, IncomingMessage};
 use super::private::{HandlerResult, send_card};
 use super::render::{self, Key};
 use super::send::Target;
+use super::{curator, group};
 use crate::classify::{Lang, Level};
 use crate::triage::feedback::{Report, ReportKind};
 
@@ -91,8 +91,12 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
                 level: verdict.level,
                 family: verdict.family,
             };
-            let key = report(ctx, ReportKind::Scam, from.id, message.chat.id, judged);
+            let key = report(ctx, ReportKind::Scam, from.id, message.chat.id, judged).await;
             ctx.send(&target, say(key, lang), None).await
+        }
+        name if curator::COMMANDS.contains(&name) => {
+            curator::command(ctx, message, name, args, lang).await;
+            return Ok(());
         }
         "settings" if message.chat.is_group() => {
             group::settings_command(ctx, message, lang).await;
@@ -107,8 +111,16 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
     Ok(())
 }
 
-/// Hands one report to the sink; returns what to tell the reporter.
-fn report(ctx: &Ctx, kind: ReportKind, reporter_id: i64, chat_id: i64, judged: Judged) -> Key {
+/// Hands one report to the sink (and a review card to curators when it needs one);
+/// returns what to tell the reporter.
+async fn report(
+    ctx: &Ctx,
+    kind: ReportKind,
+    reporter_id: i64,
+    chat_id: i64,
+    judged: Judged,
+) -> Key {
+    let text = judged.text.clone();
     let report = Report {
         kind,
         reporter_id,
@@ -119,8 +131,11 @@ fn report(ctx: &Ctx, kind: ReportKind, reporter_id: i64, chat_id: i64, judged: J
         family: judged.family,
     };
     match ctx.deps.reports.report(report) {
-        Ok(()) if kind == ReportKind::Scam => Key::Reported,
-        Ok(()) => Key::MarkedLegit,
+        Ok(filed) if kind == ReportKind::Scam => {
+            curator::review_card(ctx, &filed, &text).await;
+            Key::Reported
+        }
+        Ok(_) => Key::MarkedLegit,
         Err(error) => {
             tracing::error!("report failed: {error}");
             Key::ReportFailed
@@ -140,6 +155,10 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
     if let Some(setting) = callback.data.strip_prefix("s:") {
         return group::settings_button(ctx, &callback, message, setting).await;
     }
+    if let Some(review) = callback.data.strip_prefix("cv:") {
+        curator::button(ctx, &callback, review).await;
+        return Ok(());
+    }
     let judged = ctx.card(chat_id, message.message_id);
     match (callback.data.as_str(), judged) {
         ("r:s" | "r:l", Some(judged)) => {
@@ -147,7 +166,7 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
                 "r:s" => ReportKind::Scam,
                 _ => ReportKind::Legitimate,
             };
-            let key = report(ctx, kind, callback.from.id, chat_id, judged);
+            let key = report(ctx, kind, callback.from.id, chat_id, judged).await;
             ctx.answer(&callback.id, Some(render::text(key, lang)))
                 .await;
         }

@@ -11,6 +11,7 @@
 mod batch;
 mod commands;
 mod context;
+mod curator;
 mod group;
 pub mod incoming;
 mod limits;
@@ -20,6 +21,7 @@ mod private;
 pub mod render;
 mod send;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -68,6 +70,19 @@ pub struct BotOptions {
     pub admin_cache_ttl: Duration,
     /// Long-poll timeout in seconds.
     pub poll_timeout_secs: u32,
+    /// Curators, their chat and the rule folder they reload.
+    pub curators: CuratorOptions,
+}
+
+/// Who may curate from Telegram and where review cards go.
+#[derive(Debug, Clone, Default)]
+pub struct CuratorOptions {
+    /// Telegram user ids allowed to run curator commands and press review buttons.
+    pub admin_ids: Vec<i64>,
+    /// Chat that receives review cards; none means no cards.
+    pub admin_chat_id: Option<i64>,
+    /// The rule folder `/reload` re-reads.
+    pub rules_dir: PathBuf,
 }
 
 impl BotOptions {
@@ -80,6 +95,7 @@ impl BotOptions {
             group_warnings_per_minute: 5,
             admin_cache_ttl: Duration::from_secs(300),
             poll_timeout_secs: 30,
+            curators: CuratorOptions::default(),
         }
     }
 }

@@ -2,12 +2,15 @@
 //! requests to forget a user, handed to whatever keeps them for curation.
 //!
 //! Invariants: front ends build a `Report` from what the user judged and call the
-//! `ReportSink`; they never decide what happens to it. `MemoryReports` keeps them in
+//! `ReportSink`; they never decide what happens to it, but learn from the returned
+//! `Filed` whether curators should look now. `MemoryReports` keeps them in
 //! memory (tests, and until the persistent store lands).
 
 use std::sync::Mutex;
 
 use crate::classify::{Family, Level};
+
+use super::{ReportId, ReviewTrigger};
 
 /// A report could not be stored.
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +45,19 @@ pub struct Report {
     pub family: Option<Family>,
 }
 
+/// What became of a report: its id once stored, and why curators should look now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filed {
+    /// The stored report's id (none for sinks that keep no ids, or "looks legitimate").
+    pub id: Option<ReportId>,
+    /// Why curators should look now (empty: no need yet).
+    pub needs_review: Vec<ReviewTrigger>,
+}
+
 /// Receives reports and forget requests.
 pub trait ReportSink: Send + Sync {
-    /// Takes one report.
-    fn report(&self, report: Report) -> Result<(), ReportError>;
+    /// Takes one report; says what became of it.
+    fn report(&self, report: Report) -> Result<Filed, ReportError>;
     /// Forgets every report by `user_id`; returns how many were removed.
     fn forget(&self, user_id: i64) -> Result<usize, ReportError>;
 }
@@ -73,9 +85,9 @@ impl MemoryReports {
 }
 
 impl ReportSink for MemoryReports {
-    fn report(&self, report: Report) -> Result<(), ReportError> {
+    fn report(&self, report: Report) -> Result<Filed, ReportError> {
         self.lock().push(report);
-        Ok(())
+        Ok(Filed::default())
     }
 
     fn forget(&self, user_id: i64) -> Result<usize, ReportError> {

@@ -36,6 +36,7 @@ use crate::config::{
 use crate::eval::dataset::{self, DatasetError, LabelMap};
 use crate::ocr::{Ocr, OcrOptions};
 pub use crate::ocr::{OcrError, OcrText, character_error_rate};
+pub use crate::store::{ReportId, Stats};
 use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
 

@@ -9,7 +9,7 @@
 use crate::classify::{Lang, Level, Message};
 use crate::store::{Decision, ReportSource, StoreError, StoredChatPrefs, StoredUserPrefs};
 
-use super::feedback::{Report, ReportError, ReportKind, ReportSink};
+use super::feedback::{Filed, Report, ReportError, ReportKind, ReportSink};
 use super::prefs::{ChatPrefs, Prefs, PrefsError, UserPrefs};
 use super::{Triage, TriageError, now};
 
@@ -111,7 +111,7 @@ impl Prefs for Triage {
 }
 
 impl ReportSink for Triage {
-    fn report(&self, report: Report) -> Result<(), ReportError> {
+    fn report(&self, report: Report) -> Result<Filed, ReportError> {
         let identity = telegram_identity(report.reporter_id);
         match report.kind {
             ReportKind::Scam => {
@@ -127,7 +127,10 @@ impl ReportSink for Triage {
                 let reported =
                     Triage::report(self, message, &identity, source).map_err(report_error)?;
                 tracing::info!(id = %reported.id, triggers = reported.needs_review.len(), "report filed");
-                Ok(())
+                Ok(Filed {
+                    id: Some(reported.id),
+                    needs_review: reported.needs_review,
+                })
             }
             ReportKind::Legitimate => {
                 let c = self.community().map_err(report_error)?;
@@ -144,7 +147,7 @@ impl ReportSink for Triage {
                 c.store
                     .log_decision(&decision)
                     .map_err(|e: StoreError| ReportError(e.to_string()))?;
-                Ok(())
+                Ok(Filed::default())
             }
         }
     }

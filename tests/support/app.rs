@@ -130,6 +130,30 @@ impl TestApp {
         }
     }
 
+    /// A fresh app over a REAL sled store in its temp data dir (`App::persistent`, as
+    /// `serve` builds it) with `configure`d settings; returns once the bot polls.
+    /// `prefs` and `reports` stay empty: the service keeps both.
+    pub async fn start_persistent(configure: impl FnOnce(&mut Settings)) -> Self {
+        let fake = FakeBotApi::start().await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = settings(dir.path(), Some(&fake));
+        configure(&mut settings);
+        let mut app = App::persistent(settings).expect("store opens");
+        let tuning = Tuning::default();
+        app.batch_window = Some(tuning.batch_window);
+        app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
+        app.poll_timeout_secs = Some(2);
+        let running = sellerguard::app::start(app).await.expect("app starts");
+        fake.wait_for_calls("getUpdates", 1, WAIT).await;
+        Self {
+            fake,
+            prefs: Arc::new(MemoryPrefs::new()),
+            reports: Arc::new(MemoryReports::new()),
+            running,
+            dir,
+        }
+    }
+
     /// Waits until everything enqueued so far was taken over (the bot polled again),
     /// then shuts down gracefully, which finishes every in-flight update.
     pub async fn drain_and_stop(self) -> (FakeBotApi, Arc<MemoryPrefs>, Arc<MemoryReports>) {

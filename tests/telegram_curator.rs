@@ -1,0 +1,387 @@
+//! Curators in chat, over real HTTP against the fake Bot API and a REAL sled store
+//! (`App::persistent` in a temp data dir): curator commands only for admin ids, review
+//! cards in the admin chat when a report needs a look, and their buttons.
+
+mod support;
+
+use sellerguard::classify::{Lang, Level, Message};
+use sellerguard::triage::prefs::{ChatPrefs, Prefs};
+use serde_json::Value;
+
+use support::app::{SCAM_EN, TestApp, WAIT};
+use support::fake_bot_api::{FakeBotApi, SentMessage, TestChat, TestUser};
+
+/// A customs-fee scam with its own link (not a shortener).
+const PARCEL_SCAM: &str = "Dear seller, your parcel is held at customs. Pay the customs fee at \
+    http://parcel-release.top/pay within 24 hours or the package will be returned to the sender.";
+/// `PARCEL_SCAM` with a few words changed.
+const PARCEL_NEAR: &str = "Dear seller, your parcel is held at customs. Pay the customs fee at \
+    http://parcel-release.top/pay within 48 hours or the package will be returned to the sender.";
+/// A deposit scam without any link or contact.
+const DEPOSIT_SCAM: &str = "Congratulations, your shop was selected for the premium seller \
+    programme. To activate it pay the customs fee deposit of 500 dollars by gift card today.";
+
+fn user(id: i64, name: &str, lang: &str) -> TestUser {
+    let mut user = TestUser::new(id, name);
+    user.language_code = Some(lang.to_owned());
+    user
+}
+
+fn admin() -> TestUser {
+    user(900, "Carol", "en")
+}
+
+fn admin_zh() -> TestUser {
+    user(901, "Wang", "zh-hans")
+}
+
+fn admin_chat() -> TestChat {
+    TestChat::supergroup()
+}
+
+async fn start() -> TestApp {
+    TestApp::start_persistent(|s| {
+        s.telegram.admin_ids = vec![admin().id, admin_zh().id];
+        s.telegram.admin_chat_id = Some(admin_chat().id);
+    })
+    .await
+}
+
+/// `user` replies `/report` to `text` in their private chat.
+fn report(fake: &FakeBotApi, user: &TestUser, text: &str) -> Value {
+    let scam = fake.private_text(user, text)["message"].clone();
+    let mut update = fake.private_text(user, "/report");
+    update["message"]["reply_to_message"] = scam;
+    update
+}
+
+/// Enqueues `update` and returns the next message the bot sends.
+async fn ask(app: &TestApp, update: Value) -> SentMessage {
+    let before = app.fake.sent_messages().len();
+    app.fake.enqueue_update(update);
+    app.fake
+        .wait_for_sent(before + 1, WAIT)
+        .await
+        .remove(before)
+}
+
+fn sent_to(fake: &FakeBotApi, chat_id: i64) -> Vec<SentMessage> {
+    let sent = fake.sent_messages();
+    sent.into_iter().filter(|s| s.chat_id == chat_id).collect()
+}
+
+fn callback_data(markup: &Option<Value>) -> Vec<String> {
+    let rows = markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array())
+        .cloned();
+    rows.unwrap_or_default()
+        .iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Presses `data` on `card` as `user`; returns the answerCallbackQuery parameters.
+async fn press(app: &TestApp, user: &TestUser, card: &SentMessage, data: &str) -> Value {
+    let before = app.fake.calls_to("answerCallbackQuery").len();
+    let update = app.fake.callback_query(user, &card.message, data);
+    app.fake.enqueue_update(update);
+    let calls = app
+        .fake
+        .wait_for_calls("answerCallbackQuery", before + 1, WAIT)
+        .await;
+    calls[before].params.clone()
+}
+
+/// Files three reports of `text` by distinct users; returns the one review card.
+async fn three_reports(app: &TestApp, text: &str) -> SentMessage {
+    let before = app.fake.sent_messages().len();
+    for id in 1..=3 {
+        let reporter = user(1000 + id, "Seller", "en");
+        app.fake.enqueue_update(report(&app.fake, &reporter, text));
+    }
+    app.fake.wait_for_sent(before + 4, WAIT).await;
+    let cards = sent_to(&app.fake, admin_chat().id);
+    assert_eq!(cards.len(), 1, "one card per cluster: {cards:#?}");
+    cards.into_iter().next().expect("a card")
+}
+
+#[tokio::test]
+async fn non_admins_are_refused_and_nothing_changes() {
+    let app = start().await;
+    let mallory = user(777, "Mallory", "en");
+    let commands = [
+        "/pending",
+        "/stats",
+        "/block http://evil-pay.top/x",
+        "/allow http://bit.ly/x",
+        "/reload",
+    ];
+    for command in commands {
+        let reply = ask(&app, app.fake.private_text(&mallory, command)).await;
+        assert!(
+            reply.text.contains("only sellerguard curators"),
+            "{command}: {}",
+            reply.text
+        );
+    }
+    let mallory_zh = user(778, "Mallory", "zh");
+    let reply = ask(&app, app.fake.private_text(&mallory_zh, "/stats")).await;
+    assert!(
+        reply.text.contains("只有 sellerguard 审核员"),
+        "{}",
+        reply.text
+    );
+
+    let verdict = app
+        .running
+        .triage
+        .check(Message::text("Contact http://evil-pay.top/x"));
+    assert!(
+        verdict
+            .signals
+            .iter()
+            .all(|s| s.rule_id != "community.confirmed-indicator"),
+        "a refused /block changes nothing"
+    );
+
+    let card = three_reports(&app, PARCEL_SCAM).await;
+    let confirm = callback_data(&card.reply_markup).remove(0);
+    let answer = press(&app, &mallory, &card, &confirm).await;
+    let text = answer["text"].as_str().unwrap_or_default();
+    assert!(text.contains("Only sellerguard curators"), "{answer}");
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!((stats.pending, stats.confirmed), (3, 0));
+    assert!(app.fake.calls_to("editMessageText").is_empty());
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn block_makes_a_contact_high_and_allow_outweighs_it() {
+    let app = start().await;
+    let seller = TestUser::alice();
+    let contact = "http://parcel-help.top/pay";
+    let message = format!("Please contact {contact} about your order");
+
+    let reply = ask(
+        &app,
+        app.fake
+            .private_text(&admin(), &format!("/block {contact}")),
+    )
+    .await;
+    assert!(
+        reply.text.contains("Blocked as a scam contact"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("url:"), "{}", reply.text);
+    let card = ask(&app, app.fake.private_text(&seller, &message)).await;
+    assert!(card.text.starts_with("🚨 <b>High risk"), "{}", card.text);
+    assert!(card.text.contains("An admin confirmed"), "{}", card.text);
+
+    let reply = ask(
+        &app,
+        app.fake
+            .private_text(&admin(), &format!("/allow {contact}")),
+    )
+    .await;
+    assert!(reply.text.contains("Allow-listed"), "{}", reply.text);
+    let card = ask(&app, app.fake.private_text(&seller, &message)).await;
+    assert!(!card.text.starts_with("🚨"), "{}", card.text);
+    assert_eq!(
+        app.running.triage.check(Message::text(&message)).level,
+        Level::Low
+    );
+
+    let reply = ask(&app, app.fake.private_text(&admin(), "/allow <hello>")).await;
+    assert!(
+        reply.text.contains("is not a link, phone number"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply.text.contains("&lt;hello&gt;"),
+        "escaped: {}",
+        reply.text
+    );
+    let reply = ask(&app, app.fake.private_text(&admin_zh(), "/block")).await;
+    assert!(reply.text.starts_with("用法：/block"), "{}", reply.text);
+    let reply = ask(
+        &app,
+        app.fake
+            .private_text(&admin_zh(), "/block wechat:fake_vip1"),
+    )
+    .await;
+    assert!(
+        reply.text.contains("已确认为诈骗联系方式"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("wechat:fake_vip1"), "{}", reply.text);
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
+    let app = start().await;
+    let card = three_reports(&app, PARCEL_SCAM).await;
+    assert!(card.text.contains("Review needed"), "{}", card.text);
+    assert!(
+        card.text.contains("was reported by 3 different people"),
+        "{}",
+        card.text
+    );
+    assert!(
+        card.text.contains("3 pending reports are near-duplicates"),
+        "{}",
+        card.text
+    );
+    assert!(card.text.contains("parcel-release.top"), "{}", card.text);
+    let data = callback_data(&card.reply_markup);
+    assert_eq!(data.len(), 3);
+    assert!(
+        data[0].starts_with("cv:c:r") && data[1].starts_with("cv:r:"),
+        "{data:?}"
+    );
+    assert!(data[2].starts_with("cv:i:"), "{data:?}");
+    assert!(data.iter().all(|d| d.len() < 64));
+    let id = data[0].trim_start_matches("cv:c:").to_owned();
+
+    // A fourth reporter adds to the cluster but posts no second card.
+    let fourth = user(1004, "Seller", "en");
+    let reply = ask(&app, report(&app.fake, &fourth, PARCEL_SCAM)).await;
+    assert!(reply.text.contains("report was recorded"), "{}", reply.text);
+    assert_eq!(sent_to(&app.fake, admin_chat().id).len(), 1);
+
+    let pending = ask(&app, app.fake.private_text(&admin(), "/pending")).await;
+    assert!(pending.text.contains("× 4"), "{}", pending.text);
+    assert!(pending.text.contains(&id), "{}", pending.text);
+    assert!(
+        pending.text.contains("Dear seller, your parcel"),
+        "{}",
+        pending.text
+    );
+    let stats = ask(&app, app.fake.private_text(&admin(), "/stats")).await;
+    assert!(stats.text.contains("reports received: 4"), "{}", stats.text);
+    assert!(stats.text.contains("pending: 4"), "{}", stats.text);
+    let stats = ask(&app, app.fake.private_text(&admin_zh(), "/stats")).await;
+    assert!(stats.text.contains("待审核: 4"), "{}", stats.text);
+
+    let answer = press(&app, &admin(), &card, &data[0]).await;
+    assert!(answer["text"].is_null(), "{answer}");
+    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    let edited = app
+        .fake
+        .message(card.chat_id, card.message_id)
+        .expect("card still there");
+    let text = edited["text"].as_str().unwrap_or_default();
+    assert!(text.contains("Confirmed as a scam by Carol"), "{text}");
+    assert!(callback_data(&Some(edited["reply_markup"].clone())).is_empty());
+    assert_eq!(app.running.triage.stats().expect("stats").confirmed, 1);
+
+    let other = user(1005, "Other", "en");
+    let verdict = ask(&app, app.fake.private_text(&other, PARCEL_NEAR)).await;
+    assert!(
+        verdict.text.starts_with("🚨 <b>High risk"),
+        "{}",
+        verdict.text
+    );
+    assert!(
+        verdict.text.contains("% similar to a confirmed scam"),
+        "{}",
+        verdict.text
+    );
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_chinese_admin_chat_gets_chinese_cards_and_can_ignore_then_reject() {
+    let app = start().await;
+    let chat = ChatPrefs {
+        lang: Some(Lang::Zh),
+        ..ChatPrefs::default()
+    };
+    app.running
+        .triage
+        .set_chat(admin_chat().id, chat)
+        .expect("chat prefs");
+    let card = three_reports(&app, DEPOSIT_SCAM).await;
+    assert!(card.text.contains("需要审核"), "{}", card.text);
+    assert!(
+        card.text.contains("3 条待审核举报与这条消息几乎相同"),
+        "{}",
+        card.text
+    );
+    let data = callback_data(&card.reply_markup);
+
+    press(&app, &admin_zh(), &card, &data[2]).await;
+    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    let edited = app
+        .fake
+        .message(card.chat_id, card.message_id)
+        .expect("card");
+    assert!(
+        edited["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Wang 忽略了举报人")
+    );
+    let left = callback_data(&Some(edited["reply_markup"].clone()));
+    assert_eq!(left, data[..2]);
+
+    press(&app, &admin_zh(), &card, &data[1]).await;
+    app.fake.wait_for_calls("editMessageText", 2, WAIT).await;
+    let edited = app
+        .fake
+        .message(card.chat_id, card.message_id)
+        .expect("card");
+    assert!(
+        edited["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Wang 判定为正规消息")
+    );
+    assert_eq!(app.running.triage.stats().expect("stats").rejected, 1);
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn reload_reports_broken_files_keeps_the_running_rules_and_then_succeeds() {
+    let app = start().await;
+    let rules = app.dir.path().join("rules");
+    let broken = "[[rule]]\nid = \"broken.one\"\nfamily = \"logistics-fee\"\nweight = 50\n\
+        all = [\"no_such_cue\"]\nexplain = { zh = \"坏\", en = \"bad\" }\n";
+    std::fs::write(rules.join("broken.toml"), broken).expect("write");
+
+    let reply = ask(&app, app.fake.private_text(&admin(), "/reload")).await;
+    assert!(reply.text.contains("running rules stay"), "{}", reply.text);
+    assert!(
+        reply.text.contains("broken.toml:5:"),
+        "file:line: {}",
+        reply.text
+    );
+    let card = ask(&app, app.fake.private_text(&TestUser::alice(), SCAM_EN)).await;
+    assert!(card.text.starts_with("🚨 <b>High risk"), "{}", card.text);
+
+    // Hundreds of problems are cut to one message, at whole lines.
+    let many: String = (0..400)
+        .map(|i| broken.replace("broken.one", &format!("broken.n{i}")))
+        .collect();
+    std::fs::write(rules.join("broken.toml"), many).expect("write");
+    let reply = ask(&app, app.fake.private_text(&admin_zh(), "/reload")).await;
+    assert!(reply.text.contains("继续使用当前规则"), "{}", reply.text);
+    assert!(reply.text.chars().count() <= 4096);
+    assert!(reply.text.ends_with("\n…</pre>"), "{}", reply.text);
+
+    std::fs::remove_file(rules.join("broken.toml")).expect("remove");
+    let reply = ask(&app, app.fake.private_text(&admin(), "/reload")).await;
+    assert!(
+        reply.text.contains("Rules reloaded: 2 rules now run"),
+        "{}",
+        reply.text
+    );
+    let reply = ask(&app, app.fake.private_text(&admin_zh(), "/reload")).await;
+    assert!(reply.text.contains("现在运行 2 条规则"), "{}", reply.text);
+    app.fake.assert_no_unexpected_calls();
+}
