@@ -101,7 +101,14 @@ async fn three_reports(app: &TestApp, text: &str) -> SentMessage {
         let reporter = user(1000 + id, "Seller", "en");
         app.fake.enqueue_update(report(&app.fake, &reporter, text));
     }
-    app.fake.wait_for_sent(before + 4, WAIT).await;
+    let sent = app.fake.wait_for_sent(before + 4, WAIT).await;
+    // Each handler posts its card before it thanks the reporter: with all three thanks
+    // among the first four messages, every card that would be posted has been.
+    let thanks = sent[before..]
+        .iter()
+        .filter(|s| s.text.contains("report was recorded"))
+        .count();
+    assert_eq!(thanks, 3, "{sent:#?}");
     let cards = sent_to(&app.fake, admin_chat().id);
     assert_eq!(cards.len(), 1, "one card per cluster: {cards:#?}");
     cards.into_iter().next().expect("a card")

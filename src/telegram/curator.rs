@@ -45,9 +45,9 @@ fn is_curator(ctx: &Ctx, user_id: i64) -> bool {
     ctx.options.curators.admin_ids.contains(&user_id)
 }
 
-/// The decision-log identity of a curator.
-fn actor(user: &User) -> String {
-    format!("telegram:{}", user.id)
+/// The decision-log identity of a curator (a keyed hash, never the raw id).
+fn actor(ctx: &Ctx, user: &User) -> String {
+    ctx.deps.triage.telegram_actor(user.id)
 }
 
 /// Runs curator command `name` with `args` from `message`.
@@ -155,7 +155,7 @@ fn judge(ctx: &Ctx, from: &User, args: &str, block: bool, lang: Lang) -> String 
     match ctx
         .deps
         .triage
-        .judge_indicator(args, block, &actor(from), "telegram")
+        .judge_indicator(args, block, &actor(ctx, from), "telegram")
     {
         Ok(key) if block => format!(
             "{} <code>{}</code>",
@@ -365,7 +365,7 @@ pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
         .await;
         return;
     };
-    let who = actor(&callback.from);
+    let who = actor(ctx, &callback.from);
     let triage = &ctx.deps.triage;
     let result = match action {
         "c" => triage

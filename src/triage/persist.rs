@@ -1,10 +1,11 @@
 //! The service as the front ends' memory: `Prefs` and `ReportSink` backed by the sled
 //! store, so settings, languages, the update cursor and reports survive a restart.
 //!
-//! Invariants: Telegram user ids are turned into keyed hashes (`tg:<id>`) before they
-//! reach the store, the same identity reports use, so `/forgetme` removes both; a
-//! "scam" report goes through the anti-abuse limits of `Triage::report`; a "looks
-//! legitimate" answer is logged for curators, never counted against anyone.
+//! Invariants: Telegram user ids (reporters and curators alike) are turned into keyed
+//! hashes (`tg:<id>`) before they reach the store, the same identity reports use, so
+//! `/forgetme` removes both; a "scam" report goes through the anti-abuse limits of
+//! `Triage::report`; a "looks legitimate" answer is logged for curators, never counted
+//! against anyone.
 
 use crate::classify::{Lang, Level, Message};
 use crate::store::{Decision, ReportSource, StoreError, StoredChatPrefs, StoredUserPrefs};
@@ -21,6 +22,20 @@ const FEEDBACK_EXCERPT: usize = 300;
 /// The identity a Telegram user reports under.
 fn telegram_identity(user_id: i64) -> String {
     format!("tg:{user_id}")
+}
+
+impl Triage {
+    /// How a Telegram curator appears in the decision log: `telegram:` and the keyed
+    /// hash of their identity, never the raw id (without a store, only `telegram`).
+    pub fn telegram_actor(&self, user_id: i64) -> String {
+        match self.community() {
+            Ok(c) => {
+                let hash = c.store.reporter_hash(&telegram_identity(user_id));
+                format!("telegram:{}", hash.to_hex())
+            }
+            Err(_) => "telegram".into(),
+        }
+    }
 }
 
 fn prefs_error(e: impl std::fmt::Display) -> PrefsError {
