@@ -210,4 +210,5 @@ async fn without_ocr_the_bot_runs_and_says_screenshot_reading_is_unavailable() {
         reply.text,
         "Image reading is unavailable right now. Please forward the text itself."
     );
+    assert!(files_fetched(fake).is_empty(), "nothing downloaded in vain");
 }

@@ -61,7 +61,7 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], lang: Lang) {
     };
     let chat_id = first.chat.id;
     let target = Target::reply(chat_id, first.message_id, None);
-    let (read, failure) = while_acting(ctx, chat_id, read_all(ctx, messages)).await;
+    let (read, failure) = while_acting(ctx, chat_id, read_all(ctx, chat_id, messages)).await;
     let mut combined = Text::default();
     for text in messages.iter().filter_map(IncomingMessage::judgeable) {
         append(&mut combined, &text.text);
@@ -99,21 +99,25 @@ pub async fn group_text(ctx: &Ctx, message: &IncomingMessage) -> Option<Text> {
     if let Some(image) = &message.image {
         match read(ctx, image).await {
             Ok(read) => append(&mut text, &read),
-            Err(error) => tracing::info!(chat_id = message.chat.id, "screenshot not read: {error}"),
+            Err(error) => log_failure(message.chat.id, &error),
         }
     }
     (!text.text.trim().is_empty()).then_some(text)
 }
 
 /// The text of every image in order, and the first failure, if any.
-async fn read_all(ctx: &Ctx, messages: &[IncomingMessage]) -> (Vec<String>, Option<ReadError>) {
+async fn read_all(
+    ctx: &Ctx,
+    chat_id: i64,
+    messages: &[IncomingMessage],
+) -> (Vec<String>, Option<ReadError>) {
     let mut texts = Vec::new();
     let mut failure = None;
     for image in messages.iter().filter_map(|m| m.image.as_ref()) {
         match read(ctx, image).await {
             Ok(text) => texts.push(text),
             Err(error) => {
-                tracing::info!("screenshot not read: {error}");
+                log_failure(chat_id, &error);
                 failure.get_or_insert(error);
             }
         }
@@ -127,6 +131,13 @@ async fn read(ctx: &Ctx, image: &ImageFile) -> Result<String, ReadError> {
         bytes,
         limit: DOWNLOAD_LIMIT,
     };
+    if !ctx.deps.triage.reads_images() {
+        return Err(OcrError::EngineUnavailable {
+            reason: "screenshot reading is off".into(),
+            packages: String::new(),
+        }
+        .into());
+    }
     if let Some(bytes) = image.file_size.filter(|&b| b > DOWNLOAD_LIMIT) {
         return Err(too_large(bytes).into());
     }
@@ -163,6 +174,16 @@ async fn while_acting<T>(ctx: &Ctx, chat_id: i64, work: impl Future<Output = T>)
             }
             out = &mut work => return out,
         }
+    }
+}
+
+/// Logs a failed read; OCR being off was logged once at start, so only at debug.
+fn log_failure(chat_id: i64, error: &ReadError) {
+    match error {
+        ReadError::Ocr(OcrError::EngineUnavailable { .. }) => {
+            tracing::debug!(chat_id, "screenshot not read: {error}");
+        }
+        _ => tracing::info!(chat_id, "screenshot not read: {error}"),
     }
 }
 

@@ -144,6 +144,11 @@ impl Triage {
         Ok(())
     }
 
+    /// Whether screenshots can be read (the OCR engines started).
+    pub fn reads_images(&self) -> bool {
+        self.ocr.is_some()
+    }
+
     /// Reads the text of a screenshot (blocking; for the CLI).
     pub fn read_image_blocking(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
         self.ocr.as_ref().ok_or_else(ocr_off)?.read_blocking(image)
