@@ -14,7 +14,9 @@ use sellerguard::triage::prefs::{MemoryPrefs, Prefs};
 use serde_json::{Value, json};
 
 use support::app::{TestApp, Tuning, WAIT};
-use support::fake_bot_api::{FakeBotApi, MemberStatus, SentMessage, TestChat, TestUser};
+use support::fake_bot_api::{
+    FakeBotApi, MemberStatus, SentMessage, TestChat, TestUser, utf16_span,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ocr");
@@ -109,6 +111,34 @@ async fn an_image_document_is_read_with_its_caption_in_chinese() {
     assert!(card.text.contains("aliexp-kefu88"), "{}", card.text);
     assert!(card.text.contains("bit.ly/unfreeze"), "{}", card.text);
     assert_eq!(files_fetched(fake), ["doc"]);
+}
+
+#[tokio::test]
+async fn a_forwarded_photo_is_judged_with_the_hidden_link_in_its_caption() {
+    let app = start().await;
+    let fake = &app.fake;
+    let seller = user(7002, "en");
+    fake.register_file("fwd", &fixture("zh_dark.jpg"));
+    let mut update = fake.photo(&seller, "fwd", Some("the agent said: click here"));
+    let (offset, length) = utf16_span("the agent said: click here", "click here");
+    let message = update["message"].as_object_mut().unwrap();
+    message.insert(
+        "caption_entities".into(),
+        json!([{"offset": offset, "length": length, "type": "text_link", "url": "http://bit.ly/kefu"}]),
+    );
+    message.insert(
+        "forward_origin".into(),
+        json!({"type": "hidden_user", "sender_user_name": "Support", "date": 1}),
+    );
+
+    fake.enqueue_update(update);
+    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    assert!(card.text.contains("aliexp-kefu88"), "{}", card.text);
+    // Medium alone (deposit frozen, WeChat); with the hidden short link, high.
+    assert!(card.text.contains("bit.ly (short link"), "{}", card.text);
+    assert!(card.text.contains("🚨 <b>High risk"), "{}", card.text);
+    assert_eq!(files_fetched(fake), ["fwd"]);
 }
 
 #[tokio::test]
