@@ -93,7 +93,8 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], lang: Lang) {
     send_card_with(ctx, &target, &combined, lang, &preface).await;
 }
 
-/// Group: the message's text with what its image says; a failure is only logged.
+/// Group: the message's text with what its image says, read quietly (no chat
+/// action); a failure is only logged.
 pub async fn group_text(ctx: &Ctx, message: &IncomingMessage) -> Option<Text> {
     let mut text = message.judgeable().unwrap_or_default();
     if let Some(image) = &message.image {
