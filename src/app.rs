@@ -66,7 +66,9 @@ impl App {
                 settings.data_dir.display()
             )
         })?;
-        let triage = Arc::new(Triage::open(&settings)?);
+        let mut triage = Triage::open(&settings)?;
+        start_ocr(&mut triage, &settings);
+        let triage = Arc::new(triage);
         Ok(Self {
             prefs: Arc::clone(&triage) as Arc<dyn Prefs>,
             reports: Arc::clone(&triage) as Arc<dyn ReportSink>,
@@ -155,7 +157,11 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     })?;
     let triage = match &app.triage {
         Some(triage) => Arc::clone(triage),
-        None => Arc::new(Triage::load(settings)?),
+        None => {
+            let mut triage = Triage::load(settings)?;
+            start_ocr(&mut triage, settings);
+            Arc::new(triage)
+        }
     };
     let shutdown = CancellationToken::new();
     let bot_running = Arc::new(AtomicBool::new(false));
@@ -216,6 +222,14 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         bot,
         web,
     })
+}
+
+/// Starts the screenshot reader once; without it the bot still runs and answers
+/// images with "screenshot reading unavailable".
+fn start_ocr(triage: &mut Triage, settings: &Settings) {
+    if let Err(error) = triage.start_ocr(&settings.ocr) {
+        tracing::warn!("screenshot reading is off: {error}");
+    }
 }
 
 /// `sellerguard serve`: runs until SIGTERM or Ctrl-C, then shuts down gracefully.

@@ -14,6 +14,7 @@ use super::commands::{self, next_level};
 use super::context::Ctx;
 use super::incoming::{Callback, Content, IncomingMessage, MembershipChange};
 use super::limits::MemberRights;
+use super::media;
 use super::private::HandlerResult;
 use super::render::{self, Key};
 use super::send::Target;
@@ -48,7 +49,11 @@ pub async fn message(ctx: &Ctx, message: IncomingMessage) -> HandlerResult {
     if sender.is_bot && sender.id != GROUP_ANONYMOUS_BOT {
         return Ok(());
     }
-    let Some(text) = message.judgeable() else {
+    let text = match &message.image {
+        Some(_) if chat.read_screenshots => media::group_text(ctx, &message).await,
+        _ => message.judgeable(),
+    };
+    let Some(text) = text else {
         return Ok(());
     };
     let (_, card) = ctx.judge(&text, lang);

@@ -15,6 +15,7 @@ mod curator;
 mod group;
 pub mod incoming;
 mod limits;
+mod media;
 mod order;
 mod poll;
 mod private;

@@ -13,7 +13,7 @@ use super::context::{Ctx, Judged};
 use super::incoming::{Content, Incoming, IncomingMessage, Text, Update};
 use super::render::{self, Key};
 use super::send::Target;
-use super::{commands, group};
+use super::{commands, group, media};
 use crate::classify::Lang;
 
 /// Why an update could not be handled.
@@ -46,6 +46,10 @@ async fn message_in_private(ctx: Arc<Ctx>, message: IncomingMessage) -> HandlerR
     let lang = ctx.user_lang(from.id, from.language_code.as_deref());
     if let Content::Command { .. } = message.content {
         return commands::command(&ctx, &message, lang).await;
+    }
+    if message.image.is_some() {
+        media::reply(&ctx, std::slice::from_ref(&message), lang).await;
+        return Ok(());
     }
     let target = Target::reply(message.chat.id, message.message_id, None);
     match message.judgeable() {
@@ -88,6 +92,10 @@ pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) {
         ctx.set_blocked(from.id, false);
     }
     let lang = ctx.user_lang(from.id, from.language_code.as_deref());
+    if messages.iter().any(|m| m.image.is_some()) {
+        media::reply(ctx, &messages, lang).await;
+        return;
+    }
     let target = Target::reply(first.chat.id, first.message_id, None);
     let mut combined = Text::default();
     for text in messages.iter().filter_map(IncomingMessage::judgeable) {
@@ -107,8 +115,13 @@ pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) {
 
 /// Judges `text` and replies with the full card and its buttons.
 pub async fn send_card(ctx: &Ctx, target: &Target, text: &Text, lang: Lang) {
+    send_card_with(ctx, target, text, lang, "").await;
+}
+
+/// As [`send_card`], with `preface` (escaped markup) above the verdict.
+pub async fn send_card_with(ctx: &Ctx, target: &Target, text: &Text, lang: Lang, preface: &str) {
     let (verdict, card) = ctx.judge(text, lang);
-    let html = render::card(&card);
+    let html = render::card_after(preface, &card);
     if let Some(id) = ctx.send(target, html, Some(card_buttons(lang))).await {
         let judged = Judged {
             text: text.clone(),

@@ -31,9 +31,14 @@ pub fn escape(text: &str) -> String {
 
 /// The full verdict card for a private chat.
 pub fn card(card: &Card) -> String {
+    card_after("", card)
+}
+
+/// The full card after `preface` (markup, already escaped; e.g. what a screenshot said).
+pub fn card_after(preface: &str, card: &Card) -> String {
     let zh = card.lang == Lang::Zh;
     let head = format!(
-        "{} <b>{}</b> [{}/100]",
+        "{preface}{} <b>{}</b> [{}/100]",
         card.marker(),
         escape(&card.headline),
         card.score
@@ -207,9 +212,9 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
             "那条消息没有可检查的文字。",
         ),
         Key::Image => (
-            "I cannot read screenshots yet. Please paste the message text, or forward the \
+            "I could not read this image. Please paste the message text, or forward the \
              original message.",
-            "我暂时还不能识别截图。请粘贴消息文字，或直接转发原消息。",
+            "无法读取这张图片。请粘贴消息文字，或直接转发原消息。",
         ),
         Key::Unsupported => (
             "I can only check text. Please forward the message or paste its text.",

@@ -127,6 +127,13 @@ impl Triage {
 
     /// Starts the screenshot reader (loads the OCR engines once).
     pub fn with_ocr(mut self, settings: &OcrSettings) -> Result<Self, OcrError> {
+        self.start_ocr(settings)?;
+        Ok(self)
+    }
+
+    /// As [`Triage::with_ocr`], in place: on failure the service keeps running and
+    /// answers every image with `OcrError::EngineUnavailable`.
+    pub fn start_ocr(&mut self, settings: &OcrSettings) -> Result<(), OcrError> {
         let options = OcrOptions {
             workers: settings.workers,
             timeout: Duration::from_secs(settings.timeout_secs),
@@ -134,7 +141,12 @@ impl Triage {
             ..OcrOptions::default()
         };
         self.ocr = Some(Ocr::start(options)?);
-        Ok(self)
+        Ok(())
+    }
+
+    /// Whether screenshots can be read (the OCR engines started).
+    pub fn reads_images(&self) -> bool {
+        self.ocr.is_some()
     }
 
     /// Reads the text of a screenshot (blocking; for the CLI).

@@ -140,6 +140,19 @@ pub enum Content {
     Service,
 }
 
+/// Largest file the Bot API lets a bot download with getFile (20 MB).
+pub const DOWNLOAD_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// A picture to read: the largest photo size within `DOWNLOAD_LIMIT` (the smallest
+/// size when none is), or an image document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFile {
+    /// Id for getFile.
+    pub file_id: String,
+    /// Size Telegram reports, if any.
+    pub file_size: Option<u64>,
+}
+
 /// A message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncomingMessage {
@@ -159,6 +172,8 @@ pub struct IncomingMessage {
     pub origin: Option<Origin>,
     /// Album id.
     pub media_group_id: Option<String>,
+    /// The photo or image document it carries, captioned or not.
+    pub image: Option<ImageFile>,
     /// The message this one replies to (one level deep).
     pub reply_to: Option<Box<IncomingMessage>>,
     /// This basic group became the supergroup with this id.
@@ -377,6 +392,7 @@ impl RawMessage {
             self.forward_from_chat.as_ref(),
             self.forward_date,
         );
+        let image = image_file(&self.rest);
         let content = content(
             self.text,
             &self.entities,
@@ -401,6 +417,7 @@ impl RawMessage {
             quoted,
             origin,
             media_group_id: self.media_group_id,
+            image,
             reply_to,
             migrate_to_chat_id: self.migrate_to_chat_id,
             migrate_from_chat_id: self.migrate_from_chat_id,
@@ -445,6 +462,48 @@ fn content(
         Some(kind) => Content::Unsupported(kind),
         None => Content::Service,
     }
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    file_id: String,
+    #[serde(default)]
+    file_size: Option<u64>,
+    #[serde(default)]
+    width: u64,
+    #[serde(default)]
+    height: u64,
+    #[serde(default)]
+    mime_type: Option<String>,
+}
+
+impl RawFile {
+    fn into_image(self) -> ImageFile {
+        ImageFile {
+            file_id: self.file_id,
+            file_size: self.file_size,
+        }
+    }
+}
+
+/// The photo size to download, or the image document; `None` for anything else.
+fn image_file(rest: &serde_json::Map<String, Value>) -> Option<ImageFile> {
+    if let Some(photo) = rest.get("photo") {
+        let mut sizes = Vec::<RawFile>::deserialize(photo).ok()?;
+        sizes.sort_by_key(|s| s.width * s.height);
+        let fits = |s: &RawFile| s.file_size.is_none_or(|size| size <= DOWNLOAD_LIMIT);
+        let pick = match sizes.iter().rposition(fits) {
+            Some(index) => sizes.swap_remove(index),
+            None => sizes.into_iter().next()?,
+        };
+        return Some(pick.into_image());
+    }
+    let document = RawFile::deserialize(rest.get("document")?).ok()?;
+    let is_image = document
+        .mime_type
+        .as_deref()
+        .is_some_and(|m| m.starts_with("image/"));
+    is_image.then(|| document.into_image())
 }
 
 fn command(text: &str) -> Option<Content> {

@@ -155,3 +155,41 @@ fn malformed_updates_name_their_id_and_unknown_kinds_pass() {
     assert_eq!(change.new_status, "kicked");
     assert!(!change.joined());
 }
+
+#[test]
+fn images_pick_the_largest_photo_size_within_the_download_limit() {
+    let size = |id: &str, side: u64, bytes: u64| json!({"file_id": id, "file_unique_id": id, "width": side, "height": side, "file_size": bytes});
+    let image = |file_id: &str, file_size: u64| {
+        Some(ImageFile {
+            file_id: file_id.into(),
+            file_size: Some(file_size),
+        })
+    };
+    let big = DOWNLOAD_LIMIT + 1;
+    let cases = [
+        (
+            json!({"photo": [size("s", 90, 1_000), size("l", 1280, 90_000), size("m", 800, 50_000)]}),
+            image("l", 90_000),
+        ),
+        (
+            json!({"photo": [size("s", 90, 1_000), size("m", 800, 50_000), size("l", 4000, big)]}),
+            image("m", 50_000),
+        ),
+        (
+            json!({"photo": [size("l", 4000, big + 1), size("s", 2000, big)]}),
+            image("s", big),
+        ),
+        (
+            json!({"document": {"file_id": "d", "file_unique_id": "d", "mime_type": "image/png", "file_size": big}}),
+            image("d", big),
+        ),
+        (
+            json!({"document": {"file_id": "d", "file_unique_id": "d", "mime_type": "application/pdf", "file_size": 5}}),
+            None,
+        ),
+        (json!({"text": "hi"}), None),
+    ];
+    for (extra, expected) in cases {
+        assert_eq!(parsed(extra.clone()).image, expected, "{extra}");
+    }
+}

@@ -1,0 +1,244 @@
+//! Screenshots over real HTTP against the fake Bot API, read by the real OCR engine
+//! from the committed fixtures: photos, image documents, albums, refusals of
+//! oversize, corrupt and unreadable files, groups with and without "read
+//! screenshots", and a bot whose OCR could not start.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sellerguard::config::Settings;
+use sellerguard::triage::feedback::MemoryReports;
+use sellerguard::triage::prefs::{MemoryPrefs, Prefs};
+use serde_json::{Value, json};
+
+use support::app::{TestApp, Tuning, WAIT};
+use support::fake_bot_api::{
+    FakeBotApi, MemberStatus, SentMessage, TestChat, TestUser, utf16_span,
+};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ocr");
+    std::fs::read(path.join(name)).expect("fixture")
+}
+
+fn user(id: i64, lang: &str) -> TestUser {
+    let mut user = TestUser::new(id, "Seller");
+    user.language_code = Some(lang.to_owned());
+    user
+}
+
+/// The app with the shipped rules, polling; `configure` changes its settings.
+async fn start_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let fake = FakeBotApi::start().await;
+    let prefs = Arc::new(MemoryPrefs::new());
+    let reports = Arc::new(MemoryReports::new());
+    let app = TestApp::launch(fake, prefs, reports, Tuning::default(), |settings| {
+        settings.rules_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
+        configure(settings);
+    })
+    .await;
+    app.fake.wait_for_calls("getUpdates", 1, WAIT).await;
+    app
+}
+
+async fn start() -> TestApp {
+    start_with(|_| {}).await
+}
+
+/// Every getFile `file_id` the bot asked for.
+fn files_fetched(fake: &FakeBotApi) -> Vec<String> {
+    fake.calls_to("getFile")
+        .iter()
+        .filter_map(|c| c.params["file_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn sent_to(sent: &[SentMessage], chat_id: i64) -> &SentMessage {
+    sent.iter().find(|m| m.chat_id == chat_id).expect("a reply")
+}
+
+/// `update` (a private message) moved into `chat`.
+fn in_group(mut update: Value, chat: &TestChat) -> Value {
+    update["message"]["chat"] = chat.to_json();
+    update
+}
+
+#[tokio::test]
+async fn a_private_photo_is_read_from_its_largest_size_and_judged() {
+    let app = start().await;
+    let fake = &app.fake;
+    fake.register_file("parcel", &fixture("en_parcel_dark.jpg"));
+
+    fake.enqueue_update(fake.photo(&TestUser::alice(), "parcel", None));
+    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    assert!(
+        card.text.starts_with("🖼 Text read from the screenshot:"),
+        "{}",
+        card.text
+    );
+    assert!(
+        card.text.contains("dhl-customs-release.info"),
+        "{}",
+        card.text
+    );
+    assert!(card.text.contains("🚨 <b>High risk"), "{}", card.text);
+    assert_eq!(files_fetched(fake), ["parcel"]);
+    let actions = fake.calls_to("sendChatAction");
+    assert_eq!(actions[0].params["action"], "typing");
+    assert_eq!(actions[0].params["chat_id"], json!(TestUser::alice().id));
+    fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn an_image_document_is_read_with_its_caption_in_chinese() {
+    let app = start().await;
+    let fake = &app.fake;
+    let seller = user(7001, "zh-hans");
+    fake.register_file("doc", &fixture("zh_dark.jpg"));
+
+    let caption = "客服还发来了链接 http://bit.ly/unfreeze";
+    fake.enqueue_update(fake.document_image(&seller, "doc", "shot.png", Some(caption)));
+    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    assert!(
+        card.text.starts_with("🖼 截图中识别到的文字："),
+        "{}",
+        card.text
+    );
+    assert!(card.text.contains("aliexp-kefu88"), "{}", card.text);
+    assert!(card.text.contains("bit.ly/unfreeze"), "{}", card.text);
+    assert_eq!(files_fetched(fake), ["doc"]);
+}
+
+#[tokio::test]
+async fn a_forwarded_photo_is_judged_with_the_hidden_link_in_its_caption() {
+    let app = start().await;
+    let fake = &app.fake;
+    let seller = user(7002, "en");
+    fake.register_file("fwd", &fixture("zh_dark.jpg"));
+    let mut update = fake.photo(&seller, "fwd", Some("the agent said: click here"));
+    let (offset, length) = utf16_span("the agent said: click here", "click here");
+    let message = update["message"].as_object_mut().unwrap();
+    message.insert(
+        "caption_entities".into(),
+        json!([{"offset": offset, "length": length, "type": "text_link", "url": "http://bit.ly/kefu"}]),
+    );
+    message.insert(
+        "forward_origin".into(),
+        json!({"type": "hidden_user", "sender_user_name": "Support", "date": 1}),
+    );
+
+    fake.enqueue_update(update);
+    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    assert!(card.text.contains("aliexp-kefu88"), "{}", card.text);
+    // Medium alone (deposit frozen, WeChat); with the hidden short link, high.
+    assert!(card.text.contains("bit.ly (short link"), "{}", card.text);
+    assert!(card.text.contains("🚨 <b>High risk"), "{}", card.text);
+    assert_eq!(files_fetched(fake), ["fwd"]);
+}
+
+#[tokio::test]
+async fn an_album_of_screenshots_gets_one_card() {
+    let app = start().await;
+    let fake = &app.fake;
+    fake.register_file("one", &fixture("en_light.jpg"));
+    fake.register_file("two", &fixture("en_wallet_light.jpg"));
+
+    fake.enqueue_updates(fake.album(&TestUser::alice(), &["one", "two"], None));
+    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(fake.sent_messages().len(), 1);
+    assert!(card.text.contains("amazon-seller-verify"), "{}", card.text);
+    assert!(card.text.contains("🚨 <b>High risk"), "{}", card.text);
+    assert_eq!(files_fetched(&fake), ["one", "two"]);
+}
+
+#[tokio::test]
+async fn unreadable_images_get_a_short_explanation() {
+    let app = start().await;
+    let fake = &app.fake;
+    let oversize = {
+        let mut update = fake.document_image(&user(8000, "en"), "huge", "huge.png", None);
+        update["message"]["document"]["file_size"] = json!(25_000_000);
+        update
+    };
+    fake.enqueue_update(oversize);
+    let cases = [
+        (
+            "bad_truncated.jpg",
+            "en",
+            "The image is damaged or incomplete.",
+        ),
+        ("bad_not_an_image.jpg", "en", "Unsupported file type."),
+        ("bad_bomb.png", "en", "The image dimensions are too large."),
+        ("bad_blank.png", "zh-hans", "图片中没有识别到文字"),
+    ];
+    for (n, (file, lang, _)) in (1..).zip(cases) {
+        fake.register_file(file, &fixture(file));
+        fake.enqueue_update(fake.document_image(&user(8000 + n, lang), file, file, None));
+    }
+    let sent = fake.wait_for_sent(1 + cases.len(), WAIT).await;
+
+    let refusal = sent_to(&sent, 8000);
+    assert!(
+        refusal.text.starts_with("The image is too large"),
+        "{}",
+        refusal.text
+    );
+    assert!(!files_fetched(fake).contains(&"huge".to_owned()));
+    for (n, (file, _, expected)) in (1..).zip(cases) {
+        let reply = sent_to(&sent, 8000 + n);
+        assert!(reply.text.starts_with(expected), "{file}: {}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn groups_read_screenshots_only_when_admins_turn_it_on() {
+    let app = start().await;
+    let fake = &app.fake;
+    let group = TestChat::supergroup();
+    let (admin, member) = (TestUser::alice(), TestUser::bob());
+    fake.set_member(group.id, admin.id, MemberStatus::admin());
+    fake.register_file("shot", &fixture("en_parcel_dark.jpg"));
+
+    fake.enqueue_update(in_group(fake.photo(&member, "shot", None), &group));
+    fake.enqueue_update(fake.group_text(&group, &admin, "/settings"));
+    let panel = fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert!(
+        panel.text.contains("Read screenshots: off"),
+        "{}",
+        panel.text
+    );
+    assert!(files_fetched(fake).is_empty(), "photo ignored by default");
+
+    fake.enqueue_update(fake.callback_query(&admin, &panel.message, "s:o"));
+    fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    assert!(app.prefs.chat(group.id).unwrap().read_screenshots);
+
+    fake.enqueue_update(in_group(fake.photo(&member, "shot", None), &group));
+    let warning = fake.wait_for_sent(2, WAIT).await.remove(1);
+    assert!(warning.text.starts_with("🚨"), "{}", warning.text);
+    assert_eq!(warning.chat_id, group.id);
+    assert_eq!(files_fetched(fake), ["shot"]);
+}
+
+#[tokio::test]
+async fn without_ocr_the_bot_runs_and_says_screenshot_reading_is_unavailable() {
+    let app = start_with(|settings| settings.ocr.languages = "no_such_language".into()).await;
+    let fake = &app.fake;
+    fake.register_file("parcel", &fixture("en_parcel_dark.jpg"));
+
+    fake.enqueue_update(fake.photo(&TestUser::alice(), "parcel", None));
+    let reply = fake.wait_for_sent(1, WAIT).await.remove(0);
+
+    assert_eq!(
+        reply.text,
+        "Image reading is unavailable right now. Please forward the text itself."
+    );
+    assert!(files_fetched(fake).is_empty(), "nothing downloaded in vain");
+}
