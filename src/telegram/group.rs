@@ -215,12 +215,7 @@ pub async fn settings_button(
 
 fn keyboard(prefs: &ChatPrefs, lang: Lang) -> InlineKeyboardMarkup {
     let zh = lang == Lang::Zh;
-    let on_off = |b: bool| match (b, zh) {
-        (true, true) => "开",
-        (false, true) => "关",
-        (true, false) => "on",
-        (false, false) => "off",
-    };
+    let on_off = |b: bool| render::on_off(b, lang);
     let level = render::level_name(prefs.threshold, lang);
     let group_lang = prefs
         .lang

@@ -317,15 +317,20 @@ pub enum Key {
     MoreAdviceGone,
 }
 
-/// The /settings message body.
-pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
-    let on_off = |b: bool| match (b, zh) {
+/// "on"/"off" in `lang`, for settings toggles.
+pub fn on_off(on: bool, lang: Lang) -> &'static str {
+    match (on, lang == Lang::Zh) {
         (true, true) => "开",
         (false, true) => "关",
         (true, false) => "on",
         (false, false) => "off",
-    };
+    }
+}
+
+/// The /settings message body.
+pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let on_off = |b: bool| on_off(b, lang);
     let group_lang = match (prefs.lang, zh) {
         (Some(l), _) => l.as_str(),
         (None, true) => "自动",
