@@ -9,7 +9,7 @@ use sellerguard::triage::prefs::{ChatPrefs, Prefs};
 use serde_json::Value;
 
 use support::app::{SCAM_EN, TestApp, WAIT};
-use support::fake_bot_api::{FakeBotApi, SentMessage, TestChat, TestUser};
+use support::fake_bot_api::{FakeBotApi, SentMessage, TestChat, TestUser, callback_data};
 
 /// A customs-fee scam with its own link (not a shortener).
 const PARCEL_SCAM: &str = "Dear seller, your parcel is held at customs. Pay the customs fee at \
@@ -68,18 +68,6 @@ async fn ask(app: &TestApp, update: Value) -> SentMessage {
 fn sent_to(fake: &FakeBotApi, chat_id: i64) -> Vec<SentMessage> {
     let sent = fake.sent_messages();
     sent.into_iter().filter(|s| s.chat_id == chat_id).collect()
-}
-
-fn callback_data(markup: &Option<Value>) -> Vec<String> {
-    let rows = markup
-        .as_ref()
-        .and_then(|m| m["inline_keyboard"].as_array())
-        .cloned();
-    rows.unwrap_or_default()
-        .iter()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
 }
 
 /// Presses `data` on `card` as `user`; returns the answerCallbackQuery parameters.

@@ -6,22 +6,10 @@ mod support;
 
 use sellerguard::classify::Level;
 use sellerguard::triage::prefs::{ChatPrefs, Prefs};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use support::app::{HARMLESS, MEDIUM_EN, SCAM_EN, SCAM_ZH, TestApp, Tuning, WAIT};
-use support::fake_bot_api::{FakeBotApi, MemberStatus, TestChat, TestUser};
-
-fn button_data(markup: &Option<Value>) -> Vec<String> {
-    let rows = markup
-        .as_ref()
-        .and_then(|m| m["inline_keyboard"].as_array())
-        .cloned();
-    rows.unwrap_or_default()
-        .iter()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
-}
+use support::fake_bot_api::{FakeBotApi, MemberStatus, TestChat, TestUser, callback_data};
 
 #[tokio::test]
 async fn the_bot_introduces_itself_once_and_explains_privacy_mode() {
@@ -123,7 +111,7 @@ async fn settings_are_for_admins_and_change_the_threshold() {
     let panel = fake.wait_for_sent(2, WAIT).await.remove(1);
     assert!(panel.text.contains("Warn at: high"), "{}", panel.text);
     assert_eq!(
-        button_data(&panel.reply_markup),
+        callback_data(&panel.reply_markup),
         ["s:t", "s:l", "s:d", "s:o"]
     );
 

@@ -9,24 +9,12 @@ use sellerguard::triage::prefs::Prefs;
 use serde_json::{Value, json};
 
 use support::app::{HARMLESS, MEDIUM_EN, SCAM_EN, SCAM_ZH, TestApp, Tuning, WAIT};
-use support::fake_bot_api::{FakeBotApi, TestChat, TestUser};
+use support::fake_bot_api::{FakeBotApi, TestChat, TestUser, callback_data};
 
 fn user(id: i64, lang: &str) -> TestUser {
     let mut user = TestUser::new(id, "Seller");
     user.language_code = Some(lang.to_owned());
     user
-}
-
-fn callback_data(markup: &Option<Value>) -> Vec<String> {
-    let rows = markup
-        .as_ref()
-        .and_then(|m| m["inline_keyboard"].as_array())
-        .cloned();
-    rows.unwrap_or_default()
-        .iter()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
 }
 
 #[tokio::test]

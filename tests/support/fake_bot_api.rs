@@ -311,3 +311,16 @@ impl FakeBotApi {
         self.inner.state.lock().expect("fake state lock")
     }
 }
+
+/// The `callback_data` of every inline button in a sent message's `reply_markup`.
+pub fn callback_data(markup: &Option<serde_json::Value>) -> Vec<String> {
+    let rows = markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array())
+        .cloned();
+    rows.unwrap_or_default()
+        .iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
