@@ -71,7 +71,9 @@ async fn webhook_update(
         return StatusCode::NOT_FOUND;
     };
     let token = headers.get(SECRET_HEADER).map(|v| v.as_bytes());
-    if token != Some(webhook.secret.expose().as_bytes()) {
+    let expected = webhook.secret.expose().as_bytes();
+    // Constant time, so the secret cannot be guessed byte by byte from response times.
+    if !token.is_some_and(|t| constant_time_eq::constant_time_eq(t, expected)) {
         return StatusCode::UNAUTHORIZED;
     }
     let Ok(update) = serde_json::from_slice::<serde_json::Value>(&body) else {
