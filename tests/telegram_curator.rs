@@ -83,6 +83,17 @@ async fn press(app: &TestApp, user: &TestUser, card: &SentMessage, data: &str) -
 }
 
 /// Files three reports of `text` by distinct users; returns the one review card.
+/// The review card as it stands after its `n`-th edit: text and remaining buttons.
+async fn edited(app: &TestApp, card: &SentMessage, n: usize) -> (String, Vec<String>) {
+    app.fake.wait_for_calls("editMessageText", n, WAIT).await;
+    let edited = app
+        .fake
+        .message(card.chat_id, card.message_id)
+        .expect("card still there");
+    let text = edited["text"].as_str().unwrap_or_default().to_owned();
+    (text, callback_data(&Some(edited["reply_markup"].clone())))
+}
+
 async fn three_reports(app: &TestApp, text: &str) -> SentMessage {
     let before = app.fake.sent_messages().len();
     for id in 1..=3 {
@@ -265,14 +276,9 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
 
     let answer = press(&app, &admin(), &card, &data[0]).await;
     assert!(answer["text"].is_null(), "{answer}");
-    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
-    let edited = app
-        .fake
-        .message(card.chat_id, card.message_id)
-        .expect("card still there");
-    let text = edited["text"].as_str().unwrap_or_default();
+    let (text, buttons) = edited(&app, &card, 1).await;
     assert!(text.contains("Confirmed as a scam by Carol"), "{text}");
-    assert!(callback_data(&Some(edited["reply_markup"].clone())).is_empty());
+    assert!(buttons.is_empty());
     assert_eq!(app.running.triage.stats().expect("stats").confirmed, 1);
 
     let other = user(1005, "Other", "en");
@@ -311,32 +317,13 @@ async fn a_chinese_admin_chat_gets_chinese_cards_and_can_ignore_then_reject() {
     let data = callback_data(&card.reply_markup);
 
     press(&app, &admin_zh(), &card, &data[2]).await;
-    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
-    let edited = app
-        .fake
-        .message(card.chat_id, card.message_id)
-        .expect("card");
-    assert!(
-        edited["text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Wang 忽略了举报人")
-    );
-    let left = callback_data(&Some(edited["reply_markup"].clone()));
+    let (text, left) = edited(&app, &card, 1).await;
+    assert!(text.contains("Wang 忽略了举报人"), "{text}");
     assert_eq!(left, data[..2]);
 
     press(&app, &admin_zh(), &card, &data[1]).await;
-    app.fake.wait_for_calls("editMessageText", 2, WAIT).await;
-    let edited = app
-        .fake
-        .message(card.chat_id, card.message_id)
-        .expect("card");
-    assert!(
-        edited["text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Wang 判定为正规消息")
-    );
+    let (text, _) = edited(&app, &card, 2).await;
+    assert!(text.contains("Wang 判定为正规消息"), "{text}");
     assert_eq!(app.running.triage.stats().expect("stats").rejected, 1);
     app.fake.assert_no_unexpected_calls();
 }

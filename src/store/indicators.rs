@@ -39,6 +39,21 @@ fn write_tx(tree: &TransactionalTree, indicator: &str, v: IndicatorV1) -> TxResu
     Ok(())
 }
 
+/// The key of the (indicator, reporter) pair and how many reports it counts now.
+fn reporter_count(
+    tx: &Tx<'_>,
+    indicator: &str,
+    reporter: &ReporterHash,
+) -> TxResult<(Vec<u8>, u64)> {
+    let prefix = indicator_prefix(indicator).map_err(abort)?;
+    let pair = indicator_reporter_key(&prefix, reporter);
+    let count = match tx.indicator_reporters.get(&pair)? {
+        Some(raw) => decode_u64("indicator_reporters", &pair, &raw).map_err(abort)?,
+        None => 0,
+    };
+    Ok((pair.to_vec(), count))
+}
+
 /// Count one more report by `reporter` carrying `indicator`, seen at `at`.
 pub(crate) fn add_contribution(
     tx: &Tx<'_>,
@@ -46,12 +61,7 @@ pub(crate) fn add_contribution(
     reporter: &ReporterHash,
     at: u64,
 ) -> TxResult<()> {
-    let prefix = indicator_prefix(indicator).map_err(abort)?;
-    let pair = indicator_reporter_key(&prefix, reporter);
-    let count = match tx.indicator_reporters.get(&pair)? {
-        Some(raw) => decode_u64("indicator_reporters", &pair, &raw).map_err(abort)?,
-        None => 0,
-    };
+    let (pair, count) = reporter_count(tx, indicator, reporter)?;
     tx.indicator_reporters
         .insert(pair, &(count + 1).to_be_bytes())?;
     let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV1 {
@@ -74,12 +84,7 @@ pub(crate) fn remove_contribution(
     indicator: &str,
     reporter: &ReporterHash,
 ) -> TxResult<()> {
-    let prefix = indicator_prefix(indicator).map_err(abort)?;
-    let pair = indicator_reporter_key(&prefix, reporter);
-    let count = match tx.indicator_reporters.get(&pair)? {
-        Some(raw) => decode_u64("indicator_reporters", &pair, &raw).map_err(abort)?,
-        None => 0,
-    };
+    let (pair, count) = reporter_count(tx, indicator, reporter)?;
     if count > 1 {
         tx.indicator_reporters
             .insert(pair, &(count - 1).to_be_bytes())?;
