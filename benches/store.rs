@@ -62,6 +62,12 @@ fn indicator(i: u64) -> String {
     }
 }
 
+/// A fingerprint as random as a MinHash signature, derived from the report text.
+fn fingerprint(text: &str) -> Vec<u32> {
+    let seed = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    (0..FP_LEN as u64).map(|k| mix(seed ^ k) as u32).collect()
+}
+
 fn synthetic_report(store: &Store, n: u64, total: u64) -> NewReport {
     let indicators = total / 10;
     let r = mix(n);
@@ -70,7 +76,6 @@ fn synthetic_report(store: &Store, n: u64, total: u64) -> NewReport {
             "您的店铺账户已被冻结，请在24小时内验证 Your store account {n} is suspended, verify at once"
         ),
         indicators: vec![indicator(n % indicators), indicator(r % indicators)],
-        fingerprint: (0..FP_LEN as u64).map(|k| mix(r ^ k)).collect(),
         source: ReportSource::Private,
         reporter: store.reporter_hash(&format!("{}", r % 50_000)),
         at: 1_700_000_000 + n,
@@ -120,7 +125,9 @@ fn build(dir: &Path, total: u64) {
                     } else {
                         ReportStatus::Confirmed
                     };
-                    store.set_status(id, status, 1_800_000_000).expect("judge");
+                    store
+                        .set_status(id, status, 1_800_000_000, fingerprint)
+                        .expect("judge");
                 }
             });
         }
@@ -179,7 +186,7 @@ fn startup_figures(dir: &Path, total: u64) -> Store {
     let rss_loaded = vm_rss_mb();
     let stats = store.stats().expect("stats");
     println!(
-        "store: {} reports stored, {} fingerprints ({FP_LEN} x u64), {} on disk",
+        "store: {} reports stored, {} fingerprints ({FP_LEN} x u32), {} on disk",
         stats.reports_stored,
         fps.len(),
         store.size_on_disk().unwrap() / (1 << 20)

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -115,7 +116,7 @@ pub struct CommunitySettings {
     /// Distinct reporters before an indicator's reports count.
     pub min_reporters: u64,
     /// Most reports one person may file per hour.
-    pub reports_per_hour: usize,
+    pub reports_per_hour: NonZeroU32,
     /// Days an unconfirmed report is kept.
     pub retention_days: u64,
 }

@@ -2,6 +2,8 @@
 //! curation teaching and un-teaching, forgetting, durability across a reopen, and
 //! learning that never makes a genuine notice suspicious.
 
+use std::num::NonZeroU32;
+
 use sellerguard::classify::{Level, Message};
 use sellerguard::config::{CommunitySettings, Settings};
 use sellerguard::eval::dataset::{self, LabelMap};
@@ -17,10 +19,10 @@ fn settings() -> Settings {
     Settings::load(None, |_| None).expect("default settings")
 }
 
-fn community(reports_per_hour: usize) -> CommunitySettings {
+fn community(reports_per_hour: u32) -> CommunitySettings {
     CommunitySettings {
         min_reporters: 3,
-        reports_per_hour,
+        reports_per_hour: NonZeroU32::new(reports_per_hour).expect("a positive limit"),
         retention_days: 90,
     }
 }
@@ -106,7 +108,7 @@ fn reporters_are_rate_limited() {
         .report(Message::text(SCAM), "eager", ReportSource::Group)
         .unwrap_err();
     assert!(
-        matches!(err, TriageError::RateLimited { limit: 5 }),
+        matches!(err, TriageError::RateLimited { limit } if limit.get() == 5),
         "{err}"
     );
     report(&s, SCAM, "someone-else");

@@ -10,7 +10,7 @@ use super::types::{ReportId, ReporterHash};
 /// Longest indicator the store accepts, in bytes.
 pub(crate) const MAX_INDICATOR_LEN: usize = u16::MAX as usize;
 
-/// Key of a report-keyed tree (`reports`, `pending`, `fingerprints`).
+/// Key of a report-keyed tree (`reports`, `fingerprints`).
 pub(crate) fn id_key(id: ReportId) -> [u8; 8] {
     id.0.to_be_bytes()
 }
@@ -26,7 +26,7 @@ pub(crate) fn id_suffix(tree: &'static str, key: &[u8]) -> Result<ReportId, Stor
     Ok(ReportId(u64::from_be_bytes(arr)))
 }
 
-/// Length-prefixed indicator: the common prefix of `by_indicator` and `indicator_reporters` keys.
+/// Length-prefixed indicator: the prefix of its `indicator_reporters` keys.
 pub(crate) fn indicator_prefix(indicator: &str) -> Result<Vec<u8>, StoreError> {
     let len = u16::try_from(indicator.len()).map_err(|_| {
         StoreError::InvalidInput(format!("indicator longer than {MAX_INDICATOR_LEN} bytes"))
@@ -37,25 +37,9 @@ pub(crate) fn indicator_prefix(indicator: &str) -> Result<Vec<u8>, StoreError> {
     Ok(key)
 }
 
-/// `by_indicator` key: indicator prefix + report id.
-pub(crate) fn by_indicator_key(prefix: &[u8], id: ReportId) -> Vec<u8> {
-    let mut key = prefix.to_vec();
-    key.extend_from_slice(&id_key(id));
-    key
-}
-
 /// `indicator_reporters` key: indicator prefix + reporter hash.
 pub(crate) fn indicator_reporter_key(prefix: &[u8], reporter: &ReporterHash) -> Vec<u8> {
     let mut key = prefix.to_vec();
     key.extend_from_slice(&reporter.0);
-    key
-}
-
-/// `by_reporter` key: reporter hash + created_at (u64 BE) + report id.
-pub(crate) fn by_reporter_key(reporter: &ReporterHash, at: u64, id: ReportId) -> [u8; 48] {
-    let mut key = [0u8; 48];
-    key[..32].copy_from_slice(&reporter.0);
-    key[32..40].copy_from_slice(&at.to_be_bytes());
-    key[40..].copy_from_slice(&id_key(id));
     key
 }

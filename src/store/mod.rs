@@ -17,6 +17,7 @@ mod error;
 mod fingerprints;
 mod indicators;
 mod keys;
+mod pending;
 mod prefs;
 mod records;
 mod removal;
@@ -89,8 +90,6 @@ pub(crate) struct Trees {
     pub meta: sled::Tree,
     pub reports: sled::Tree,
     pub pending: sled::Tree,
-    pub by_indicator: sled::Tree,
-    pub by_reporter: sled::Tree,
     pub indicators: sled::Tree,
     pub indicator_reporters: sled::Tree,
     pub fingerprints: sled::Tree,
@@ -104,8 +103,6 @@ pub(crate) struct Trees {
 pub(crate) struct Tx<'a> {
     pub reports: &'a TransactionalTree,
     pub pending: &'a TransactionalTree,
-    pub by_indicator: &'a TransactionalTree,
-    pub by_reporter: &'a TransactionalTree,
     pub indicators: &'a TransactionalTree,
     pub indicator_reporters: &'a TransactionalTree,
     pub fingerprints: &'a TransactionalTree,
@@ -179,9 +176,7 @@ impl Store {
         let trees = Trees {
             meta,
             reports: db.open_tree("reports")?,
-            pending: db.open_tree("pending")?,
-            by_indicator: db.open_tree("by_indicator")?,
-            by_reporter: db.open_tree("by_reporter")?,
+            pending: db.open_tree(schema::PENDING_TREE)?,
             indicators: db.open_tree("indicators")?,
             indicator_reporters: db.open_tree("indicator_reporters")?,
             fingerprints: db.open_tree("fingerprints")?,
@@ -242,27 +237,21 @@ impl Store {
         let result = (
             &t.reports,
             &t.pending,
-            &t.by_indicator,
-            &t.by_reporter,
             &t.indicators,
             &t.indicator_reporters,
             &t.fingerprints,
             &t.counters,
         )
-            .transaction(
-                |(reports, pending, by_ind, by_rep, inds, ind_reps, fps, counters)| {
-                    f(&Tx {
-                        reports,
-                        pending,
-                        by_indicator: by_ind,
-                        by_reporter: by_rep,
-                        indicators: inds,
-                        indicator_reporters: ind_reps,
-                        fingerprints: fps,
-                        counters,
-                    })
-                },
-            );
+            .transaction(|(reports, pending, inds, ind_reps, fps, counters)| {
+                f(&Tx {
+                    reports,
+                    pending,
+                    indicators: inds,
+                    indicator_reporters: ind_reps,
+                    fingerprints: fps,
+                    counters,
+                })
+            });
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => StoreError::Sled(e),

@@ -40,24 +40,40 @@ pub(crate) fn decode_u64(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result
     Ok(u64::from_be_bytes(arr))
 }
 
-/// Pack a fingerprint as little-endian bytes (postcard varints would grow random u64s).
-fn pack(fingerprint: &[u64]) -> Vec<u8> {
+/// Pack a fingerprint as little-endian u32 bytes (postcard varints would grow random
+/// MinHash values).
+fn pack(fingerprint: &[u32]) -> Vec<u8> {
     fingerprint.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-/// Unpack a fingerprint written by [`pack`].
-fn unpack(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<Vec<u64>, StoreError> {
-    if !bytes.len().is_multiple_of(8) {
+/// Split a packed fingerprint into `N`-byte words, each converted by `word`.
+fn unpack_words<const N: usize>(
+    tree: &'static str,
+    key: &[u8],
+    bytes: &[u8],
+    word: impl Fn([u8; N]) -> u32,
+) -> Result<Vec<u32>, StoreError> {
+    let (words, rest) = bytes.as_chunks::<N>();
+    if !rest.is_empty() {
         return Err(StoreError::corrupt(
             tree,
             key,
-            "fingerprint length is not a multiple of 8",
+            format!("fingerprint length is not a multiple of {N}"),
         ));
     }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-        .collect())
+    Ok(words.iter().map(|w| word(*w)).collect())
+}
+
+/// Unpack a fingerprint written by [`pack`].
+fn unpack(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<Vec<u32>, StoreError> {
+    unpack_words(tree, key, bytes, u32::from_le_bytes)
+}
+
+/// Unpack a version-1 fingerprint (little-endian u64s) as its version-2 form: the
+/// high 32 bits of each value, which is what the 32-bit MinHash keeps of the same
+/// minimum, so old and new fingerprints of one text compare equal.
+fn unpack_v1(tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<Vec<u32>, StoreError> {
+    unpack_words(tree, key, bytes, |w| (u64::from_le_bytes(w) >> 32) as u32)
 }
 
 /// Report source as stored. Append-only.
@@ -95,9 +111,10 @@ pub(crate) enum KindV1 {
 #[derive(Serialize, Deserialize)]
 pub(crate) enum ReportRecord {
     V1(ReportV1),
+    V2(ReportV2),
 }
 
-/// Version 1 of a stored report.
+/// Version 1 of a stored report (schema 1): carried its fingerprint.
 #[derive(Serialize, Deserialize, Clone)]
 pub(crate) struct ReportV1 {
     pub text: String,
@@ -110,13 +127,25 @@ pub(crate) struct ReportV1 {
     pub status_changed_at: Option<u64>,
 }
 
+/// Version 2 of a stored report: no fingerprint (it is derived from the text when a
+/// report is judged, and kept only in `fingerprints`).
+#[derive(Serialize, Deserialize, Clone)]
+pub(crate) struct ReportV2 {
+    pub text: String,
+    pub indicators: Vec<String>,
+    pub source: SourceV1,
+    pub reporter: [u8; 32],
+    pub created_at: u64,
+    pub status: StatusV1,
+    pub status_changed_at: Option<u64>,
+}
+
 impl ReportRecord {
     /// Build the record for a new report with already-deduplicated indicators.
     pub fn new(report: &NewReport, indicators: Vec<String>) -> Self {
-        ReportRecord::V1(ReportV1 {
+        ReportRecord::V2(ReportV2 {
             text: report.text.clone(),
             indicators,
-            fingerprint: pack(&report.fingerprint),
             source: report.source.into(),
             reporter: report.reporter.0,
             created_at: report.at,
@@ -126,24 +155,27 @@ impl ReportRecord {
     }
 
     /// The latest-version view of this record (migrating old versions in memory).
-    pub fn latest(self) -> ReportV1 {
+    pub fn latest(self) -> ReportV2 {
         match self {
-            ReportRecord::V1(v1) => v1,
+            ReportRecord::V1(v1) => ReportV2 {
+                text: v1.text,
+                indicators: v1.indicators,
+                source: v1.source,
+                reporter: v1.reporter,
+                created_at: v1.created_at,
+                status: v1.status,
+                status_changed_at: v1.status_changed_at,
+            },
+            ReportRecord::V2(v2) => v2,
         }
     }
 }
 
-impl ReportV1 {
-    /// The fingerprint as u64s; `key` names the record on error.
-    pub fn fingerprint_u64(&self, key: &[u8]) -> Result<Vec<u64>, StoreError> {
-        unpack("reports", key, &self.fingerprint)
-    }
-
-    /// Convert to the domain type; `key` names the record on error.
-    pub fn into_domain(self, id: ReportId, key: &[u8]) -> Result<Report, StoreError> {
-        Ok(Report {
+impl ReportV2 {
+    /// Convert to the domain type.
+    pub fn into_domain(self, id: ReportId) -> Report {
+        Report {
             id,
-            fingerprint: unpack("reports", key, &self.fingerprint)?,
             text: self.text,
             indicators: self.indicators,
             source: self.source.into(),
@@ -151,7 +183,7 @@ impl ReportV1 {
             created_at: self.created_at,
             status: self.status.into(),
             status_changed_at: self.status_changed_at,
-        })
+        }
     }
 }
 
@@ -193,22 +225,28 @@ impl From<IndicatorV1> for IndicatorReputation {
 /// A kept fingerprint, tree `fingerprints`, key = report id (u64 BE).
 #[derive(Serialize, Deserialize)]
 pub(crate) enum FingerprintRecord {
+    /// Schema 1: packed little-endian u64s.
     V1 { kind: KindV1, fingerprint: Vec<u8> },
+    /// Packed little-endian u32s.
+    V2 { kind: KindV1, fingerprint: Vec<u8> },
 }
 
 impl FingerprintRecord {
     /// Build the record for `fingerprint`.
-    pub fn new(kind: FingerprintKind, fingerprint: &[u64]) -> Self {
-        FingerprintRecord::V1 {
+    pub fn new(kind: FingerprintKind, fingerprint: &[u32]) -> Self {
+        FingerprintRecord::V2 {
             kind: kind.into(),
             fingerprint: pack(fingerprint),
         }
     }
 
     /// Convert to the domain pair; `key` names the record on error.
-    pub fn into_domain(self, key: &[u8]) -> Result<(FingerprintKind, Vec<u64>), StoreError> {
+    pub fn into_domain(self, key: &[u8]) -> Result<(FingerprintKind, Vec<u32>), StoreError> {
         match self {
             FingerprintRecord::V1 { kind, fingerprint } => {
+                Ok((kind.into(), unpack_v1("fingerprints", key, &fingerprint)?))
+            }
+            FingerprintRecord::V2 { kind, fingerprint } => {
                 Ok((kind.into(), unpack("fingerprints", key, &fingerprint)?))
             }
         }

@@ -1,18 +1,23 @@
 //! Deleting reports: retention of stale pending reports and forgetting a reporter.
 //!
-//! Invariants: a report is deleted together with its index entries, its fingerprint,
+//! Invariants: a report is deleted together with its pending bit, its fingerprint,
 //! its indicator contributions and its counter, in one transaction, so the counts stay
 //! exact; both operations work in bounded chunks (memory stays flat on a large store)
 //! and return only once every deletion is durable.
+//!
+//! There is no per-reporter index (it cost one sled key per report, and sled's resident
+//! memory grows with keys), so forgetting a reporter scans the reports: about a
+//! second per million reports (BENCHMARKS.md), for a rare request.
 
 use super::error::StoreError;
 use super::indicators::remove_contribution;
-use super::keys::{by_indicator_key, by_reporter_key, id_key, id_suffix, indicator_prefix};
-use super::records::decode_u64;
+use super::keys::{id_key, id_suffix};
+use super::pending;
+use super::records::{ReportRecord, decode};
 use super::reports::read_tx;
 use super::stats::{bump, key, status_key};
 use super::types::{ReportId, ReportStatus, ReporterHash};
-use super::{Store, Tx, TxResult, abort};
+use super::{Store, Tx, TxResult};
 
 /// Reports deleted per transaction.
 const CHUNK: usize = 256;
@@ -25,13 +30,9 @@ fn delete_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<bool> {
     let key = id_key(id);
     let reporter = ReporterHash(rec.reporter);
     tx.reports.remove(&key)?;
-    tx.pending.remove(&key)?;
+    pending::mark_tx(tx.pending, id, false)?;
     tx.fingerprints.remove(&key)?;
-    tx.by_reporter
-        .remove(&by_reporter_key(&reporter, rec.created_at, id)[..])?;
     for ind in &rec.indicators {
-        let prefix = indicator_prefix(ind).map_err(abort)?;
-        tx.by_indicator.remove(by_indicator_key(&prefix, id))?;
         remove_contribution(tx, ind, &reporter)?;
     }
     bump(tx.counters, status_key(rec.status.into()), -1)?;
@@ -39,45 +40,49 @@ fn delete_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<bool> {
     Ok(true)
 }
 
+/// Delete the reports `ids` that still satisfy `keep_deleting`, in one transaction.
+fn delete_chunk(
+    store: &Store,
+    ids: &[ReportId],
+    still: impl Fn(&super::records::ReportV2) -> bool,
+) -> Result<usize, StoreError> {
+    store.transact(|tx| {
+        let mut n = 0;
+        for id in ids {
+            // Re-check inside the transaction: it may have changed since the scan.
+            match read_tx(tx, *id)? {
+                Some(r) if still(&r) => n += usize::from(delete_tx(tx, *id)?),
+                _ => {}
+            }
+        }
+        Ok(n)
+    })
+}
+
 impl Store {
     /// Delete pending reports created before `cutoff` (unix seconds); returns how many.
     pub fn delete_pending_before(&self, cutoff: u64) -> Result<usize, StoreError> {
+        let stale = |r: &super::records::ReportV2| {
+            ReportStatus::from(r.status) == ReportStatus::Pending && r.created_at < cutoff
+        };
         let mut deleted = 0;
-        let mut resume = id_key(ReportId(0)).to_vec();
-        loop {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            let mut last = None;
-            for item in self.trees().pending.range(resume.as_slice()..) {
-                let (key, raw) = item?;
-                last = Some(id_suffix("pending", &key)?);
-                if decode_u64("pending", &key, &raw)? < cutoff {
-                    chunk.push(id_suffix("pending", &key)?);
-                    if chunk.len() == CHUNK {
-                        break;
-                    }
-                }
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for id in pending::ids_from(&self.trees().pending, 0) {
+            let id = id?;
+            let key = id_key(id);
+            let Some(raw) = self.trees().reports.get(key)? else {
+                continue;
+            };
+            let record: ReportRecord = decode("reports", &key, &raw)?;
+            if stale(&record.latest()) {
+                chunk.push(id);
             }
-            deleted += self.transact(|tx| {
-                let mut n = 0;
-                for id in &chunk {
-                    // Re-check inside the transaction: it may have been judged since.
-                    match read_tx(tx, *id)? {
-                        Some(r)
-                            if ReportStatus::from(r.status) == ReportStatus::Pending
-                                && r.created_at < cutoff =>
-                        {
-                            n += usize::from(delete_tx(tx, *id)?);
-                        }
-                        _ => {}
-                    }
-                }
-                Ok(n)
-            })?;
-            match last.and_then(|id| id.0.checked_add(1)) {
-                Some(next) if chunk.len() == CHUNK => resume = id_key(ReportId(next)).to_vec(),
-                _ => break,
+            if chunk.len() == CHUNK {
+                deleted += delete_chunk(self, &chunk, stale)?;
+                chunk.clear();
             }
         }
+        deleted += delete_chunk(self, &chunk, stale)?;
         self.durable()?;
         Ok(deleted)
     }
@@ -86,47 +91,22 @@ impl Store {
     ///
     /// The ignore list and the decision log are left as they are.
     pub fn forget_reporter(&self, reporter: &ReporterHash) -> Result<usize, StoreError> {
+        let theirs = |r: &super::records::ReportV2| r.reporter == reporter.0;
         let mut deleted = 0;
-        loop {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for item in self.trees().by_reporter.scan_prefix(reporter.0).take(CHUNK) {
-                let (key, _) = item?;
-                chunk.push(id_suffix("by_reporter", &key)?);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for item in self.trees().reports.iter() {
+            let (key, raw) = item?;
+            let record: ReportRecord = decode("reports", &key, &raw)?;
+            if theirs(&record.latest()) {
+                chunk.push(id_suffix("reports", &key)?);
             }
-            if chunk.is_empty() {
-                break;
+            if chunk.len() == CHUNK {
+                deleted += delete_chunk(self, &chunk, theirs)?;
+                chunk.clear();
             }
-            let n = self.transact(|tx| {
-                let mut n = 0;
-                for id in &chunk {
-                    n += usize::from(delete_tx(tx, *id)?);
-                }
-                Ok(n)
-            })?;
-            if n == 0 {
-                // Index entries without reports: drop them so the loop ends.
-                self.drop_dangling(reporter, &chunk)?;
-            }
-            deleted += n;
         }
+        deleted += delete_chunk(self, &chunk, theirs)?;
         self.durable()?;
         Ok(deleted)
-    }
-
-    /// Remove `by_reporter` entries whose reports are gone (never expected; defensive).
-    fn drop_dangling(&self, reporter: &ReporterHash, ids: &[ReportId]) -> Result<(), StoreError> {
-        let tree = &self.trees().by_reporter;
-        for item in tree.scan_prefix(reporter.0).take(ids.len()) {
-            let (key, _) = item?;
-            if self
-                .trees()
-                .reports
-                .get(key.get(40..).unwrap_or_default())?
-                .is_none()
-            {
-                tree.remove(key)?;
-            }
-        }
-        Ok(())
     }
 }

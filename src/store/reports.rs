@@ -1,20 +1,20 @@
 //! Adding, reading, listing and re-judging reports.
 //!
-//! Invariants: a report, its index entries (`pending`, `by_indicator`, `by_reporter`),
-//! its indicator contributions, its kept fingerprint and the counters change in one
-//! transaction; `add_report`/`import_reports`/`set_status` return only once that
-//! transaction is flushed to disk. `pending` holds exactly the pending reports (value:
-//! created_at u64 BE); `fingerprints` holds exactly the judged reports with a non-empty
-//! fingerprint.
+//! Invariants: a report, its pending bit, its indicator contributions, its kept
+//! fingerprint and the counters change in one transaction;
+//! `add_report`/`import_reports`/`set_status` return only once that transaction is
+//! flushed to disk. The pending set holds exactly the pending reports; `fingerprints`
+//! holds exactly the judged reports with a non-empty fingerprint.
 
 use std::collections::HashSet;
 
 use super::error::StoreError;
 use super::indicators::add_contribution;
-use super::keys::{by_indicator_key, by_reporter_key, id_key, id_suffix, indicator_prefix};
-use super::records::{FingerprintRecord, ReportRecord, ReportV1, StatusV1, decode, encode};
+use super::keys::{id_key, id_suffix, indicator_prefix};
+use super::pending;
+use super::records::{FingerprintRecord, ReportRecord, ReportV2, StatusV1, decode, encode};
 use super::stats::{bump, key, status_key};
-use super::types::{FingerprintKind, NewReport, Report, ReportId, ReportStatus, ReporterHash};
+use super::types::{FingerprintKind, NewReport, Report, ReportId, ReportStatus};
 use super::{Store, Tx, TxResult, abort};
 
 /// Distinct indicators in submission order, each checked for length.
@@ -39,7 +39,7 @@ fn first_after(after: Option<ReportId>) -> Option<u64> {
 }
 
 /// Read a report record inside a transaction.
-pub(crate) fn read_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<Option<ReportV1>> {
+pub(crate) fn read_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<Option<ReportV2>> {
     let key = id_key(id);
     match tx.reports.get(key)? {
         Some(raw) => {
@@ -51,8 +51,8 @@ pub(crate) fn read_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<Option<ReportV1>> {
 }
 
 /// Write a report record inside a transaction.
-fn write_tx(tx: &Tx<'_>, id: ReportId, v: ReportV1) -> TxResult<()> {
-    let bytes = encode("report", &ReportRecord::V1(v)).map_err(abort)?;
+fn write_tx(tx: &Tx<'_>, id: ReportId, v: ReportV2) -> TxResult<()> {
+    let bytes = encode("report", &ReportRecord::V2(v)).map_err(abort)?;
     tx.reports.insert(&id_key(id), bytes)?;
     Ok(())
 }
@@ -63,12 +63,8 @@ fn insert_tx(tx: &Tx<'_>, id: ReportId, report: &NewReport, indicators: &[String
     let record =
         encode("report", &ReportRecord::new(report, indicators.to_vec())).map_err(abort)?;
     tx.reports.insert(&key, record)?;
-    tx.pending.insert(&key, &report.at.to_be_bytes())?;
-    tx.by_reporter
-        .insert(&by_reporter_key(&report.reporter, report.at, id)[..], &[])?;
+    pending::mark_tx(tx.pending, id, true)?;
     for ind in indicators {
-        let prefix = indicator_prefix(ind).map_err(abort)?;
-        tx.by_indicator.insert(by_indicator_key(&prefix, id), &[])?;
         add_contribution(tx, ind, &report.reporter, report.at)?;
     }
     bump(tx.counters, key::RECEIVED, 1)?;
@@ -80,15 +76,14 @@ fn keep_fingerprint(
     tx: &Tx<'_>,
     id: ReportId,
     kind: FingerprintKind,
-    rec: &ReportV1,
+    fingerprint: &[u32],
 ) -> TxResult<()> {
     let key = id_key(id);
-    if rec.fingerprint.is_empty() {
+    if fingerprint.is_empty() {
         tx.fingerprints.remove(&key)?;
         return Ok(());
     }
-    let fp = rec.fingerprint_u64(&key).map_err(abort)?;
-    let bytes = encode("fingerprint", &FingerprintRecord::new(kind, &fp)).map_err(abort)?;
+    let bytes = encode("fingerprint", &FingerprintRecord::new(kind, fingerprint)).map_err(abort)?;
     tx.fingerprints.insert(&key, bytes)?;
     Ok(())
 }
@@ -97,7 +92,7 @@ fn keep_fingerprint(
 fn to_report(key: &[u8], raw: &[u8]) -> Result<Report, StoreError> {
     let id = id_suffix("reports", key)?;
     let record: ReportRecord = decode("reports", key, raw)?;
-    record.latest().into_domain(id, key)
+    Ok(record.latest().into_domain(id))
 }
 
 impl Store {
@@ -138,15 +133,16 @@ impl Store {
 
     /// Change a report's status at time `at`; returns the report as it was before.
     ///
-    /// Confirmed reports keep their fingerprint as a scam, rejected ones as a
-    /// look-alike; back to pending drops it. Durable on return.
+    /// Confirmed reports keep `fingerprint(text)` as a scam, rejected ones as a
+    /// look-alike (an empty fingerprint keeps nothing); back to pending drops it.
+    /// Durable on return.
     pub fn set_status(
         &self,
         id: ReportId,
         status: ReportStatus,
         at: u64,
+        fingerprint: impl Fn(&str) -> Vec<u32>,
     ) -> Result<Report, StoreError> {
-        let key = id_key(id);
         let old = self.transact(|tx| {
             let Some(mut rec) = read_tx(tx, id)? else {
                 return Err(abort(StoreError::ReportNotFound(id)));
@@ -161,24 +157,24 @@ impl Store {
             }
             match status {
                 ReportStatus::Pending => {
-                    tx.pending.insert(&key, &rec.created_at.to_be_bytes())?;
-                    tx.fingerprints.remove(&key)?;
+                    pending::mark_tx(tx.pending, id, true)?;
+                    tx.fingerprints.remove(&id_key(id))?;
                 }
                 ReportStatus::Confirmed | ReportStatus::Rejected => {
-                    tx.pending.remove(&key)?;
+                    pending::mark_tx(tx.pending, id, false)?;
                     let kind = if status == ReportStatus::Confirmed {
                         FingerprintKind::ConfirmedScam
                     } else {
                         FingerprintKind::RejectedLookalike
                     };
-                    keep_fingerprint(tx, id, kind, &rec)?;
+                    keep_fingerprint(tx, id, kind, &fingerprint(&rec.text))?;
                 }
             }
             write_tx(tx, id, rec)?;
             Ok(old)
         })?;
         self.durable()?;
-        old.into_domain(id, &key)
+        Ok(old.into_domain(id))
     }
 
     /// Pending reports in id order, `limit` at a time, starting after `after`.
@@ -191,39 +187,26 @@ impl Store {
         let Some(start) = first_after(after) else {
             return Ok(out);
         };
-        for item in self.trees().pending.range(id_key(ReportId(start))..) {
+        for id in pending::ids_from(&self.trees().pending, start) {
             if out.len() >= limit {
                 break;
             }
-            let (key, _) = item?;
             // A report deleted between the two reads is simply skipped.
-            if let Some(report) = self.get_report(id_suffix("pending", &key)?)? {
+            if let Some(report) = self.get_report(id?)? {
                 out.push(report);
             }
         }
         Ok(out)
     }
 
-    /// Reports carrying `indicator`, in id order, `limit` at a time, starting after `after`.
-    pub fn reports_by_indicator(
-        &self,
-        indicator: &str,
-        after: Option<ReportId>,
-        limit: usize,
-    ) -> Result<Vec<Report>, StoreError> {
-        let prefix = indicator_prefix(indicator)?;
+    /// The `limit` most recent pending reports, newest first.
+    pub fn recent_pending(&self, limit: usize) -> Result<Vec<Report>, StoreError> {
         let mut out = Vec::with_capacity(limit.min(1024));
-        let Some(start) = first_after(after) else {
-            return Ok(out);
-        };
-        let start = by_indicator_key(&prefix, ReportId(start));
-        let end = by_indicator_key(&prefix, ReportId(u64::MAX));
-        for item in self.trees().by_indicator.range(start..=end) {
+        for id in pending::ids_newest_first(&self.trees().pending) {
             if out.len() >= limit {
                 break;
             }
-            let (key, _) = item?;
-            if let Some(report) = self.get_report(id_suffix("by_indicator", &key)?)? {
+            if let Some(report) = self.get_report(id?)? {
                 out.push(report);
             }
         }
@@ -236,17 +219,5 @@ impl Store {
             let (key, raw) = item?;
             to_report(&key, &raw)
         })
-    }
-
-    /// How many stored reports `reporter` made at or after `since` (for rate limits).
-    pub fn reports_since(&self, reporter: &ReporterHash, since: u64) -> Result<usize, StoreError> {
-        let start = by_reporter_key(reporter, since, ReportId(0));
-        let end = by_reporter_key(reporter, u64::MAX, ReportId(u64::MAX));
-        let mut n = 0;
-        for item in self.trees().by_reporter.range(start..=end) {
-            item?;
-            n += 1;
-        }
-        Ok(n)
     }
 }

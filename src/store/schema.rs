@@ -6,10 +6,21 @@
 //! version this build does not know is refused with `UnsupportedSchema`, never touched.
 
 use super::error::StoreError;
+use super::keys::id_suffix;
+use super::pending;
 use super::records::decode_u64;
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: u32 = 1;
+///
+/// - 1: first release.
+/// - 2: the pending set moved from one key per report (`pending`) to bitmap pages
+///   (`pending_pages`); the per-report indexes `by_indicator` and `by_reporter` were
+///   dropped; reports no longer carry a fingerprint and kept fingerprints are 32-bit
+///   (old records are read as version 2 in `records.rs`, so they are not rewritten).
+pub const CURRENT_VERSION: u32 = 2;
+
+/// The tree holding the pending set since version 2.
+pub(crate) const PENDING_TREE: &str = "pending_pages";
 
 /// Key of the version stamp in the `meta` tree.
 pub(crate) const VERSION_KEY: &[u8] = b"schema_version";
@@ -47,15 +58,34 @@ pub(crate) fn ensure_current(db: &sled::Db, meta: &sled::Tree) -> Result<(), Sto
     Ok(())
 }
 
-/// Upgrade the data from `from` to `from + 1`. The hook for future versions.
-fn migrate_step(_db: &sled::Db, from: u32) -> Result<(), StoreError> {
-    // v1 is the first version: nothing older exists, so no step is defined yet. A v2
-    // adds a `match from { 1 => migrate_v1_to_v2(db), .. }` here that rewrites records
-    // or builds new indexes; its test opens a v1 fixture and checks every record.
-    Err(StoreError::UnsupportedSchema {
-        found: from,
-        supported: CURRENT_VERSION,
-    })
+/// Upgrade the data from `from` to `from + 1`. Each step is idempotent: a crash
+/// before the caller stamps the new version just runs it again.
+fn migrate_step(db: &sled::Db, from: u32) -> Result<(), StoreError> {
+    match from {
+        1 => migrate_v1_to_v2(db),
+        _ => Err(StoreError::UnsupportedSchema {
+            found: from,
+            supported: CURRENT_VERSION,
+        }),
+    }
+}
+
+/// Version 1 to 2: build the pending pages from the v1 `pending` tree (flushed before
+/// anything is dropped), then drop the trees version 2 no longer has.
+fn migrate_v1_to_v2(db: &sled::Db) -> Result<(), StoreError> {
+    let old = db.open_tree("pending")?;
+    let pages = db.open_tree(PENDING_TREE)?;
+    for item in old.iter() {
+        let (key, _) = item?;
+        pending::mark(&pages, id_suffix("pending", &key)?)?;
+    }
+    db.flush()?;
+    drop(old);
+    for name in ["pending", "by_indicator", "by_reporter"] {
+        db.drop_tree(name)?;
+    }
+    db.flush()?;
+    Ok(())
 }
 
 /// Stored as a u64 BE for room; values above u32 are unsupported by definition.

@@ -115,8 +115,6 @@ pub struct NewReport {
     pub text: String,
     /// Normalised indicators (`phone:+86…`, `domain:…`); opaque to the store, deduplicated by it.
     pub indicators: Vec<String>,
-    /// An opaque similarity fingerprint (e.g. a MinHash signature).
-    pub fingerprint: Vec<u64>,
     /// Where the report came from.
     pub source: ReportSource,
     /// The reporter, as returned by [`crate::store::Store::reporter_hash`].
@@ -134,8 +132,6 @@ pub struct Report {
     pub text: String,
     /// Distinct normalised indicators, in submission order.
     pub indicators: Vec<String>,
-    /// The opaque similarity fingerprint.
-    pub fingerprint: Vec<u64>,
     /// Where it came from.
     pub source: ReportSource,
     /// Who reported it (keyed hash).
@@ -190,7 +186,7 @@ pub struct StoredFingerprint {
     /// Scam or look-alike.
     pub kind: FingerprintKind,
     /// The opaque fingerprint.
-    pub fingerprint: Vec<u64>,
+    pub fingerprint: Vec<u32>,
 }
 
 /// One entry of the append-only admin decision log.

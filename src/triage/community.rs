@@ -47,7 +47,7 @@ impl Knowledge {
         let mut index = Index::new();
         for stored in store.fingerprints() {
             let stored = stored?;
-            index.insert(stored.report.0, kind_of(stored.kind), stored.fingerprint);
+            index.insert(stored.report.0, kind_of(stored.kind), &stored.fingerprint);
         }
         let model = match store.get_model()? {
             Some(bytes) => Model::from_bytes(&bytes).unwrap_or_else(|e| {

@@ -9,7 +9,7 @@
 //! Invariants: signatures are stable across runs and versions (xxh3 with fixed seeds),
 //! because they are stored; a text too short to shingle has no fingerprint.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -23,8 +23,11 @@ const ROWS: usize = SIGNATURE_LEN / BANDS;
 /// Fewest canonical characters worth fingerprinting.
 const MIN_CHARS: usize = 8;
 
-/// A MinHash signature.
-pub type Signature = Vec<u64>;
+/// A MinHash signature: for each of [`SIGNATURE_LEN`] seeded 64-bit hashes, the high 32
+/// bits of its minimum over the shingles. 32 bits keep equal-minimum tests exact for
+/// all practical purposes (a false match needs a 1 in 4 billion coincidence) at half
+/// the memory and disk of the full hash.
+pub type Signature = Vec<u32>;
 
 /// The signature of `text`, or `None` if it is too short to compare.
 pub fn signature(text: &str) -> Option<Signature> {
@@ -32,23 +35,23 @@ pub fn signature(text: &str) -> Option<Signature> {
     if canonical.len() < MIN_CHARS {
         return None;
     }
-    let mut sig = vec![u64::MAX; SIGNATURE_LEN];
+    let mut mins = [u64::MAX; SIGNATURE_LEN];
     let mut buf = String::new();
     for window in canonical.windows(3) {
         buf.clear();
         buf.extend(window);
-        for (i, slot) in sig.iter_mut().enumerate() {
+        for (i, slot) in mins.iter_mut().enumerate() {
             let h = xxh3_64_with_seed(buf.as_bytes(), i as u64);
             if h < *slot {
                 *slot = h;
             }
         }
     }
-    Some(sig)
+    Some(mins.iter().map(|&m| (m >> 32) as u32).collect())
 }
 
 /// Estimated Jaccard similarity of the shingle sets behind two signatures.
-pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
+pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
     if a.len() != b.len() || a.is_empty() {
         return 0.0;
     }
@@ -114,104 +117,169 @@ pub struct Match {
     pub similarity: f64,
 }
 
-/// An in-memory LSH index of signatures.
-#[derive(Debug, Default)]
+/// End of a bucket chain.
+const NIL: u32 = u32::MAX;
+
+/// One stored signature. `next[b]` links the slots that share this slot's bucket in
+/// band `b`, so a bucket costs one map entry however many slots it holds.
+#[derive(Debug)]
+struct Slot {
+    id: u64,
+    kind: FingerprintKind,
+    sig: [u32; SIGNATURE_LEN],
+    next: [u32; BANDS],
+}
+
+/// An in-memory LSH index of signatures, laid out for a small footprint: signatures
+/// live inline in one slab (about 340 bytes each), and each band maps a bucket key to
+/// the head of an intrusive chain through the slab.
+///
+/// Invariants: every live slot is in `by_id` and on exactly one chain per band; freed
+/// slots are on `free` and on no chain.
+#[derive(Debug)]
 pub struct Index {
-    entries: HashMap<u64, (FingerprintKind, Signature)>,
-    bands: Vec<HashMap<u64, Vec<u64>>>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    by_id: HashMap<u64, u32>,
+    bands: Vec<HashMap<u32, u32>>,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Index {
     /// An empty index.
     pub fn new() -> Self {
         Self {
-            entries: HashMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_id: HashMap::new(),
             bands: vec![HashMap::new(); BANDS],
         }
     }
 
     /// Number of stored signatures.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.by_id.len()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.by_id.is_empty()
     }
 
-    /// Adds (or replaces) the signature stored under `id`.
-    pub fn insert(&mut self, id: u64, kind: FingerprintKind, sig: Signature) {
-        if sig.len() != SIGNATURE_LEN {
+    /// Adds (or replaces) the signature stored under `id`; ignores a malformed one.
+    pub fn insert(&mut self, id: u64, kind: FingerprintKind, sig: &[u32]) {
+        let Ok(sig) = <[u32; SIGNATURE_LEN]>::try_from(sig) else {
             return;
-        }
+        };
         self.remove(id);
+        let mut slot = Slot {
+            id,
+            kind,
+            sig,
+            next: [NIL; BANDS],
+        };
+        let at = match self.free.pop() {
+            Some(at) => at,
+            None => u32::try_from(self.slots.len()).expect("fewer than 4 billion signatures"),
+        };
         for (band, bucket) in self.bands.iter_mut().enumerate() {
-            bucket.entry(band_key(&sig, band)).or_default().push(id);
+            slot.next[band] = bucket.insert(band_key(&sig, band), at).unwrap_or(NIL);
         }
-        self.entries.insert(id, (kind, sig));
+        match self.slots.get_mut(at as usize) {
+            Some(old) => *old = slot,
+            None => self.slots.push(slot),
+        }
+        self.by_id.insert(id, at);
     }
 
     /// Removes the signature stored under `id`, if any.
     pub fn remove(&mut self, id: u64) {
-        let Some((_, sig)) = self.entries.remove(&id) else {
+        let Some(at) = self.by_id.remove(&id) else {
             return;
         };
-        for (band, bucket) in self.bands.iter_mut().enumerate() {
+        let sig = self.slots[at as usize].sig;
+        for band in 0..BANDS {
             let key = band_key(&sig, band);
-            if let Some(ids) = bucket.get_mut(&key) {
-                ids.retain(|&x| x != id);
-                if ids.is_empty() {
-                    bucket.remove(&key);
+            let after = self.slots[at as usize].next[band];
+            let head = self.bands[band][&key];
+            if head == at {
+                if after == NIL {
+                    self.bands[band].remove(&key);
+                } else {
+                    self.bands[band].insert(key, after);
+                }
+                continue;
+            }
+            let mut prev = head;
+            while self.slots[prev as usize].next[band] != at {
+                prev = self.slots[prev as usize].next[band];
+            }
+            self.slots[prev as usize].next[band] = after;
+        }
+        self.slots[at as usize].next = [NIL; BANDS];
+        self.free.push(at);
+    }
+
+    /// Every stored signature that shares a band with `sig` (each once), with its
+    /// similarity to `sig`.
+    fn candidates(&self, sig: &[u32]) -> Vec<Match> {
+        let Ok(sig) = <&[u32; SIGNATURE_LEN]>::try_from(sig) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for (band, bucket) in self.bands.iter().enumerate() {
+            let mut at = bucket.get(&band_key(sig, band)).copied().unwrap_or(NIL);
+            while at != NIL {
+                let slot = &self.slots[at as usize];
+                at = slot.next[band];
+                if seen.insert(slot.id) {
+                    out.push(Match {
+                        id: slot.id,
+                        kind: slot.kind,
+                        similarity: similarity(sig, &slot.sig),
+                    });
                 }
             }
         }
+        out
     }
 
     /// The most similar stored signature of each kind, if any shares a band.
-    pub fn nearest(&self, sig: &[u64]) -> Vec<Match> {
-        if sig.len() != SIGNATURE_LEN {
-            return Vec::new();
-        }
-        let mut best: HashMap<FingerprintKind, Match> = HashMap::new();
-        let mut seen = std::collections::HashSet::new();
-        for (band, bucket) in self.bands.iter().enumerate() {
-            let Some(ids) = bucket.get(&band_key(sig, band)) else {
-                continue;
-            };
-            for &id in ids {
-                if !seen.insert(id) {
-                    continue;
-                }
-                let (kind, stored) = &self.entries[&id];
-                let similarity = similarity(sig, stored);
-                let slot = best.entry(*kind).or_insert(Match {
-                    id,
-                    kind: *kind,
-                    similarity,
-                });
-                if similarity > slot.similarity {
-                    *slot = Match {
-                        id,
-                        kind: *kind,
-                        similarity,
-                    };
-                }
+    pub fn nearest(&self, sig: &[u32]) -> Vec<Match> {
+        let mut best: Vec<Match> = Vec::with_capacity(2);
+        for found in self.candidates(sig) {
+            match best.iter_mut().find(|m| m.kind == found.kind) {
+                Some(m) if found.similarity > m.similarity => *m = found,
+                Some(_) => {}
+                None => best.push(found),
             }
         }
-        let mut matches: Vec<Match> = best.into_values().collect();
-        matches.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
-        matches
+        best.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        best
+    }
+
+    /// How many stored signatures are at least `threshold` similar to `sig`.
+    pub fn count_similar(&self, sig: &[u32], threshold: f64) -> usize {
+        self.candidates(sig)
+            .iter()
+            .filter(|m| m.similarity >= threshold)
+            .count()
     }
 }
 
-fn band_key(sig: &[u64], band: usize) -> u64 {
+fn band_key(sig: &[u32; SIGNATURE_LEN], band: usize) -> u32 {
     let rows = &sig[band * ROWS..(band + 1) * ROWS];
-    let mut bytes = [0u8; ROWS * 8];
-    for (chunk, v) in bytes.chunks_exact_mut(8).zip(rows) {
+    let mut bytes = [0u8; ROWS * 4];
+    for (chunk, v) in bytes.chunks_exact_mut(4).zip(rows) {
         chunk.copy_from_slice(&v.to_le_bytes());
     }
-    xxh3_64_with_seed(&bytes, band as u64)
+    xxh3_64_with_seed(&bytes, band as u64) as u32
 }
 
 #[cfg(test)]
@@ -248,8 +316,8 @@ mod tests {
     #[test]
     fn index_finds_the_nearest_of_each_kind() {
         let mut index = Index::new();
-        index.insert(1, FingerprintKind::Scam, signature(SCAM).unwrap());
-        index.insert(2, FingerprintKind::Legitimate, signature("Your Amazon seller account has a new policy warning. Sign in to Seller Central to review it.").unwrap());
+        index.insert(1, FingerprintKind::Scam, &signature(SCAM).unwrap());
+        index.insert(2, FingerprintKind::Legitimate, &signature("Your Amazon seller account has a new policy warning. Sign in to Seller Central to review it.").unwrap());
         let query = signature(
             &SCAM
                 .replace("24", "12")
@@ -262,5 +330,32 @@ mod tests {
         index.remove(1);
         assert!(index.nearest(&query).iter().all(|m| m.id != 1));
         assert_eq!(index.len(), 1);
+    }
+
+    #[test]
+    fn shared_buckets_survive_removal_from_any_position() {
+        let base = signature(SCAM).unwrap();
+        let mut near = base.clone();
+        near[0] ^= 1; // differs in band 0 only: shares the other 15 buckets
+        let mut index = Index::new();
+        for id in 1..=4 {
+            index.insert(id, FingerprintKind::Scam, &base);
+        }
+        index.insert(5, FingerprintKind::Scam, &near);
+        assert_eq!(index.count_similar(&base, 0.9), 5);
+        index.remove(3); // middle of every chain
+        index.remove(4); // head of every chain
+        index.remove(1); // tail
+        assert_eq!(index.count_similar(&base, 0.9), 2);
+        index.insert(6, FingerprintKind::Legitimate, &base); // reuses a freed slot
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.slots.len(), 5);
+        let kinds: Vec<_> = index.nearest(&base).iter().map(|m| m.kind).collect();
+        assert_eq!(kinds.len(), 2);
+        index.insert(2, FingerprintKind::Scam, &near); // replace moves it between buckets
+        assert_eq!(index.count_similar(&base, 1.0), 1);
+        assert_eq!(index.count_similar(&near, 1.0), 2);
+        index.insert(7, FingerprintKind::Scam, &[1, 2, 3]); // malformed: ignored
+        assert_eq!(index.len(), 3);
     }
 }

@@ -13,12 +13,14 @@ mod community;
 pub mod feedback;
 pub mod fingerprint;
 pub mod learned;
+mod limits;
 mod persist;
 pub mod prefs;
+mod recent;
 mod reports;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -39,6 +41,8 @@ pub use crate::ocr::{OcrError, OcrText, character_error_rate};
 pub use crate::store::{ReportId, Stats};
 use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
+use limits::ReportLimiter;
+use recent::RecentPending;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +66,9 @@ struct Community {
     store: Store,
     knowledge: Knowledge,
     settings: CommunitySettings,
+    /// Recent pending reports, for the near-duplicate review trigger.
+    recent: RwLock<RecentPending>,
+    limiter: ReportLimiter,
 }
 
 /// The triage service.
@@ -117,10 +124,13 @@ impl Triage {
     ) -> Result<Self, LoadError> {
         let store = Store::open(dir, StoreOptions::default())?;
         let knowledge = Knowledge::load(&store, &self.notices)?;
+        let recent = RwLock::new(RecentPending::load(&store)?);
         self.community = Some(Community {
+            limiter: ReportLimiter::new(settings.reports_per_hour),
             store,
             knowledge,
             settings,
+            recent,
         });
         Ok(self)
     }

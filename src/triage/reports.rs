@@ -7,6 +7,7 @@
 //! un-teaches what a confirmation taught and allow-lists the report's indicators.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 
 use crate::classify::{IndicatorKind, Message};
 use crate::store::{
@@ -16,6 +17,7 @@ use crate::store::{
 
 use super::community::NEAR_DUPLICATE;
 use super::fingerprint::{self, Index};
+use super::recent::RecentPending;
 use super::{Triage, now};
 
 /// Why a report or curation request failed.
@@ -28,7 +30,7 @@ pub enum TriageError {
     #[error("too many reports: at most {limit} per hour, please try again later")]
     RateLimited {
         /// The hourly limit.
-        limit: usize,
+        limit: NonZeroU32,
     },
     /// The report has no text.
     #[error("nothing to report: the message has no text")]
@@ -97,6 +99,12 @@ pub enum Review {
     Reject,
 }
 
+/// A text's fingerprint, empty when it is too short to have one (the store keeps
+/// nothing for an empty fingerprint, the index ignores it).
+fn signature_or_none(text: &str) -> Vec<u32> {
+    fingerprint::signature(text).unwrap_or_default()
+}
+
 impl Triage {
     /// Files a report from `reporter` (a raw identity, hashed before storage).
     pub fn report(
@@ -111,9 +119,10 @@ impl Triage {
         }
         let reporter = c.store.reporter_hash(reporter);
         let at = now();
-        let limit = c.settings.reports_per_hour;
-        if c.store.reports_since(&reporter, at.saturating_sub(3600))? >= limit {
-            return Err(TriageError::RateLimited { limit });
+        if !c.limiter.allow(&reporter) {
+            return Err(TriageError::RateLimited {
+                limit: c.settings.reports_per_hour,
+            });
         }
         let ignored = c.store.is_ignored(&reporter)?;
         let keys = if ignored {
@@ -121,11 +130,9 @@ impl Triage {
         } else {
             self.indicator_keys(message)
         };
-        let fingerprint = fingerprint::signature(message.text).unwrap_or_default();
         let new = NewReport {
             text: message.text.to_string(),
             indicators: keys.clone(),
-            fingerprint,
             source,
             reporter,
             at,
@@ -143,8 +150,13 @@ impl Triage {
                 });
             }
         }
-        if !ignored && let Some(size) = self.cluster_size(&new.fingerprint)? {
-            needs_review.push(ReviewTrigger::Cluster { size });
+        if !ignored && let Some(sig) = fingerprint::signature(message.text) {
+            let mut recent = c.recent.write().expect("recent lock");
+            recent.insert(id, &sig);
+            let size = recent.similar(&sig, NEAR_DUPLICATE);
+            if size == c.settings.min_reporters as usize {
+                needs_review.push(ReviewTrigger::Cluster { size });
+            }
         }
         Ok(Reported { id, needs_review })
     }
@@ -158,28 +170,6 @@ impl Triage {
             .filter(|i| i.official.is_none())
             .map(|i| i.key())
             .collect()
-    }
-
-    /// The size of the pending near-duplicate cluster around `sig`, when it has just
-    /// reached the review threshold.
-    fn cluster_size(&self, sig: &[u64]) -> Result<Option<usize>, TriageError> {
-        let c = self.community()?;
-        if sig.is_empty() {
-            return Ok(None);
-        }
-        let mut size = 0;
-        let mut after = None;
-        loop {
-            let page = c.store.pending_reports(after, 500)?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            size += page
-                .iter()
-                .filter(|r| fingerprint::similarity(sig, &r.fingerprint) >= NEAR_DUPLICATE)
-                .count();
-        }
-        let threshold = c.settings.min_reporters as usize;
-        Ok((size == threshold).then_some(size))
     }
 
     /// Imports labelled rows: scam rows become reports (confirmed or pending), and
@@ -200,7 +190,6 @@ impl Triage {
             if !scam && !confirmed {
                 continue;
             }
-            let fingerprint = fingerprint::signature(text).unwrap_or_default();
             let indicators = if *scam {
                 self.indicator_keys(Message::text(text))
             } else {
@@ -210,7 +199,6 @@ impl Triage {
                 NewReport {
                     text: text.clone(),
                     indicators,
-                    fingerprint,
                     source: ReportSource::Import,
                     reporter,
                     at,
@@ -233,8 +221,8 @@ impl Triage {
                     } else {
                         ReportStatus::Rejected
                     };
-                    c.store.set_status(id, status, at)?;
-                    self.teach(id, &new.text, &new.fingerprint, Some(*scam), None);
+                    c.store.set_status(id, status, at, signature_or_none)?;
+                    self.teach(id, &new.text, Some(*scam), None);
                 }
             }
         }
@@ -257,18 +245,15 @@ impl Triage {
         let mut index = Index::new();
         let mut clusters: BTreeMap<u64, Vec<Report>> = BTreeMap::new();
         for report in loose {
+            let sig = signature_or_none(&report.text);
             let near = index
-                .nearest(&report.fingerprint)
+                .nearest(&sig)
                 .into_iter()
                 .find(|m| m.similarity >= NEAR_DUPLICATE)
                 .map(|m| m.id);
             let head = near.unwrap_or(report.id.0);
             if near.is_none() {
-                index.insert(
-                    report.id.0,
-                    fingerprint::FingerprintKind::Scam,
-                    report.fingerprint.clone(),
-                );
+                index.insert(report.id.0, fingerprint::FingerprintKind::Scam, &sig);
             }
             clusters.entry(head).or_default().push(report);
         }
@@ -303,10 +288,13 @@ impl Triage {
             Review::Confirm => ReportStatus::Confirmed,
             Review::Reject => ReportStatus::Rejected,
         };
-        let old = c.store.set_status(id, status, at).map_err(|e| match e {
-            StoreError::ReportNotFound(id) => TriageError::UnknownReport(id),
-            e => e.into(),
-        })?;
+        let old = c
+            .store
+            .set_status(id, status, at, signature_or_none)
+            .map_err(|e| match e {
+                StoreError::ReportNotFound(id) => TriageError::UnknownReport(id),
+                e => e.into(),
+            })?;
         let state = if review == Review::Confirm {
             AdminState::Blocked
         } else {
@@ -320,13 +308,8 @@ impl Triage {
             ReportStatus::Rejected => Some(false),
             ReportStatus::Pending => None,
         };
-        self.teach(
-            id,
-            &old.text,
-            &old.fingerprint,
-            Some(review == Review::Confirm),
-            was,
-        );
+        c.recent.write().expect("recent lock").remove(id);
+        self.teach(id, &old.text, Some(review == Review::Confirm), was);
         self.save_model()?;
         let action = if review == Review::Confirm {
             "confirm"
@@ -342,14 +325,7 @@ impl Triage {
     }
 
     /// Teaches the index and the model a judged report, forgetting an earlier label.
-    fn teach(
-        &self,
-        id: ReportId,
-        text: &str,
-        sig: &[u64],
-        now_scam: Option<bool>,
-        was_scam: Option<bool>,
-    ) {
+    fn teach(&self, id: ReportId, text: &str, now_scam: Option<bool>, was_scam: Option<bool>) {
         let Some(c) = &self.community else { return };
         let mut model = c.knowledge.model.write().expect("model lock");
         if let Some(was) = was_scam {
@@ -359,6 +335,7 @@ impl Triage {
             model.learn(text, scam);
         }
         drop(model);
+        let sig = signature_or_none(text);
         let mut index = c.knowledge.index.write().expect("index lock");
         match now_scam {
             Some(scam) if !sig.is_empty() => {
@@ -367,7 +344,7 @@ impl Triage {
                 } else {
                     fingerprint::FingerprintKind::Legitimate
                 };
-                index.insert(id.0, kind, sig.to_vec());
+                index.insert(id.0, kind, &sig);
             }
             _ => index.remove(id.0),
         }
@@ -457,14 +434,27 @@ impl Triage {
     pub fn forget(&self, reporter: &str) -> Result<usize, TriageError> {
         let c = self.community()?;
         let hash: ReporterHash = c.store.reporter_hash(reporter);
-        Ok(c.store.forget_reporter(&hash)?)
+        let forgotten = c.store.forget_reporter(&hash)?;
+        self.reload_recent()?;
+        Ok(forgotten)
+    }
+
+    /// Rebuilds the recent-pending window after deletions.
+    fn reload_recent(&self) -> Result<(), TriageError> {
+        let c = self.community()?;
+        *c.recent.write().expect("recent lock") = RecentPending::load(&c.store)?;
+        Ok(())
     }
 
     /// Deletes pending reports older than the retention period.
     pub fn purge_expired(&self) -> Result<usize, TriageError> {
         let c = self.community()?;
         let cutoff = now().saturating_sub(c.settings.retention_days * 86_400);
-        Ok(c.store.delete_pending_before(cutoff)?)
+        let purged = c.store.delete_pending_before(cutoff)?;
+        if purged > 0 {
+            self.reload_recent()?;
+        }
+        Ok(purged)
     }
 
     /// Counters.

@@ -1,6 +1,7 @@
 //! Starts the whole app (triage, bot, web) on port 0 with a temporary data dir and a
 //! small rule set, against the fake Bot API, with in-memory stores the test can read.
 
+use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -186,7 +187,7 @@ pub fn settings(dir: &Path, fake: Option<&FakeBotApi>) -> Settings {
         data_dir: dir.join("data"),
         community: CommunitySettings {
             min_reporters: 3,
-            reports_per_hour: 20,
+            reports_per_hour: NonZeroU32::new(20).expect("positive"),
             retention_days: 90,
         },
         ocr: OcrSettings {

@@ -2,7 +2,7 @@
 
 use std::thread;
 
-use super::{open_temp, report};
+use super::{fake_fingerprint, open_temp, report};
 use crate::store::{FingerprintKind, ReportId, ReportStatus, StoreError};
 
 #[test]
@@ -19,7 +19,6 @@ fn added_report_reads_back_whole() {
     assert_eq!(got.id, id);
     assert_eq!(got.text, new.text);
     assert_eq!(got.indicators, new.indicators);
-    assert_eq!(got.fingerprint, new.fingerprint);
     assert_eq!(got.reporter, new.reporter);
     assert_eq!(got.created_at, 100);
     assert_eq!(got.status, ReportStatus::Pending);
@@ -36,10 +35,10 @@ fn duplicate_indicators_in_one_report_are_kept_once() {
         store.get_report(id).unwrap().unwrap().indicators,
         ["x:1", "x:2"]
     );
-    assert_eq!(
-        store.reports_by_indicator("x:1", None, 10).unwrap().len(),
-        1
-    );
+    for ind in ["x:1", "x:2"] {
+        let rep = store.indicator_reputation(ind).unwrap().unwrap();
+        assert_eq!(rep.distinct_reporters, 1, "{ind}");
+    }
 }
 
 #[test]
@@ -72,9 +71,13 @@ fn set_status_returns_old_record_and_moves_counters_and_fingerprints() {
     let b = store
         .add_report(&report(&store, "b", &["x:1"], 11))
         .unwrap();
-    let old = store.set_status(a, ReportStatus::Confirmed, 20).unwrap();
+    let old = store
+        .set_status(a, ReportStatus::Confirmed, 20, fake_fingerprint)
+        .unwrap();
     assert_eq!(old.status, ReportStatus::Pending);
-    let old = store.set_status(b, ReportStatus::Rejected, 21).unwrap();
+    let old = store
+        .set_status(b, ReportStatus::Rejected, 21, fake_fingerprint)
+        .unwrap();
     assert_eq!(old.status, ReportStatus::Pending);
     let now = store.get_report(a).unwrap().unwrap();
     assert_eq!(
@@ -95,12 +98,12 @@ fn set_status_returns_old_record_and_moves_counters_and_fingerprints() {
             (b, FingerprintKind::RejectedLookalike)
         ]
     );
-    assert_eq!(
-        fps[0].fingerprint,
-        store.get_report(a).unwrap().unwrap().fingerprint
-    );
+    let text_a = store.get_report(a).unwrap().unwrap().text;
+    assert_eq!(fps[0].fingerprint, fake_fingerprint(&text_a));
 
-    store.set_status(a, ReportStatus::Pending, 30).unwrap();
+    store
+        .set_status(a, ReportStatus::Pending, 30, fake_fingerprint)
+        .unwrap();
     assert_eq!(store.fingerprint_count(), 1);
     assert_eq!(store.pending_reports(None, 10).unwrap().len(), 1);
     assert_eq!(store.stats().unwrap().pending, 1);
@@ -110,7 +113,7 @@ fn set_status_returns_old_record_and_moves_counters_and_fingerprints() {
 fn set_status_of_missing_report_is_not_found() {
     let (_dir, store) = open_temp();
     let err = store
-        .set_status(ReportId(42), ReportStatus::Confirmed, 1)
+        .set_status(ReportId(42), ReportStatus::Confirmed, 1, fake_fingerprint)
         .unwrap_err();
     assert!(
         matches!(err, StoreError::ReportNotFound(ReportId(42))),
@@ -119,13 +122,13 @@ fn set_status_of_missing_report_is_not_found() {
 }
 
 #[test]
-fn pending_and_indicator_listings_paginate_in_id_order() {
+fn pending_listing_paginates_in_id_order() {
     let (_dir, store) = open_temp();
     let ids: Vec<_> = (0..7)
         .map(|i| store.add_report(&report(&store, "a", &["x:1"], i)).unwrap())
         .collect();
     store
-        .set_status(ids[2], ReportStatus::Confirmed, 9)
+        .set_status(ids[2], ReportStatus::Confirmed, 9, fake_fingerprint)
         .unwrap();
     let check = |pages: Vec<Vec<ReportId>>, want: Vec<ReportId>| {
         assert_eq!(pages.concat(), want);
@@ -146,25 +149,6 @@ fn pending_and_indicator_listings_paginate_in_id_order() {
     let pending: Vec<_> = ids.iter().copied().filter(|id| *id != ids[2]).collect();
     check(pages, pending);
 
-    let by_ind = |after| -> Vec<ReportId> {
-        store
-            .reports_by_indicator("x:1", after, 3)
-            .unwrap()
-            .iter()
-            .map(|r| r.id)
-            .collect()
-    };
-    let mut pages = vec![by_ind(None)];
-    while let Some(last) = pages.last().unwrap().last().copied() {
-        pages.push(by_ind(Some(last)));
-    }
-    check(pages, ids.clone());
-    assert!(
-        store
-            .reports_by_indicator("x:2", None, 3)
-            .unwrap()
-            .is_empty()
-    );
     assert!(
         store
             .pending_reports(Some(ReportId(u64::MAX)), 3)
@@ -174,33 +158,56 @@ fn pending_and_indicator_listings_paginate_in_id_order() {
 }
 
 #[test]
-fn indicator_prefixes_do_not_bleed_into_each_other() {
+fn an_empty_fingerprint_keeps_nothing() {
     let (_dir, store) = open_temp();
-    store.add_report(&report(&store, "a", &["x:1"], 1)).unwrap();
+    let a = store.add_report(&report(&store, "a", &[], 1)).unwrap();
     store
-        .add_report(&report(&store, "a", &["x:12"], 1))
+        .set_status(a, ReportStatus::Confirmed, 2, |_| Vec::new())
         .unwrap();
-    assert_eq!(
-        store.reports_by_indicator("x:1", None, 10).unwrap().len(),
-        1
-    );
+    assert_eq!(store.fingerprint_count(), 0);
+    assert_eq!(store.stats().unwrap().confirmed, 1);
 }
 
 #[test]
-fn reports_since_counts_one_reporters_window() {
+fn the_pending_set_spans_pages_both_ways() {
     let (_dir, store) = open_temp();
-    for at in [100, 200, 300, 400] {
-        store.add_report(&report(&store, "a", &[], at)).unwrap();
+    let batch: Vec<_> = (0..2_500).map(|i| report(&store, "a", &[], i)).collect();
+    let ids = store.import_reports(&batch).unwrap();
+    for id in ids.iter().step_by(3) {
+        store
+            .set_status(*id, ReportStatus::Rejected, 9, fake_fingerprint)
+            .unwrap();
     }
-    store.add_report(&report(&store, "b", &[], 350)).unwrap();
-    let a = store.reporter_hash("a");
-    for (since, want) in [(0, 4), (200, 3), (301, 1), (401, 0)] {
-        assert_eq!(
-            store.reports_since(&a, since).unwrap(),
-            want,
-            "since {since}"
-        );
-    }
+    let want: Vec<ReportId> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 != 0)
+        .map(|(_, id)| *id)
+        .collect();
+    let listed: Vec<ReportId> = store
+        .pending_reports(None, 10_000)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(listed, want);
+    let after: Vec<ReportId> = store
+        .pending_reports(Some(want[1_000]), 5)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(after, want[1_001..1_006]);
+    let newest: Vec<ReportId> = store
+        .recent_pending(1_200)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let mut tail = want[want.len() - 1_200..].to_vec();
+    tail.reverse();
+    assert_eq!(newest, tail);
+    assert_eq!(store.stats().unwrap().pending, want.len() as u64);
 }
 
 #[test]

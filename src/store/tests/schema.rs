@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use super::{open_temp, report, small_opts};
 use crate::store::schema::{CURRENT_VERSION, VERSION_KEY};
 use crate::store::secret::KEY_FILE;
-use crate::store::{ReporterHash, Store, StoreError, open_db};
+use crate::store::{ReportId, ReporterHash, Store, StoreError, open_db};
 
 /// The store's sled database in `dir`, opened directly (store must be closed).
 fn raw_db(dir: &std::path::Path) -> sled::Db {
@@ -150,4 +150,110 @@ fn second_open_while_open_is_an_error() {
     let (dir, _store) = open_temp();
     let err = Store::open(dir.path(), small_opts()).unwrap_err();
     assert!(err.to_string().contains("could not acquire lock"), "{err}");
+}
+
+/// Writes a schema-1 database by hand: what a version-1 build left on disk.
+fn write_v1_store(dir: &std::path::Path) -> (Vec<u64>, ReporterHash) {
+    use crate::store::records::{
+        FingerprintRecord, KindV1, ReportRecord, ReportV1, SourceV1, StatusV1, encode,
+    };
+    // The secret file exists in a real v1 data dir; open once to create it, then wipe.
+    let (reporter, ids) = {
+        let store = Store::open(dir, small_opts()).unwrap();
+        (store.reporter_hash("old-timer"), vec![3u64, 4, 1030, 2100])
+    };
+    std::fs::remove_dir_all(dir.join("db")).unwrap();
+    let db = raw_db(dir);
+    let tree = |name: &str| db.open_tree(name).unwrap();
+    tree("meta")
+        .insert(VERSION_KEY, &1u64.to_be_bytes())
+        .unwrap();
+    for (n, &id) in ids.iter().enumerate() {
+        let confirmed = n == 1;
+        let old_fp: Vec<u8> = (0..64u64)
+            .flat_map(|i| ((i << 32) | 0xffff).to_le_bytes())
+            .collect();
+        let record = ReportRecord::V1(ReportV1 {
+            text: format!("old report {id}"),
+            indicators: vec!["phone:+8613800000000".into()],
+            fingerprint: old_fp.clone(),
+            source: SourceV1::Group,
+            reporter: reporter.0,
+            created_at: 100 + id,
+            status: if confirmed {
+                StatusV1::Confirmed
+            } else {
+                StatusV1::Pending
+            },
+            status_changed_at: confirmed.then_some(500),
+        });
+        let key = id.to_be_bytes();
+        tree("reports")
+            .insert(key, encode("report", &record).unwrap())
+            .unwrap();
+        let mut by_reporter = reporter.0.to_vec();
+        by_reporter.extend_from_slice(&(100 + id).to_be_bytes());
+        by_reporter.extend_from_slice(&key);
+        tree("by_reporter").insert(by_reporter, &[]).unwrap();
+        tree("by_indicator").insert(key, &[]).unwrap();
+        if confirmed {
+            let fp = FingerprintRecord::V1 {
+                kind: KindV1::ConfirmedScam,
+                fingerprint: old_fp,
+            };
+            tree("fingerprints")
+                .insert(key, encode("fingerprint", &fp).unwrap())
+                .unwrap();
+        } else {
+            tree("pending")
+                .insert(key, &(100 + id).to_be_bytes())
+                .unwrap();
+        }
+    }
+    let counters = tree("counters");
+    for (name, n) in [("received", 4u64), ("pending", 3), ("confirmed", 1)] {
+        counters.insert(name, &n.to_be_bytes()).unwrap();
+    }
+    db.flush().unwrap();
+    (ids, reporter)
+}
+
+#[test]
+fn a_version_1_store_is_migrated_and_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ids, reporter) = write_v1_store(dir.path());
+    let store = Store::open(dir.path(), small_opts()).expect("migrates");
+    let pending: Vec<u64> = store
+        .pending_reports(None, 10)
+        .unwrap()
+        .iter()
+        .map(|r| r.id.0)
+        .collect();
+    assert_eq!(pending, [ids[0], ids[2], ids[3]]);
+    let old = store.get_report(ReportId(ids[1])).unwrap().unwrap();
+    assert_eq!(old.text, format!("old report {}", ids[1]));
+    assert_eq!(old.status_changed_at, Some(500));
+    assert_eq!(old.reporter, reporter);
+    let kept: Vec<_> = store.fingerprints().map(Result::unwrap).collect();
+    assert_eq!(kept.len(), 1);
+    let want: Vec<u32> = (0..64).collect();
+    assert_eq!(kept[0].fingerprint, want, "high 32 bits of each old value");
+    assert_eq!(store.stats().unwrap().pending, 3);
+    assert_eq!(store.forget_reporter(&reporter).unwrap(), 4);
+    drop(store);
+
+    let db = raw_db(dir.path());
+    let names: Vec<String> = db
+        .tree_names()
+        .iter()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    for gone in ["pending", "by_indicator", "by_reporter"] {
+        assert!(!names.iter().any(|n| n == gone), "{gone} in {names:?}");
+    }
+    let raw = db.open_tree("meta").unwrap().get(VERSION_KEY).unwrap();
+    assert_eq!(
+        raw.unwrap().as_ref(),
+        u64::from(CURRENT_VERSION).to_be_bytes()
+    );
 }
