@@ -211,6 +211,44 @@ fn reports_survive_a_reopen_and_pending_is_grouped() {
     );
 }
 
+/// Near-duplicate texts with no link, number or ID (each pair at least 0.77 similar):
+/// only the cluster trigger applies.
+const WAVE: [&str; 4] = [
+    "恭喜您的店铺入选亚马逊官方扶持计划，免费开通全球站点并获得流量扶持，专属经理一对一指导运营，名额有限请尽快回复本消息领取资格",
+    "恭喜您的店铺入选亚马逊官方扶持计划，免费开通欧洲站点并获得流量扶持，专属经理一对一指导运营，名额有限请尽快回复本消息领取资格",
+    "恭喜您的店铺入选亚马逊官方扶持计划，免费开通全球站点并获得流量扶持，专属经理一对一指导运营，名额有限请马上回复本消息领取资格",
+    "恭喜你的店铺入选亚马逊官方扶持计划，免费开通全球站点并获得流量扶持，专属经理一对一指导运营，名额有限请尽快回复本消息领取资格",
+];
+
+fn cluster_triggers(reported: &sellerguard::triage::Reported) -> Vec<usize> {
+    reported
+        .needs_review
+        .iter()
+        .filter_map(|t| match t {
+            ReviewTrigger::Cluster { size } => Some(*size),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_wave_of_similar_reports_asks_for_review_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = {
+        let s = service(&dir);
+        let a = report(&s, WAVE[0], "a");
+        assert!(cluster_triggers(&a).is_empty());
+        assert!(cluster_triggers(&report(&s, WAVE[1], "b")).is_empty());
+        a.id
+    };
+    // After a restart the window of recent pending reports is rebuilt from the store,
+    // and a reviewed report leaves it: WAVE[1] is still pending, WAVE[0] no longer.
+    let s = service(&dir);
+    s.review(first, Review::Reject, "admin", "").unwrap();
+    assert!(cluster_triggers(&report(&s, WAVE[2], "c")).is_empty());
+    assert_eq!(cluster_triggers(&report(&s, WAVE[3], "d")), [3]);
+}
+
 #[test]
 fn blocking_and_allowing_indicators_directly() {
     let dir = tempfile::tempdir().unwrap();
