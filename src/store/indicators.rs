@@ -1,17 +1,22 @@
 //! Indicator reputation: distinct reporters per indicator, admin state, first/last seen.
 //!
-//! Invariants: `indicator_reporters` holds one entry per (indicator, reporter) with the
-//! number of that reporter's stored reports carrying the indicator, and
-//! `distinct_reporters` in `indicators` equals the number of such entries, so one person
-//! reporting 100 times counts once and deleting reports un-counts them exactly. An
+//! Invariants: `indicator_reporters` holds, per indicator, the list of its reporters
+//! (sorted by hash, each once) with the number of that reporter's stored reports
+//! carrying it, and `distinct_reporters` in `indicators` equals the list's length, so
+//! one person reporting 100 times counts once and deleting reports un-counts them
+//! exactly. One key per indicator, not per (indicator, reporter) pair: sled's resident
+//! memory grows with keys (docs/store.md). The list is read only when reports are added
+//! or deleted; checks read the small `indicators` record. An
 //! indicator record with no reporters and no admin state is removed. first/last seen
 //! record when it was reported; they are not rewound when reports are deleted.
 
 use sled::transaction::TransactionalTree;
 
 use super::error::StoreError;
-use super::keys::{indicator_prefix, indicator_reporter_key};
-use super::records::{IndicatorRecord, IndicatorV1, decode, decode_u64, encode};
+use super::keys::check_indicator;
+use super::records::{
+    IndicatorRecord, IndicatorV1, ReporterCountV1, ReportersRecord, decode, encode,
+};
 use super::types::{AdminState, IndicatorReputation, ReporterHash};
 use super::{Store, Tx, TxResult, abort};
 
@@ -39,19 +44,33 @@ fn write_tx(tree: &TransactionalTree, indicator: &str, v: IndicatorV1) -> TxResu
     Ok(())
 }
 
-/// The key of the (indicator, reporter) pair and how many reports it counts now.
-fn reporter_count(
+/// The reporters of `indicator`, sorted by hash, inside a transaction.
+fn reporters_tx(tx: &Tx<'_>, indicator: &str) -> TxResult<Vec<ReporterCountV1>> {
+    let key = indicator.as_bytes();
+    match tx.indicator_reporters.get(key)? {
+        Some(raw) => {
+            let record: ReportersRecord =
+                decode("indicator_reporters", key, &raw).map_err(abort)?;
+            Ok(record.latest())
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Write (or remove, when empty) the reporters of `indicator` inside a transaction.
+fn write_reporters_tx(
     tx: &Tx<'_>,
     indicator: &str,
-    reporter: &ReporterHash,
-) -> TxResult<(Vec<u8>, u64)> {
-    let prefix = indicator_prefix(indicator).map_err(abort)?;
-    let pair = indicator_reporter_key(&prefix, reporter);
-    let count = match tx.indicator_reporters.get(&pair)? {
-        Some(raw) => decode_u64("indicator_reporters", &pair, &raw).map_err(abort)?,
-        None => 0,
-    };
-    Ok((pair.to_vec(), count))
+    reporters: Vec<ReporterCountV1>,
+) -> TxResult<()> {
+    let key = indicator.as_bytes();
+    if reporters.is_empty() {
+        tx.indicator_reporters.remove(key)?;
+        return Ok(());
+    }
+    let bytes = encode("indicator reporters", &ReportersRecord::V1(reporters)).map_err(abort)?;
+    tx.indicator_reporters.insert(key, bytes)?;
+    Ok(())
 }
 
 /// Count one more report by `reporter` carrying `indicator`, seen at `at`.
@@ -61,16 +80,31 @@ pub(crate) fn add_contribution(
     reporter: &ReporterHash,
     at: u64,
 ) -> TxResult<()> {
-    let (pair, count) = reporter_count(tx, indicator, reporter)?;
-    tx.indicator_reporters
-        .insert(pair, &(count + 1).to_be_bytes())?;
+    let mut reporters = reporters_tx(tx, indicator)?;
+    let new_reporter = match reporters.binary_search_by(|r| r.reporter.cmp(&reporter.0)) {
+        Ok(i) => {
+            reporters[i].reports += 1;
+            false
+        }
+        Err(i) => {
+            reporters.insert(
+                i,
+                ReporterCountV1 {
+                    reporter: reporter.0,
+                    reports: 1,
+                },
+            );
+            true
+        }
+    };
+    write_reporters_tx(tx, indicator, reporters)?;
     let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV1 {
         distinct_reporters: 0,
         admin_state: AdminState::None.into(),
         first_seen: at,
         last_seen: at,
     });
-    if count == 0 {
+    if new_reporter {
         rec.distinct_reporters += 1;
     }
     rec.first_seen = rec.first_seen.min(at);
@@ -84,16 +118,16 @@ pub(crate) fn remove_contribution(
     indicator: &str,
     reporter: &ReporterHash,
 ) -> TxResult<()> {
-    let (pair, count) = reporter_count(tx, indicator, reporter)?;
-    if count > 1 {
-        tx.indicator_reporters
-            .insert(pair, &(count - 1).to_be_bytes())?;
+    let mut reporters = reporters_tx(tx, indicator)?;
+    let Ok(i) = reporters.binary_search_by(|r| r.reporter.cmp(&reporter.0)) else {
         return Ok(());
+    };
+    if reporters[i].reports > 1 {
+        reporters[i].reports -= 1;
+        return write_reporters_tx(tx, indicator, reporters);
     }
-    tx.indicator_reporters.remove(pair)?;
-    if count == 0 {
-        return Ok(());
-    }
+    reporters.remove(i);
+    write_reporters_tx(tx, indicator, reporters)?;
     if let Some(mut rec) = read_tx(tx.indicators, indicator)? {
         rec.distinct_reporters = rec.distinct_reporters.saturating_sub(1);
         write_tx(tx.indicators, indicator, rec)?;
@@ -124,7 +158,7 @@ impl Store {
         state: AdminState,
         at: u64,
     ) -> Result<AdminState, StoreError> {
-        indicator_prefix(indicator)?;
+        check_indicator(indicator)?;
         let old = self.transact(|tx| {
             let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV1 {
                 distinct_reporters: 0,

@@ -178,7 +178,7 @@ impl Store {
             reports: db.open_tree("reports")?,
             pending: db.open_tree(schema::PENDING_TREE)?,
             indicators: db.open_tree("indicators")?,
-            indicator_reporters: db.open_tree("indicator_reporters")?,
+            indicator_reporters: db.open_tree(schema::REPORTERS_TREE)?,
             fingerprints: db.open_tree("fingerprints")?,
             counters: db.open_tree("counters")?,
             decisions: db.open_tree("decisions")?,

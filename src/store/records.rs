@@ -222,6 +222,28 @@ impl From<IndicatorV1> for IndicatorReputation {
     }
 }
 
+/// Who reported an indicator, tree `indicator_reporters`, key = indicator bytes.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum ReportersRecord {
+    V1(Vec<ReporterCountV1>),
+}
+
+/// One reporter of an indicator and how many of their stored reports carry it.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct ReporterCountV1 {
+    pub reporter: [u8; 32],
+    pub reports: u64,
+}
+
+impl ReportersRecord {
+    /// The latest-version view: reporters sorted by hash, each once.
+    pub fn latest(self) -> Vec<ReporterCountV1> {
+        match self {
+            ReportersRecord::V1(v1) => v1,
+        }
+    }
+}
+
 /// A kept fingerprint, tree `fingerprints`, key = report id (u64 BE).
 #[derive(Serialize, Deserialize)]
 pub(crate) enum FingerprintRecord {

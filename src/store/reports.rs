@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use super::error::StoreError;
 use super::indicators::add_contribution;
-use super::keys::{id_key, id_suffix, indicator_prefix};
+use super::keys::{check_indicator, id_key, id_suffix};
 use super::pending;
 use super::records::{FingerprintRecord, ReportRecord, ReportV2, StatusV1, decode, encode};
 use super::stats::{bump, key, status_key};
@@ -22,7 +22,7 @@ fn dedup_indicators(indicators: &[String]) -> Result<Vec<String>, StoreError> {
     let mut seen = HashSet::with_capacity(indicators.len());
     let mut out = Vec::with_capacity(indicators.len());
     for ind in indicators {
-        indicator_prefix(ind)?;
+        check_indicator(ind)?;
         if seen.insert(ind.as_str()) {
             out.push(ind.clone());
         }

@@ -8,19 +8,23 @@
 use super::error::StoreError;
 use super::keys::id_suffix;
 use super::pending;
-use super::records::decode_u64;
+use super::records::{ReporterCountV1, ReportersRecord, decode_u64, encode};
 
 /// The schema version this build writes.
 ///
 /// - 1: first release.
 /// - 2: the pending set moved from one key per report (`pending`) to bitmap pages
-///   (`pending_pages`); the per-report indexes `by_indicator` and `by_reporter` were
-///   dropped; reports no longer carry a fingerprint and kept fingerprints are 32-bit
-///   (old records are read as version 2 in `records.rs`, so they are not rewritten).
+///   (`pending_pages`); an indicator's reporters moved from one key per pair
+///   (`indicator_reporters`) to one list per indicator (`reporters_by_indicator`); the
+///   per-report indexes `by_indicator` and `by_reporter` were dropped; reports no
+///   longer carry a fingerprint and kept fingerprints are 32-bit (old records are read
+///   as version 2 in `records.rs`, so they are not rewritten).
 pub const CURRENT_VERSION: u32 = 2;
 
 /// The tree holding the pending set since version 2.
 pub(crate) const PENDING_TREE: &str = "pending_pages";
+/// The tree holding each indicator's reporters since version 2.
+pub(crate) const REPORTERS_TREE: &str = "reporters_by_indicator";
 
 /// Key of the version stamp in the `meta` tree.
 pub(crate) const VERSION_KEY: &[u8] = b"schema_version";
@@ -70,8 +74,8 @@ fn migrate_step(db: &sled::Db, from: u32) -> Result<(), StoreError> {
     }
 }
 
-/// Version 1 to 2: build the pending pages from the v1 `pending` tree (flushed before
-/// anything is dropped), then drop the trees version 2 no longer has.
+/// Version 1 to 2: build the pending pages and the reporter lists from the v1 trees
+/// (flushed before anything is dropped), then drop the trees version 2 no longer has.
 fn migrate_v1_to_v2(db: &sled::Db) -> Result<(), StoreError> {
     let old = db.open_tree("pending")?;
     let pages = db.open_tree(PENDING_TREE)?;
@@ -79,12 +83,62 @@ fn migrate_v1_to_v2(db: &sled::Db) -> Result<(), StoreError> {
         let (key, _) = item?;
         pending::mark(&pages, id_suffix("pending", &key)?)?;
     }
-    db.flush()?;
     drop(old);
-    for name in ["pending", "by_indicator", "by_reporter"] {
+    migrate_reporter_pairs(db)?;
+    db.flush()?;
+    for name in [
+        "pending",
+        "by_indicator",
+        "by_reporter",
+        "indicator_reporters",
+    ] {
         db.drop_tree(name)?;
     }
     db.flush()?;
+    Ok(())
+}
+
+/// v1 `indicator_reporters` (key: u16 BE length + indicator + 32-byte reporter hash;
+/// value: u64 BE count) into one sorted list per indicator. Keys of one indicator are
+/// contiguous and sorted by hash, so one pass builds each list in order.
+fn migrate_reporter_pairs(db: &sled::Db) -> Result<(), StoreError> {
+    let old = db.open_tree("indicator_reporters")?;
+    let lists = db.open_tree(REPORTERS_TREE)?;
+    let mut current: Option<(Vec<u8>, Vec<ReporterCountV1>)> = None;
+    let write = |indicator: &[u8], list: Vec<ReporterCountV1>| -> Result<(), StoreError> {
+        let bytes = encode("indicator reporters", &ReportersRecord::V1(list))?;
+        lists.insert(indicator, bytes)?;
+        Ok(())
+    };
+    for item in old.iter() {
+        let (key, raw) = item?;
+        let bad = || StoreError::corrupt("indicator_reporters", &key, "not a v1 pair key");
+        let len = usize::from(u16::from_be_bytes(
+            key.get(..2)
+                .ok_or_else(bad)?
+                .try_into()
+                .map_err(|_| bad())?,
+        ));
+        let indicator = key.get(2..2 + len).ok_or_else(bad)?;
+        let reporter: [u8; 32] = key
+            .get(2 + len..)
+            .and_then(|h| h.try_into().ok())
+            .ok_or_else(bad)?;
+        let reports = decode_u64("indicator_reporters", &key, &raw)?;
+        let entry = ReporterCountV1 { reporter, reports };
+        match &mut current {
+            Some((name, list)) if name.as_slice() == indicator => list.push(entry),
+            _ => {
+                if let Some((name, list)) = current.take() {
+                    write(&name, list)?;
+                }
+                current = Some((indicator.to_vec(), vec![entry]));
+            }
+        }
+    }
+    if let Some((name, list)) = current {
+        write(&name, list)?;
+    }
     Ok(())
 }
 

@@ -155,7 +155,8 @@ fn second_open_while_open_is_an_error() {
 /// Writes a schema-1 database by hand: what a version-1 build left on disk.
 fn write_v1_store(dir: &std::path::Path) -> (Vec<u64>, ReporterHash) {
     use crate::store::records::{
-        FingerprintRecord, KindV1, ReportRecord, ReportV1, SourceV1, StatusV1, encode,
+        AdminStateV1, FingerprintRecord, IndicatorRecord, IndicatorV1, KindV1, ReportRecord,
+        ReportV1, SourceV1, StatusV1, encode,
     };
     // The secret file exists in a real v1 data dir; open once to create it, then wipe.
     let (reporter, ids) = {
@@ -210,6 +211,26 @@ fn write_v1_store(dir: &std::path::Path) -> (Vec<u64>, ReporterHash) {
                 .unwrap();
         }
     }
+    // Indicator reputation: the old-timer (4 reports) and one other reporter.
+    let indicator = "phone:+8613800000000";
+    let other = [7u8; 32];
+    for (who, n) in [(reporter.0, 4u64), (other, 1)] {
+        let mut key = (indicator.len() as u16).to_be_bytes().to_vec();
+        key.extend_from_slice(indicator.as_bytes());
+        key.extend_from_slice(&who);
+        tree("indicator_reporters")
+            .insert(key, &n.to_be_bytes())
+            .unwrap();
+    }
+    let rep = IndicatorRecord::V1(IndicatorV1 {
+        distinct_reporters: 2,
+        admin_state: AdminStateV1::None,
+        first_seen: 103,
+        last_seen: 2200,
+    });
+    tree("indicators")
+        .insert(indicator, encode("indicator", &rep).unwrap())
+        .unwrap();
     let counters = tree("counters");
     for (name, n) in [("received", 4u64), ("pending", 3), ("confirmed", 1)] {
         counters.insert(name, &n.to_be_bytes()).unwrap();
@@ -239,7 +260,12 @@ fn a_version_1_store_is_migrated_and_keeps_everything() {
     let want: Vec<u32> = (0..64).collect();
     assert_eq!(kept[0].fingerprint, want, "high 32 bits of each old value");
     assert_eq!(store.stats().unwrap().pending, 3);
+    let phone = "phone:+8613800000000";
+    let rep = store.indicator_reputation(phone).unwrap().unwrap();
+    assert_eq!((rep.distinct_reporters, rep.first_seen), (2, 103));
     assert_eq!(store.forget_reporter(&reporter).unwrap(), 4);
+    let rep = store.indicator_reputation(phone).unwrap().unwrap();
+    assert_eq!(rep.distinct_reporters, 1, "the other reporter still counts");
     drop(store);
 
     let db = raw_db(dir.path());
@@ -248,7 +274,12 @@ fn a_version_1_store_is_migrated_and_keeps_everything() {
         .iter()
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .collect();
-    for gone in ["pending", "by_indicator", "by_reporter"] {
+    for gone in [
+        "pending",
+        "by_indicator",
+        "by_reporter",
+        "indicator_reporters",
+    ] {
         assert!(!names.iter().any(|n| n == gone), "{gone} in {names:?}");
     }
     let raw = db.open_tree("meta").unwrap().get(VERSION_KEY).unwrap();
