@@ -9,6 +9,9 @@
 #       (scripts/split_near_duplicates.py, seed 1, Jaccard >= 0.7 on character 3-grams).
 #   (c) tests/fixtures/hard_negatives.jsonl before learning and after training on each
 #       training set: every false positive is listed with the signals that caused it.
+#   (d) Validation inside the training parts only (how ALPHA in src/triage/learned.rs and
+#       the LEARNED table in src/triage/community.rs were chosen): UCI first 20% of the
+#       file / next 10%; zh and FBS train parts shuffled (seed 7) and cut 2/3 / 1/3.
 #
 # Usage: scripts/eval-learning.sh [DATASETS_DIR]   (default ../shared/datasets)
 # Environment: KEEP=DIR keeps splits and --errors files in DIR instead of a temp dir;
@@ -104,3 +107,29 @@ errors "$tmp/hard-zh.jsonl" legit
 block "after training on the FBS train part (FR: positive)" --train "$tmp/fbs/train.tsv" --data "$hard" \
   "${fbs_labels[@]}" --errors "$tmp/hard-fbs.jsonl"
 errors "$tmp/hard-fbs.jsonl" legit
+
+echo
+echo "### (d) Validation splits inside the training parts (used to choose the settings)"
+v=$((k * 2 / 3))
+head -n "$v" "$tmp/uci-first30.tsv" >"$tmp/uci-val-train.tsv"
+tail -n "+$((v + 1))" "$tmp/uci-first30.tsv" >"$tmp/uci-val-test.tsv"
+python3 - "$tmp" <<'EOF'
+import csv, random, sys
+csv.field_size_limit(10**9)
+tmp = sys.argv[1]
+for name, ext, delimiter in [("zh", "csv", ","), ("fbs", "tsv", "\t")]:
+    with open(f"{tmp}/{name}/train.{ext}", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter=delimiter))
+    head, body = rows[0], rows[1:]
+    random.Random(7).shuffle(body)
+    cut = len(body) * 2 // 3
+    for part, chunk in [("val-train", body[:cut]), ("val-test", body[cut:])]:
+        with open(f"{tmp}/{name}/{part}.{ext}", "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f, delimiter=delimiter, lineterminator="\n")
+            out.writerow(head)
+            out.writerows(chunk)
+EOF
+block "UCI: train lines 1-$v, validate lines $((v + 1))-$k" --train "$tmp/uci-val-train.tsv" --data "$tmp/uci-val-test.tsv"
+block "zh 40k: validation inside the train part" --train "$tmp/zh/val-train.csv" --data "$tmp/zh/val-test.csv"
+block "FBS: validation inside the train part" --train "$tmp/fbs/val-train.tsv" --data "$tmp/fbs/val-test.tsv" \
+  "${fbs_labels[@]}"
