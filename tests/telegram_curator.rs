@@ -277,7 +277,11 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
     let answer = press(&app, &admin(), &card, &data[0]).await;
     assert!(answer["text"].is_null(), "{answer}");
     let (text, buttons) = edited(&app, &card, 1).await;
-    assert!(text.contains("Confirmed as a scam by Carol"), "{text}");
+    assert!(
+        text.contains("<b>🚨 Confirmed as a scam by Carol</b>"),
+        "the edited card keeps its formatting: {text}"
+    );
+    assert!(text.contains("<b>Message:</b>"), "{text}");
     assert!(buttons.is_empty());
     assert_eq!(app.running.triage.stats().expect("stats").confirmed, 1);
 
@@ -318,7 +322,7 @@ async fn a_chinese_admin_chat_gets_chinese_cards_and_can_ignore_then_reject() {
 
     press(&app, &admin_zh(), &card, &data[2]).await;
     let (text, left) = edited(&app, &card, 1).await;
-    assert!(text.contains("Wang 忽略了举报人"), "{text}");
+    assert!(text.contains("<b>🙈 Wang 忽略了举报人</b>"), "{text}");
     assert_eq!(left, data[..2]);
 
     press(&app, &admin_zh(), &card, &data[1]).await;

@@ -280,14 +280,26 @@ pub async fn review_card(ctx: &Ctx, filed: &Filed, text: &Text) {
         hidden_links: &text.hidden_links,
     });
     let indicators: Vec<String> = verdict.indicators.iter().map(|i| i.key()).collect();
-    let mut html = format!(
+    let mut head = format!(
         "🗂 <b>{}</b> <code>{id}</code>",
         pick(lang, "Review needed: report", "需要审核：举报")
     );
     for trigger in &filed.needs_review {
-        html.push_str("\n• ");
-        html.push_str(&escape(&describe(trigger, lang)));
+        head.push_str("\n• ");
+        head.push_str(&escape(&describe(trigger, lang)));
     }
+    let html = card_html(lang, head, &indicators, &text.text);
+    let target = Target {
+        chat_id,
+        ..Target::default()
+    };
+    ctx.send(&target, html, Some(buttons(id, lang, true))).await;
+}
+
+/// A review card: its head (HTML: the report id and why it needs review, or the
+/// decision taken), the report's indicators and an excerpt of the message.
+fn card_html(lang: Lang, head: String, indicators: &[String], text: &str) -> String {
+    let mut html = head;
     if !indicators.is_empty() {
         html.push_str(&format!(
             "\n\n<b>{}</b> {}",
@@ -298,13 +310,9 @@ pub async fn review_card(ctx: &Ctx, filed: &Filed, text: &Text) {
     html.push_str(&format!(
         "\n\n<b>{}</b>\n{}",
         pick(lang, "Message:", "消息："),
-        escape(&excerpt(&text.text, CARD_EXCERPT))
+        escape(&excerpt(text, CARD_EXCERPT))
     ));
-    let target = Target {
-        chat_id,
-        ..Target::default()
-    };
-    ctx.send(&target, html, Some(buttons(id, lang, true))).await;
+    html
 }
 
 fn describe(trigger: &ReviewTrigger, lang: Lang) -> String {
@@ -368,12 +376,8 @@ pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
     let who = actor(ctx, &callback.from);
     let triage = &ctx.deps.triage;
     let result = match action {
-        "c" => triage
-            .review(id, Review::Confirm, &who, "telegram")
-            .map(|_| ()),
-        "r" => triage
-            .review(id, Review::Reject, &who, "telegram")
-            .map(|_| ()),
+        "c" => triage.review(id, Review::Confirm, &who, "telegram"),
+        "r" => triage.review(id, Review::Reject, &who, "telegram"),
         "i" => triage.ignore_reporter_of(id, &who, "telegram"),
         _ => {
             ctx.answer(
@@ -384,10 +388,13 @@ pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
             return;
         }
     };
-    if let Err(error) = result {
-        ctx.answer(&callback.id, Some(&error.to_string())).await;
-        return;
-    }
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            ctx.answer(&callback.id, Some(&error.to_string())).await;
+            return;
+        }
+    };
     ctx.answer(&callback.id, None).await;
     let name = if callback.from.first_name.is_empty() {
         callback.from.id.to_string()
@@ -402,13 +409,14 @@ pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
         (_, Lang::En) => format!("🙈 Reporter ignored by {name}"),
         (_, Lang::Zh) => format!("🙈 {name} 忽略了举报人"),
     };
-    let shown = message.judgeable().map(|t| t.text).unwrap_or_default();
-    let budget = MAX_MESSAGE_CHARS - decision.chars().count() - 2;
-    let html = format!(
-        "{}\n\n<b>{}</b>",
-        fit_lines(&shown, budget.saturating_sub(10)),
+    // Re-rendered from the report, so the card keeps its formatting; the decision
+    // takes the place of the review reasons (which are not stored).
+    let head = format!(
+        "🗂 <b>{}</b> <code>{id}</code>\n<b>{}</b>",
+        pick(lang, "Report", "举报"),
         escape(&decision)
     );
+    let html = card_html(lang, head, &report.indicators, &report.text);
     let markup = if action == "i" {
         buttons(id, lang, false)
     } else {

@@ -407,13 +407,14 @@ impl Triage {
             .ok_or_else(|| TriageError::NotAnIndicator(value.to_string()))
     }
 
-    /// Ignores the reporter of report `id` from now on (their reports stop counting).
+    /// Ignores the reporter of report `id` from now on (their reports stop counting);
+    /// returns the report.
     pub fn ignore_reporter_of(
         &self,
         id: ReportId,
         actor: &str,
         note: &str,
-    ) -> Result<(), TriageError> {
+    ) -> Result<Report, TriageError> {
         let c = self.community()?;
         let report = c
             .store
@@ -427,7 +428,8 @@ impl Triage {
             &report.reporter.to_string(),
             note,
             at,
-        )
+        )?;
+        Ok(report)
     }
 
     /// Removes everything `reporter` reported and their share of every count.
