@@ -114,6 +114,33 @@ async fn three_reports(app: &TestApp, text: &str) -> SentMessage {
 }
 
 #[tokio::test]
+async fn without_an_admin_chat_reports_are_kept_but_no_card_is_posted() {
+    let app = TestApp::start_persistent(|s| {
+        s.telegram.admin_ids = vec![admin().id];
+        s.telegram.admin_chat_id = None;
+    })
+    .await;
+    let before = app.fake.sent_messages().len();
+    for id in 1..=3 {
+        let reporter = user(1000 + id, "Seller", "en");
+        app.fake
+            .enqueue_update(report(&app.fake, &reporter, PARCEL_SCAM));
+    }
+    let sent = app.fake.wait_for_sent(before + 3, WAIT).await;
+    assert!(
+        sent[before..]
+            .iter()
+            .all(|s| s.text.contains("report was recorded")),
+        "{sent:#?}"
+    );
+    // The third report reached the review threshold; still only the three thanks.
+    let stats = ask(&app, app.fake.private_text(&admin(), "/stats")).await;
+    assert!(stats.text.contains("pending: 3"), "{}", stats.text);
+    assert_eq!(app.fake.sent_messages().len(), before + 4);
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
 async fn non_admins_are_refused_and_nothing_changes() {
     let app = start().await;
     let mallory = user(777, "Mallory", "en");
@@ -231,6 +258,30 @@ async fn block_makes_a_contact_high_and_allow_outweighs_it() {
 #[tokio::test]
 async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
     let app = start().await;
+    // Curators (and the admin chat) get a command menu with the curator commands.
+    let menus = app.fake.calls_to("setMyCommands");
+    let commands = |chat: i64, zh: bool| -> Vec<String> {
+        let menu = menus
+            .iter()
+            .find(|m| {
+                m.params["scope"]["chat_id"] == chat && (m.params["language_code"] == "zh") == zh
+            })
+            .unwrap_or_else(|| panic!("no menu for chat {chat} (zh: {zh})"));
+        let listed = menu.params["commands"].as_array().expect("commands");
+        listed.iter().map(|c| c["command"].to_string()).collect()
+    };
+    for chat in [admin().id, admin_zh().id, admin_chat().id] {
+        for zh in [false, true] {
+            let listed = commands(chat, zh);
+            assert!(listed.iter().any(|c| c.contains("pending")), "{listed:?}");
+            assert!(listed.iter().any(|c| c.contains("check")), "{listed:?}");
+        }
+    }
+    let public = menus
+        .iter()
+        .find(|m| m.params["scope"].is_null())
+        .expect("a default menu");
+    assert!(!public.params["commands"].to_string().contains("pending"));
     let card = three_reports(&app, PARCEL_SCAM).await;
     assert!(card.text.contains("Review needed"), "{}", card.text);
     assert!(

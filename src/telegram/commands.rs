@@ -14,7 +14,7 @@ use super::incoming::{Callback, Content, IncomingMessage};
 use super::private::{HandlerResult, send_card};
 use super::render::{self, Key};
 use super::send::Target;
-use super::{curator, group};
+use super::{CuratorOptions, curator, group};
 use crate::classify::{Lang, Level};
 use crate::triage::feedback::{Report, ReportKind};
 
@@ -227,49 +227,87 @@ pub fn next_level(level: Level) -> Level {
     }
 }
 
-/// Registers the command menu in English (default) and Chinese; failures only warn.
-pub async fn register(bot: &teloxide::Bot) {
+/// Registers the command menu in English (default) and Chinese, and for each curator
+/// (in their private chat, and in the admin chat) a menu that adds the curator
+/// commands; failures only warn.
+pub async fn register(bot: &teloxide::Bot, curators: &CuratorOptions) {
     use teloxide::payloads::SetMyCommandsSetters;
-    use teloxide::types::BotCommand;
-    let menu = |lang: Lang| {
-        let zh = lang == Lang::Zh;
-        let entries = [
-            (
-                "start",
-                "What I do and what I store",
-                "我能做什么、保存什么",
-            ),
-            ("help", "How to check a message", "如何检查消息"),
-            (
-                "check",
-                "Reply to a message to check it",
-                "回复某条消息进行检查",
-            ),
-            (
-                "report",
-                "Reply to a message to report a scam",
-                "回复某条消息举报诈骗",
-            ),
-            (
-                "lang",
-                "Language: /lang en or /lang zh",
-                "语言：/lang en 或 /lang zh",
-            ),
-            ("privacy", "What I store", "我保存什么"),
-            (
-                "forgetme",
-                "Delete what I keep about you",
-                "删除我保存的关于你的数据",
-            ),
-            ("settings", "Group settings (admins)", "群组设置（管理员）"),
-        ];
-        entries.map(|(name, en, zh_text)| BotCommand::new(name, if zh { zh_text } else { en }))
+    use teloxide::types::{BotCommand, BotCommandScope, Recipient};
+    const PUBLIC: [(&str, &str, &str); 8] = [
+        (
+            "start",
+            "What I do and what I store",
+            "我能做什么、保存什么",
+        ),
+        ("help", "How to check a message", "如何检查消息"),
+        (
+            "check",
+            "Reply to a message to check it",
+            "回复某条消息进行检查",
+        ),
+        (
+            "report",
+            "Reply to a message to report a scam",
+            "回复某条消息举报诈骗",
+        ),
+        (
+            "lang",
+            "Language: /lang en or /lang zh",
+            "语言：/lang en 或 /lang zh",
+        ),
+        ("privacy", "What I store", "我保存什么"),
+        (
+            "forgetme",
+            "Delete what I keep about you",
+            "删除我保存的关于你的数据",
+        ),
+        ("settings", "Group settings (admins)", "群组设置（管理员）"),
+    ];
+    const CURATOR: [(&str, &str, &str); 5] = [
+        ("pending", "Reports awaiting review", "待审核的举报"),
+        ("stats", "Report statistics", "举报统计"),
+        (
+            "block",
+            "/block VALUE: confirm a scam contact",
+            "/block 值：确认诈骗联系方式",
+        ),
+        (
+            "allow",
+            "/allow VALUE: mark a contact legitimate",
+            "/allow 值：标记为正规联系方式",
+        ),
+        ("reload", "Reload the rule files", "重新加载规则文件"),
+    ];
+    let menu = |lang: Lang, curator: bool| -> Vec<BotCommand> {
+        let extra: &[(&str, &str, &str)] = if curator { &CURATOR } else { &[] };
+        PUBLIC
+            .iter()
+            .chain(extra)
+            .map(|(name, en, zh)| BotCommand::new(*name, if lang == Lang::Zh { *zh } else { *en }))
+            .collect()
     };
-    if let Err(error) = bot.set_my_commands(menu(Lang::En)).send().await {
-        tracing::warn!("setMyCommands failed: {error}");
-    }
-    let chinese = bot.set_my_commands(menu(Lang::Zh)).language_code("zh");
-    if let Err(error) = chinese.send().await {
-        tracing::warn!("setMyCommands (zh) failed: {error}");
+    let chats = curators
+        .admin_ids
+        .iter()
+        .copied()
+        .chain(curators.admin_chat_id);
+    let scopes = std::iter::once(None).chain(chats.map(|id| {
+        Some(BotCommandScope::Chat {
+            chat_id: Recipient::Id(ChatId(id)),
+        })
+    }));
+    for scope in scopes {
+        for lang in [Lang::En, Lang::Zh] {
+            let mut request = bot.set_my_commands(menu(lang, scope.is_some()));
+            if lang == Lang::Zh {
+                request = request.language_code("zh");
+            }
+            if let Some(scope) = &scope {
+                request = request.scope(scope.clone());
+            }
+            if let Err(error) = request.send().await {
+                tracing::warn!("setMyCommands failed: {error}");
+            }
+        }
     }
 }

@@ -89,7 +89,7 @@ impl Ctx {
             .send()
             .await
             .map_err(|e| TelegramError::GetMe(e.to_string()))?;
-        super::commands::register(&raw).await;
+        super::commands::register(&raw, &options.curators).await;
         let bot = Bot::new(options.token.expose())
             .set_api_url(url)
             .throttle(Limits::default());
