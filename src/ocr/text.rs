@@ -2,7 +2,8 @@
 //!
 //! Tidying never invents words: it removes the spaces Tesseract puts between
 //! CJK characters, gives ASCII punctuation that follows a Chinese character its
-//! full-width form (Tesseract reads "，" as ","), drops lines with no letter,
+//! full-width form (Tesseract reads "，" as ","), gives "(" or "[" paired with
+//! "】" the form "【" (and back), drops lines with no letter,
 //! digit or ideograph (bubble edges read as "|"), trims lines and collapses
 //! runs of blank lines.
 
@@ -50,6 +51,34 @@ fn widen_punctuation(line: &str) -> String {
     out
 }
 
+/// Gives a bracket paired with a CJK lenticular bracket the same form:
+/// Tesseract reads the "【" of "【PChome】" as "(" or "[".
+fn pair_lenticular_brackets(line: &str) -> String {
+    let mut chars: Vec<char> = line.chars().collect();
+    for index in 0..chars.len() {
+        match chars[index] {
+            '】' => {
+                let opener = chars[..index]
+                    .iter()
+                    .rposition(|c| matches!(c, '(' | '[' | '【' | ')' | ']' | '】'));
+                if let Some(at) = opener.filter(|&at| matches!(chars[at], '(' | '[')) {
+                    chars[at] = '【';
+                }
+            }
+            '【' => {
+                let closer = chars[index + 1..]
+                    .iter()
+                    .position(|c| matches!(c, ')' | ']' | '】' | '(' | '[' | '【'));
+                if let Some(at) = closer.filter(|&at| matches!(chars[index + 1 + at], ')' | ']')) {
+                    chars[index + 1 + at] = '】';
+                }
+            }
+            _ => {}
+        }
+    }
+    chars.into_iter().collect()
+}
+
 /// Removes spaces between two CJK characters within one line.
 fn join_cjk(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
@@ -76,7 +105,7 @@ fn join_cjk(line: &str) -> String {
 pub(crate) fn tidy(raw: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     for line in raw.lines() {
-        let mut line = join_cjk(&widen_punctuation(line.trim()));
+        let mut line = join_cjk(&widen_punctuation(&pair_lenticular_brackets(line.trim())));
         if !has_readable_text(&line) {
             line.clear();
         }
@@ -189,6 +218,12 @@ mod tests {
             "Tue 13:15, USD 5,600: ok? 12,800元",
         );
         check_tidy("第一行\n|\n第二行\n—\n", "第一行\n\n第二行");
+        check_tidy("(PChome】您的貨款", "【PChome】您的貨款");
+        check_tidy(
+            "[Shopee】买家 【顺丰速运] 您",
+            "【Shopee】买家【顺丰速运】您",
+        );
+        check_tidy("(see) 【a】 [b]", "(see) 【a】 [b]");
     }
 
     #[test]
