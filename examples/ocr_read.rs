@@ -4,14 +4,70 @@
 //! as the classifier sees text).
 //!
 //! `cargo run --release --example ocr_read -- [--languages chi_sim+eng] [--repeat N] FILE...`
-//! With `--repeat N` each image is read N times and the median time is printed.
+//! With `--repeat N` each image is read N times and the median time is printed,
+//! wall clock and CPU (the process's user + system time over the read, from
+//! `/proc/self/stat` in 10 ms ticks: what one read costs on an idle core, as
+//! the reading thread is the only busy one). The last line gives the p50 of both.
+//! "Indicators" are the links, phone and long numbers and account ids of the
+//! expected text (found by the patterns in `indicators`); one counts as read
+//! when it appears, whitespace aside, in the OCR text.
 //! (run through cargo so `.cargo/config.toml` sets `OMP_THREAD_LIMIT=1`).
 
 use std::path::Path;
 use std::process::ExitCode;
 
+use regex::Regex;
 use sellerguard::ocr::{Ocr, OcrOptions, character_error_rate};
 use unicode_normalization::UnicodeNormalization;
+
+/// Links, phone and long numbers, handles and letter-digit ids in `expected`
+/// (whitespace removed; never across a line break).
+fn indicators(expected: &str) -> Vec<String> {
+    let patterns = [
+        r"(?i)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/[a-z0-9_/?=&.-]*[a-z0-9_/])?",
+        r"\+?\(?\d[\d ()-]{5,}\d",
+        r"@[A-Za-z0-9_-]+",
+        r"\b[A-Za-z][A-Za-z_-]*\d[A-Za-z0-9_-]*",
+        r"\d{1,3}(?:\.\d{1,3}){3}",
+    ];
+    let mut found: Vec<String> = Vec::new();
+    for pattern in patterns {
+        let pattern = Regex::new(pattern).expect("indicator pattern compiles");
+        for hit in pattern.find_iter(expected) {
+            found.push(without_whitespace(hit.as_str()));
+        }
+    }
+    let all = found.clone();
+    found.retain(|one| {
+        !all.iter()
+            .any(|other| other != one && other.contains(one.as_str()))
+    });
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// User + system CPU time of this process so far, in ms (Linux, 100 ticks per second).
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |at: usize| fields.get(at).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) * 10.0,
+        _ => f64::NAN,
+    }
+}
+
+/// The median of `values` (upper middle for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn without_whitespace(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
 
 /// NFKC, then Traditional to Simplified Chinese.
 fn fold(text: &str) -> String {
@@ -56,6 +112,8 @@ fn main() -> ExitCode {
         }
     };
     let mut rates = Vec::new();
+    let (mut exact, mut wanted) = (0, 0);
+    let (mut walls, mut cpus) = (Vec::new(), Vec::new());
     for file in &args {
         let path = Path::new(file);
         let bytes = match std::fs::read(path) {
@@ -65,9 +123,16 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let mut cpu = Vec::with_capacity(repeat);
         let mut reads: Vec<_> = (0..repeat)
-            .map(|_| ocr.read_blocking(bytes.clone()))
+            .map(|_| {
+                let before = cpu_ms();
+                let read = ocr.read_blocking(bytes.clone());
+                cpu.push(cpu_ms() - before);
+                read
+            })
             .collect();
+        let cpu = median(cpu);
         reads.sort_by_key(|read| read.as_ref().map(|r| r.elapsed).ok());
         match reads.swap_remove(repeat / 2) {
             Ok(read) => {
@@ -75,16 +140,31 @@ fn main() -> ExitCode {
                 let rate = expected
                     .as_ref()
                     .map(|e| character_error_rate(e, &read.text));
-                let folded = expected.map(|e| character_error_rate(&fold(&e), &fold(&read.text)));
+                let folded = expected
+                    .as_ref()
+                    .map(|e| character_error_rate(&fold(e), &fold(&read.text)));
+                let flat = without_whitespace(&read.text);
+                let listed = indicators(expected.as_deref().unwrap_or(""));
+                let missed: Vec<&String> = listed
+                    .iter()
+                    .filter(|indicator| !flat.contains(indicator.as_str()))
+                    .collect();
+                wanted += listed.len();
+                exact += listed.len() - missed.len();
+                let wall = read.elapsed.as_secs_f64() * 1000.0;
+                walls.push(wall);
+                cpus.push(cpu);
                 println!(
-                    "== {file}: {}x{} {:.0} ms confidence {:?} CER {} folded {}",
+                    "== {file}: {}x{} {wall:.0} ms cpu {cpu:.0} ms confidence {:?} CER {} folded {}",
                     read.width,
                     read.height,
-                    read.elapsed.as_secs_f64() * 1000.0,
                     read.mean_confidence,
                     percent(rate),
                     percent(folded),
                 );
+                if !missed.is_empty() {
+                    println!("indicators missed: {missed:?}");
+                }
                 println!("{}", read.text);
                 rates.extend(rate.zip(folded));
             }
@@ -96,10 +176,12 @@ fn main() -> ExitCode {
         let raw = rates.iter().map(|r| r.0).sum::<f64>() / count;
         let folded = rates.iter().map(|r| r.1).sum::<f64>() / count;
         println!(
-            "mean CER over {} images: {} folded {}",
+            "mean CER over {} images: {} folded {} indicators exact {exact}/{wanted} p50 {:.0} ms cpu {:.0} ms",
             rates.len(),
             percent(Some(raw)),
-            percent(Some(folded))
+            percent(Some(folded)),
+            median(walls),
+            median(cpus),
         );
     }
     ExitCode::SUCCESS

@@ -15,6 +15,10 @@ Everything, phone-resolution PNGs included, for a look or a benchmark:
   /tmp/ocr-venv/bin/python scripts/render_screenshots.py --out /tmp/shots --bad-inputs
 The committed fixtures (Telegram-compressed JPEGs only, about 0.6 MB):
   /tmp/ocr-venv/bin/python scripts/render_screenshots.py --out tests/fixtures/ocr --jpeg-only --bad-inputs
+The held-out set (other messages; committed the same way):
+  /tmp/ocr-venv/bin/python scripts/render_screenshots.py --out tests/fixtures/ocr_held_out --jpeg-only --set held-out
+A second held-out set, measured once at the end (not committed):
+  /tmp/ocr-venv/bin/python scripts/render_screenshots.py --out /tmp/ocr_fresh --jpeg-only --set fresh
 """
 
 import argparse
@@ -57,6 +61,60 @@ MESSAGES = [
      "Amazon通知：您的ASIN B08XYZ1234因侵权投诉已下架，请于今天内登录 sellercentral-amazon.help 提交Appeal申诉，联系电话 400-820-1314。"),
     ("mixed_dark", "zh", "dark", 1080, "+86 166 8800 2211", "今天 22:09",
      "TikTok Shop提醒：您的Payoneer收款账户异常，资金USD 5,600已冻结。请扫码或访问 tiktokshop-seller.cc/kyc 完成KYC认证。"),
+]
+
+# A held-out set with other messages, senders and layouts: never used to tune the
+# OCR, only to check that what helps on MESSAGES also helps on text it has not seen.
+HELD_OUT = [
+    ("h_zh_light", "zh", "light", 720, "106 5731 0088", "今天 08:05",
+     "【拼多多】您的店铺因售假被平台处罚，需缴纳违约金1500元，请于今日18点前访问 pdd-merchant-fine.cn 处理，逾期将冻结提现。"),
+    ("h_zh_dark", "zh", "dark", 1080, "+86 139 0571 2468", "昨天 23:17",
+     "【京东商家】系统升级需要重新绑定收款银行卡，请添加专员微信 jd-shop-vip666 领取操作指南，今天内未完成将暂停结算。"),
+    ("h_zh_tax_dark", "zh", "dark", 720, "12366", "星期五 10:48",
+     "【税务提醒】您的网店经营所得未申报，应补税款8,650元。请在3日内登录 etax-refund.org/cn 核对，咨询电话 021-6128-7734。"),
+    ("h_zh_courier_light", "zh", "light", 1080, "106 9555 0021", "今天 12:30",
+     "【中通快递】您的包裹在转运中心破损，理赔金额68元已到账，请扫码或打开 zto-claim.top/pay 填写银行卡号领取。"),
+    ("h_zh_hant_light", "zh-Hant", "light", 720, "+886 933 221 907", "今天 17:26",
+     "【露天拍賣】您的商店評價異常，系統已暫停出貨功能。請於三日內至 ruten-verify.net/shop 完成身分驗證，以免影響款項撥付。"),
+    ("h_zh_hant_dark", "zh-Hant", "dark", 1080, "+852 9876 5432", "昨天 20:14",
+     "【HKTVmall】商戶結算失敗，金額港幣4,320元將被退回。請聯絡客服WhatsApp +852 5128 6603 或登入 hktv-seller.help 更新資料。"),
+    ("h_en_light", "en", "light", 720, "+1 (646) 555-0117", "Today 09:40",
+     "Etsy: Your shop was flagged for a policy review. Sales are paused until you confirm ownership at etsy-shop-review.com/verify within 48 hours."),
+    ("h_en_dark", "en", "dark", 1080, "+61 491 570 156", "Yesterday 21:55",
+     "Walmart Marketplace: Two orders were charged back ($612.40). Call our seller desk at 1-877-555-0146 or WhatsApp +1 917 555 0183 to avoid suspension."),
+    ("h_en_bank_light", "en", "light", 1080, "SECURE-PAY", "Mon 07:12",
+     "Stripe: We could not verify your business. Payouts of $9,215.00 are on hold. Upload your ID at stripe-kyc-center.net/upload?ref=7741 by Friday."),
+    ("h_mixed_light", "zh", "light", 720, "+86 185 6620 9071", "今天 14:02",
+     "eBay提醒：您的PayPal账户收到一笔$2,480.00争议，请在24小时内登录 ebay-dispute-help.com 上传发货凭证，或联系Telegram @ebay_cs_cn。"),
+    ("h_mixed_dark", "zh", "dark", 1080, "+86 150 2277 6143", "今天 19:48",
+     "Shopify通知：您的店铺Stripe收款已暂停，请于48小时内完成KYC认证 shopify-verify.shop/kyc 否则订单ORD-58214将被取消。"),
+    ("h_mixed_wallet_dark", "zh", "dark", 720, "95555", "星期一 11:20",
+     "Lazada卖家中心：检测到异常登录IP 203.0.113.45，资金USD 1,980已冻结，请拨打 400-606-2290 或访问 lzd-seller.cc/login 解冻。"),
+]
+
+# A second held-out set, rendered only to measure once the OCR was settled
+# (not committed as fixtures): longer messages, other wording.
+FRESH = [
+    ("f_zh_bank_light", "zh", "light", 1080, "95566", "今天 09:58",
+     "【中国银行】尊敬的客户，您的网银盾证书将于今日过期，为避免影响您的店铺收款，请尽快登录 boc-cert-update.com/ukey 进行更新，如有疑问请致电 400-669-5566。"),
+    ("f_zh_live_dark", "zh", "dark", 720, "106 9833 7150", "昨天 18:42",
+     "【抖店】您的直播间因违规宣传被限流，保证金2000元将被扣除。申诉请加客服微信 douyin-kf2024 提交材料，超时不予处理。"),
+    ("f_zh_ship_light", "zh", "light", 720, "+86 176 0213 5588", "星期三 16:05",
+     "您好，我是菜鸟物流理赔专员，您的12件商品在仓库丢失，我们将按三倍赔偿共计3,960元，请下载APP并输入邀请码 CN8832 办理。"),
+    ("f_zh_hant_shop_dark", "zh-Hant", "dark", 1080, "+886 987 654 321", "今天 13:20",
+     "【momo購物網】親愛的賣家您好，系統偵測到您的收款帳號有誤，款項NT$18,600已暫停撥付，請於今日內至 momo-seller.tw/fix 更正。"),
+    ("f_zh_hant_bank_light", "zh-Hant", "light", 720, "+852 6688 1020", "星期四 10:11",
+     "【匯豐銀行】您的商業戶口出現可疑交易，已暫時凍結。請立即致電客戶服務熱線 +852 3011 9988 或瀏覽 hsbc-hk-secure.net 解除。"),
+    ("f_en_amazon_dark", "en", "dark", 1080, "+1 (312) 555-0161", "Today 07:33",
+     "Amazon: Your listing B0CX4Q9ZLM was removed for a counterfeit complaint. To reinstate it, pay the $49.99 review fee at amazon-brand-appeal.org within 12 hours."),
+    ("f_en_fedex_light", "en", "light", 720, "FedEx-Notice", "Sat 11:47",
+     "FedEx: We tried to deliver your parcel 6129 8830 4417 today. Schedule a new delivery at fedex-redelivery.co/track?n=61298 or call +1 (888) 555-0109."),
+    ("f_mixed_paypal_light", "zh", "light", 1080, "+86 133 1122 9087", "今天 21:16",
+     "PayPal安全中心：您的账户于今天20:58在新设备登录，如非本人操作，请立即访问 paypal-verify-cn.com/login 或拨打 021-5067-3388 冻结账户。"),
+    ("f_mixed_walmart_dark", "zh", "dark", 720, "+86 159 8876 0412", "星期日 09:30",
+     "Walmart卖家通知：您的店铺有3个订单被判定为Fraud，请在24小时内上传发票至 walmart-seller-help.net/doc 否则将关闭店铺。"),
+    ("f_mixed_wise_light", "zh", "light", 720, "Wise-Pay", "昨天 15:52",
+     "Wise：您有一笔EUR 2,350.00的入账因KYC资料不全被退回，请添加Telegram @wise_support_cn 或WhatsApp +44 7700 900456 补充资料。"),
 ]
 
 THEMES = {
@@ -191,11 +249,14 @@ def main():
     parser.add_argument("--only", help="comma-separated message names")
     parser.add_argument("--jpeg-only", action="store_true", help="skip the phone-resolution PNGs")
     parser.add_argument("--bad-inputs", action="store_true", help="also write the bad_* inputs")
+    parser.add_argument("--set", choices=["fixtures", "held-out", "fresh"], default="fixtures",
+                        help="which messages: the fixtures (MESSAGES), HELD_OUT or FRESH")
     args = parser.parse_args()
 
     wanted = set(args.only.split(",")) if args.only else None
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, language, theme, width, sender, received, message in MESSAGES:
+    messages = {"fixtures": MESSAGES, "held-out": HELD_OUT, "fresh": FRESH}[args.set]
+    for name, language, theme, width, sender, received, message in messages:
         if wanted is not None and name not in wanted:
             continue
         image, expected = render(language, theme, width, sender, received, message)

@@ -101,11 +101,12 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OcrSettings {
-    /// Engines (one per worker thread, about 110 MiB each).
+    /// Worker threads, each with its own engines (about 110 MiB each).
     pub workers: usize,
     /// Longest one image may take, in seconds.
     pub timeout_secs: u64,
-    /// Tesseract languages, e.g. `chi_sim+chi_tra+eng`.
+    /// Tesseract languages, e.g. `chi_sim+chi_tra+eng` (Chinese models are
+    /// chosen per image, the first listed on a tie; the rest read Latin text).
     pub languages: String,
 }
 

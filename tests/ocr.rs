@@ -1,5 +1,6 @@
 //! The OCR module on real Tesseract with real screenshots from `tests/fixtures/ocr`
-//! (rendered by `scripts/render_screenshots.py`, Telegram-compressed).
+//! and the held-out set `tests/fixtures/ocr_held_out` (other messages, `h_*`;
+//! both rendered by `scripts/render_screenshots.py`, Telegram-compressed).
 //!
 //! Needs the Debian packages from `scripts/setup-debian.sh` and
 //! `OMP_THREAD_LIMIT=1`, which `.cargo/config.toml` sets for `cargo test`.
@@ -11,9 +12,11 @@ use std::time::Duration;
 use sellerguard::ocr::{Ocr, OcrError, OcrOptions, OcrText, character_error_rate};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/ocr")
-        .join(name)
+    let dir = match name.starts_with("h_") {
+        true => "tests/fixtures/ocr_held_out",
+        false => "tests/fixtures/ocr",
+    };
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).join(name)
 }
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -75,14 +78,13 @@ fn check(name: &str, max_cer: f64, indicators: &[&str]) -> f64 {
 
 /// Every fixture with its CER bound and the indicators that must survive.
 ///
-/// Bounds are a little above what was measured (BENCHMARKS.md, "OCR"). The hard
-/// ones: with chi_tra loaded, simplified lines are sometimes read in
-/// traditional forms (zh_light, zh_refund_light, mixed_dark), and in
-/// zh_parcel_dark one line of Chinese is read as Latin letters by the English model.
+/// Bounds are a little above what was measured (BENCHMARKS.md, "OCR"): the
+/// remaining errors are single characters (a rare ideograph, a "，" at the
+/// start of a line read with an extra character).
 const CASES: &[(&str, f64, &[&str])] = &[
     (
         "en_light",
-        0.03,
+        0.01,
         &[
             "amazon-seller-verify.top",
             "1-888-555-0192",
@@ -91,53 +93,144 @@ const CASES: &[(&str, f64, &[&str])] = &[
     ),
     (
         "en_dark",
-        0.03,
+        0.01,
         &["ebay-resolution-center.co/claim?id=88213", "$1,249.00"],
     ),
     (
         "en_wallet_light",
-        0.03,
+        0.01,
         &["shopify-payout-help.net", "$3,870.55"],
     ),
     (
         "en_parcel_dark",
-        0.03,
+        0.01,
         &["dhl-customs-release.info", "7731 0045 2290"],
     ),
     (
         "zh_light",
-        0.10,
+        0.03,
         &["amazon-seller-verify.top", "24小时内被冻结"],
     ),
-    ("zh_dark", 0.05, &["aliexp-kefu88", "保证金3000元已被冻结"]),
-    ("zh_refund_light", 0.10, &["2407189935", "3381204476"]),
+    ("zh_dark", 0.02, &["aliexp-kefu88", "保证金3000元已被冻结"]),
+    ("zh_refund_light", 0.02, &["2407189935", "3381204476"]),
     (
         "zh_parcel_dark",
-        0.22,
+        0.03,
         &["sf-express-cn.vip/r/8821", "48小时内点击"],
     ),
-    ("zh_hant_light", 0.08, &["shopee-tw-secure.com", "重新驗證"]),
-    ("zh_hant_dark", 0.06, &["@pchome-pay", "撥款失敗"]),
+    ("zh_hant_light", 0.04, &["shopee-tw-secure.com", "重新驗證"]),
+    ("zh_hant_dark", 0.02, &["@pchome-pay", "撥款失敗"]),
     (
         "mixed_light",
-        0.06,
+        0.02,
         &["sellercentral-amazon.help", "B08XYZ1234", "400-820-1314"],
     ),
     (
         "mixed_dark",
-        0.08,
+        0.02,
         &["tiktokshop-seller.cc/kyc", "USD 5,600"],
     ),
 ];
 
-#[test]
-fn telegram_compressed_screenshots_are_read() {
-    let rates: Vec<f64> = CASES
+/// The held-out screenshots: never used to choose how the engine reads.
+const HELD_OUT: &[(&str, f64, &[&str])] = &[
+    (
+        "h_en_light",
+        0.01,
+        &["etsy-shop-review.com/verify", "+1 (646) 555-0117"],
+    ),
+    (
+        "h_en_dark",
+        0.01,
+        &["1-877-555-0146", "917 555 0183", "($612.40)"],
+    ),
+    (
+        "h_en_bank_light",
+        0.01,
+        &["stripe-kyc-center.net/upload?ref=7741", "$9,215.00"],
+    ),
+    (
+        "h_zh_light",
+        0.03,
+        &["pdd-merchant-fine.cn", "违约金1500元"],
+    ),
+    ("h_zh_dark", 0.02, &["jd-shop-vip666", "+86 139 0571 2468"]),
+    (
+        "h_zh_tax_dark",
+        0.02,
+        &["etax-refund.org/cn", "021-6128-7734"],
+    ),
+    (
+        "h_zh_courier_light",
+        0.03,
+        &["zto-claim.top/pay", "理赔金额68元"],
+    ),
+    (
+        "h_zh_hant_light",
+        0.02,
+        &["ruten-verify.net/shop", "完成身分"],
+    ),
+    (
+        "h_zh_hant_dark",
+        0.02,
+        &["hktv-seller.help", "+852 5128 6603", "港幣4,320元"],
+    ),
+    (
+        "h_mixed_light",
+        0.03,
+        &["ebay-dispute-help.com", "@ebay_cs_cn", "PayPal"],
+    ),
+    (
+        "h_mixed_dark",
+        0.02,
+        &["shopify-verify.shop/kyc", "ORD-58214"],
+    ),
+    (
+        "h_mixed_wallet_dark",
+        0.03,
+        &["lzd-seller.cc/login", "203.0.113.45", "400-606-2290"],
+    ),
+];
+
+fn mean_cer(cases: &[(&str, f64, &[&str])]) -> f64 {
+    let rates: Vec<f64> = cases
         .iter()
         .map(|(name, max, indicators)| check(name, *max, indicators))
         .collect();
-    let mean = rates.iter().sum::<f64>() / rates.len() as f64;
-    assert!(mean <= 0.06, "mean CER {mean:.4}");
+    rates.iter().sum::<f64>() / rates.len() as f64
+}
+
+#[test]
+fn telegram_compressed_screenshots_are_read() {
+    let mean = mean_cer(CASES);
+    assert!(mean <= 0.01, "mean CER {mean:.4}");
+}
+
+#[test]
+fn held_out_screenshots_are_read() {
+    let mean = mean_cer(HELD_OUT);
+    assert!(mean <= 0.01, "mean CER {mean:.4}");
+}
+
+#[test]
+fn status_bar_icons_are_not_read_as_text() {
+    for name in ["zh_light.jpg", "en_dark.jpg", "zh_parcel_dark.jpg"] {
+        let got = read(name);
+        assert_eq!(
+            got.text.lines().next(),
+            Some("9:41"),
+            "{name}:\n{}",
+            got.text
+        );
+    }
+}
+
+#[test]
+fn simplified_chinese_is_read_as_simplified() {
+    let got = read("zh_light.jpg");
+    assert!(got.text.contains("店铺账户将在"), "{}", got.text);
+    let got = read("h_zh_dark.jpg");
+    assert!(got.text.contains("银行卡，请添加专员微信"), "{}", got.text);
 }
 
 #[test]

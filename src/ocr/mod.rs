@@ -1,12 +1,13 @@
 //! OCR for forwarded screenshots: the only home of the Tesseract engine.
 //!
-//! `Ocr::start` loads one Tesseract engine per worker, once, on dedicated OS
-//! threads (never on the async runtime) and reuses them. Images are checked
-//! from their header (file size, format, pixel count) before anything is
-//! decoded, converted to 8-bit gray (dark themes inverted) and handed to
-//! Tesseract as raw pixels with page segmentation mode 3. The output is tidied
-//! (no spaces between CJK characters) and every failure is an `OcrError` with a
-//! message a seller can read.
+//! `Ocr::start` loads each worker's Tesseract engines (one per Chinese model,
+//! one for the Latin languages), once, on dedicated OS threads (never on the
+//! async runtime) and reuses them. Images are checked from their header (file
+//! size, format, pixel count) before anything is decoded, converted to 8-bit
+//! gray (dark themes inverted) and cut into text segments (`layout`); each
+//! segment is read by the model that suits its script (`reader`, `latin`).
+//! The output is tidied (no spaces between CJK characters) and every failure
+//! is an `OcrError` with a message a seller can read.
 //!
 //! Tesseract uses OpenMP; the process must run with `OMP_THREAD_LIMIT=1`
 //! (set in `.cargo/config.toml` for tests and benches; `main` must set it
@@ -16,8 +17,11 @@
 
 mod engine;
 mod error;
+mod latin;
+mod layout;
 mod picture;
 mod pool;
+mod reader;
 mod text;
 
 use std::path::PathBuf;
@@ -30,7 +34,8 @@ pub use text::character_error_rate;
 /// How the OCR pool runs and what it accepts.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {
-    /// Engines, at least one; each is an OS thread and ~110 MiB with the default languages.
+    /// Workers, at least one; each is an OS thread with its own engines,
+    /// ~110 MiB with the default languages.
     pub workers: usize,
     /// Jobs that may wait for a free engine; one more gets `OcrError::Busy`.
     pub queue: usize,
@@ -40,7 +45,9 @@ pub struct OcrOptions {
     pub max_file_bytes: u64,
     /// Largest accepted width x height, checked from the header before decoding.
     pub max_pixels: u64,
-    /// Tesseract languages joined by `+`, e.g. "chi_sim+chi_tra+eng".
+    /// Tesseract languages joined by `+`, e.g. "chi_sim+chi_tra+eng". Each
+    /// Chinese model is its own engine, chosen per image (the first listed wins
+    /// ties); the other languages share one engine that reads Latin text.
     pub languages: String,
     /// Directory holding the `.traineddata` files; `None` uses Tesseract's default.
     pub datapath: Option<PathBuf>,

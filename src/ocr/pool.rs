@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
-use super::engine::Engine;
 use super::picture::{self, Header, ImageLimits};
+use super::reader::Reader;
 use super::text;
 use super::{OcrError, OcrOptions, OcrText};
 
@@ -190,10 +190,10 @@ fn spawn_worker(
 ) -> Result<JoinHandle<()>, OcrError> {
     let languages = options.languages.clone();
     let datapath = options.datapath.clone();
-    let serve = move || match Engine::load(&languages, datapath.as_deref()) {
-        Ok(engine) => {
+    let serve = move || match Reader::load(&languages, datapath.as_deref()) {
+        Ok(reader) => {
             drop(ready.send(Ok(())));
-            work(engine, &queue);
+            work(reader, &queue);
         }
         Err(error) => drop(ready.send(Err(error))),
     };
@@ -207,7 +207,7 @@ fn spawn_worker(
 }
 
 /// A worker's loop: take a job, read it, answer; stop when every `Ocr` is dropped.
-fn work(mut engine: Engine, queue: &Mutex<Receiver<Job>>) {
+fn work(mut reader: Reader, queue: &Mutex<Receiver<Job>>) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(job) = next else {
@@ -218,7 +218,7 @@ fn work(mut engine: Engine, queue: &Mutex<Receiver<Job>>) {
             continue;
         }
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            read(&mut engine, &job.image, job.header)
+            read(&mut reader, &job.image, job.header)
         }))
         .unwrap_or_else(|_| Err(OcrError::EngineFailed("the OCR worker panicked".into())));
         job.reply.send(outcome);
@@ -226,10 +226,10 @@ fn work(mut engine: Engine, queue: &Mutex<Receiver<Job>>) {
 }
 
 /// Decodes, recognises and tidies one image.
-fn read(engine: &mut Engine, image: &[u8], header: Header) -> Outcome {
+fn read(reader: &mut Reader, image: &[u8], header: Header) -> Outcome {
     let started = Instant::now();
     let gray = picture::to_gray(image, header)?;
-    let recognized = engine.recognize(&gray)?;
+    let recognized = reader.read(&gray)?;
     let text = text::tidy(&recognized.text);
     if !text::has_readable_text(&text) {
         return Err(OcrError::NoText);

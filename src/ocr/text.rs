@@ -2,9 +2,12 @@
 //!
 //! Tidying never invents words: it removes the spaces Tesseract puts between
 //! CJK characters, gives ASCII punctuation that follows a Chinese character its
-//! full-width form (Tesseract reads "，" as ","), drops lines with no letter,
+//! full-width form (Tesseract reads "，" as ","), gives "(" or "[" paired with
+//! "】" the form "【" (and back), drops lines with no letter,
 //! digit or ideograph (bubble edges read as "|"), trims lines and collapses
 //! runs of blank lines.
+
+use std::ops::Range;
 
 /// Whether `c` is a CJK ideograph, kana, CJK punctuation or a full-width form.
 fn is_cjk(c: char) -> bool {
@@ -20,7 +23,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Whether `c` is a CJK ideograph (not punctuation).
-fn is_ideograph(c: char) -> bool {
+pub(crate) fn is_ideograph(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
@@ -50,6 +53,34 @@ fn widen_punctuation(line: &str) -> String {
     out
 }
 
+/// Gives a bracket paired with a CJK lenticular bracket the same form:
+/// Tesseract reads the "【" of "【PChome】" as "(" or "[".
+fn pair_lenticular_brackets(line: &str) -> String {
+    let mut chars: Vec<char> = line.chars().collect();
+    for index in 0..chars.len() {
+        match chars[index] {
+            '】' => {
+                let opener = chars[..index]
+                    .iter()
+                    .rposition(|c| matches!(c, '(' | '[' | '【' | ')' | ']' | '】'));
+                if let Some(at) = opener.filter(|&at| matches!(chars[at], '(' | '[')) {
+                    chars[at] = '【';
+                }
+            }
+            '【' => {
+                let closer = chars[index + 1..]
+                    .iter()
+                    .position(|c| matches!(c, ')' | ']' | '】' | '(' | '[' | '【'));
+                if let Some(at) = closer.filter(|&at| matches!(chars[index + 1 + at], ')' | ']')) {
+                    chars[index + 1 + at] = '】';
+                }
+            }
+            _ => {}
+        }
+    }
+    chars.into_iter().collect()
+}
+
 /// Removes spaces between two CJK characters within one line.
 fn join_cjk(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
@@ -76,7 +107,7 @@ fn join_cjk(line: &str) -> String {
 pub(crate) fn tidy(raw: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     for line in raw.lines() {
-        let mut line = join_cjk(&widen_punctuation(line.trim()));
+        let mut line = join_cjk(&widen_punctuation(&pair_lenticular_brackets(line.trim())));
         if !has_readable_text(&line) {
             line.clear();
         }
@@ -129,6 +160,103 @@ fn wraps_into(line: &str, next: &str) -> bool {
 /// Whether `text` holds anything a seller could read: a letter, digit or ideograph.
 pub(crate) fn has_readable_text(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)
+}
+
+/// Levenshtein distance over characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::levenshtein(a, b)
+}
+
+/// The byte range of the stretch of `haystack` closest to `needle` in edit
+/// distance (ties go to the shortest); `None` when either is empty.
+pub(crate) fn closest_substring(haystack: &str, needle: &str) -> Option<Range<usize>> {
+    let hay: Vec<(usize, char)> = haystack.char_indices().collect();
+    let pattern: Vec<char> = needle.chars().collect();
+    if hay.is_empty() || pattern.is_empty() {
+        return None;
+    }
+    // cost[j], start[j]: best alignment of the pattern so far ending before hay[j],
+    // starting at hay[start[j]] (the start of the match is free).
+    let mut cost: Vec<usize> = vec![0; hay.len() + 1];
+    let mut start: Vec<usize> = (0..=hay.len()).collect();
+    for (i, &p) in pattern.iter().enumerate() {
+        let mut next_cost = vec![i + 1; hay.len() + 1];
+        let mut next_start = start.clone();
+        for j in 1..=hay.len() {
+            let substitute = cost[j - 1] + usize::from(hay[j - 1].1 != p);
+            let skip_pattern = cost[j] + 1;
+            let skip_hay = next_cost[j - 1] + 1;
+            let best = substitute.min(skip_pattern).min(skip_hay);
+            next_cost[j] = best;
+            next_start[j] = if best == substitute {
+                start[j - 1]
+            } else if best == skip_pattern {
+                start[j]
+            } else {
+                next_start[j - 1]
+            };
+        }
+        cost = next_cost;
+        start = next_start;
+    }
+    let end = (1..=hay.len()).min_by_key(|&j| (cost[j], j - start[j]))?;
+    let byte = |index: usize| hay.get(index).map_or(haystack.len(), |&(b, _)| b);
+    Some(byte(start[end])..byte(end))
+}
+
+/// Merges two readings of the same Latin text: `chinese` from a Chinese model,
+/// `latin` from the Latin one.
+///
+/// Aligned character by character, the Chinese reading always keeps its CJK
+/// punctuation (which the Latin model cannot read). When `latin_surer`, the
+/// Latin reading gives everything else. Otherwise it gives what the Chinese
+/// models get wrong in Latin text: characters they dropped (`.`, `-`, `/`),
+/// punctuation and letter case, while the Chinese reading keeps its letters
+/// and digits where the two disagree on which one it is (`l` or `I`) and the
+/// characters the Latin reading lost.
+pub(crate) fn merge_latin(chinese: &str, latin: &str, latin_surer: bool) -> String {
+    let a: Vec<char> = chinese.chars().collect();
+    let b: Vec<char> = latin.chars().collect();
+    // distance[i][j]: edit distance between a[..i] and b[..j].
+    let mut distance = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in distance.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    distance[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitute = distance[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            distance[i][j] = substitute
+                .min(distance[i - 1][j] + 1)
+                .min(distance[i][j - 1] + 1);
+        }
+    }
+    let (mut i, mut j) = (a.len(), b.len());
+    let mut merged = Vec::with_capacity(a.len().max(b.len()));
+    while i > 0 || j > 0 {
+        let diagonal = i > 0
+            && j > 0
+            && distance[i][j] == distance[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+        if diagonal {
+            let (mine, theirs) = (a[i - 1], b[j - 1]);
+            let differ = mine.is_alphanumeric()
+                && theirs.is_alphanumeric()
+                && !mine.eq_ignore_ascii_case(&theirs);
+            let keep_mine = is_cjk(mine) || (differ && !latin_surer);
+            merged.push(if keep_mine { mine } else { theirs });
+            i -= 1;
+            j -= 1;
+        } else if j > 0 && (i == 0 || distance[i][j] == distance[i][j - 1] + 1) {
+            merged.push(b[j - 1]);
+            j -= 1;
+        } else {
+            if is_cjk(a[i - 1]) || !latin_surer {
+                merged.push(a[i - 1]);
+            }
+            i -= 1;
+        }
+    }
+    merged.iter().rev().collect()
 }
 
 /// Character error rate: Levenshtein distance over characters, whitespace
@@ -189,6 +317,12 @@ mod tests {
             "Tue 13:15, USD 5,600: ok? 12,800元",
         );
         check_tidy("第一行\n|\n第二行\n—\n", "第一行\n\n第二行");
+        check_tidy("(PChome】您的貨款", "【PChome】您的貨款");
+        check_tidy(
+            "[Shopee】买家 【顺丰速运] 您",
+            "【Shopee】买家【顺丰速运】您",
+        );
+        check_tidy("(see) 【a】 [b]", "(see) 【a】 [b]");
     }
 
     #[test]
@@ -207,6 +341,76 @@ mod tests {
             assert!(
                 (measured - rate).abs() < 1e-9,
                 "{expected:?} vs {got:?}: {measured}"
+            );
+        }
+    }
+
+    #[test]
+    fn closest_substrings() {
+        let cases = [
+            (
+                "tiktokshop-seller.cc/kyc SgBeKYC",
+                "tiktokshop-sellercc/kyc",
+                Some("tiktokshop-seller.cc/kyc"),
+            ),
+            (
+                "TikTok Shop#eBz: #&BYPayoneer",
+                "Payoneer",
+                Some("Payoneer"),
+            ),
+            (
+                "TikTok Shop#eBz: #&BYPayoneer",
+                "TikTok Shop",
+                Some("TikTok Shop"),
+            ),
+            ("KRRUIKA SS, ASUSD 5,6008", "USD 5,600", Some("USD 5,600")),
+            ("abc", "", None),
+        ];
+        for (haystack, needle, expected) in cases {
+            let found = closest_substring(haystack, needle).map(|range| &haystack[range]);
+            assert_eq!(found, expected, "{needle:?}");
+        }
+    }
+
+    #[test]
+    fn latin_readings_merge() {
+        let cases = [
+            (
+                "amazon-sellerverifytop",
+                "amazon-seller-verify.top",
+                false,
+                "amazon-seller-verify.top",
+            ),
+            (
+                "lzd-sellercc/login",
+                "Izd-seller.cc/login",
+                false,
+                "lzd-seller.cc/login",
+            ),
+            ("92,480.00", "$2,480.00", false, "$2,480.00"),
+            ("Suspended", "suspended", false, "suspended"),
+            (
+                "sf-express-cn.vip/8821",
+                "sf-express-cn.vip/r/8821",
+                false,
+                "sf-express-cn.vip/r/8821",
+            ),
+            ("USD 5,600", "USD5,600", false, "USD 5,600"),
+            ("cs_cn。", "cs_cno", false, "cs_cn。"),
+            (
+                "shopify-verify.shopy/kyc",
+                "shopify-verify.shop/kyc",
+                true,
+                "shopify-verify.shop/kyc",
+            ),
+            ("(Goebay_cs_cn。", "@ebay_cs_cno", true, "@ebay_cs_cn。"),
+            ("203.0.113.45，", "203.0.113.45", true, "203.0.113.45，"),
+        ];
+        for (chinese, latin, surer, merged) in cases {
+            assert_eq!(
+                merge_latin(chinese, latin, surer),
+                merged,
+                "{chinese:?} + {latin:?}"
             );
         }
     }
