@@ -1,12 +1,28 @@
 //! The `sellerguard` binary: prepares the process environment and hands over to `cli`.
 
-use std::process::ExitCode;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+
+/// Tesseract's OpenMP ran about 5-10x slower here with more than one thread per engine
+/// (BENCHMARKS.md, "OCR"). libgomp reads `OMP_THREAD_LIMIT` when it is loaded, before
+/// `main`, so setting it here is too late: the process re-executes itself once with
+/// the variable set instead.
+const OMP_LIMIT: &str = "OMP_THREAD_LIMIT";
 
 fn main() -> ExitCode {
-    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
-        // SAFETY: first statement of main, before any other thread exists. Tesseract's
-        // OpenMP was ~10x slower here with more than one thread per engine.
-        unsafe { std::env::set_var("OMP_THREAD_LIMIT", "1") };
+    if std::env::var_os(OMP_LIMIT).is_none()
+        && let Ok(exe) = std::env::current_exe()
+    {
+        let mut args = std::env::args_os();
+        let mut command = Command::new(exe);
+        if let Some(arg0) = args.next() {
+            command.arg0(arg0);
+        }
+        // `exec` only returns on failure; then run on, just slower at OCR.
+        let error = command.args(args).env(OMP_LIMIT, "1").exec();
+        eprintln!(
+            "sellerguard: could not re-execute with {OMP_LIMIT}=1 ({error}); OCR will be slow"
+        );
     }
     sellerguard::cli::main()
 }

@@ -243,3 +243,35 @@ fn ocr_eval_reports_error_rate_and_latency() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_binary_runs_with_one_openmp_thread_even_when_unset() {
+    // libgomp reads OMP_THREAD_LIMIT when it loads, so `main` re-executes itself with
+    // it set; the environment of the running process shows whether that happened.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
+        .arg("serve")
+        .env_remove("OMP_THREAD_LIMIT")
+        .env_remove("TELEGRAM_BOT_TOKEN")
+        .env("SELLERGUARD_HTTP_ADDR", "127.0.0.1:0")
+        .env("SELLERGUARD_DATA_DIR", dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let environ = format!("/proc/{}/environ", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = false;
+    while !seen && std::time::Instant::now() < deadline {
+        let raw = std::fs::read(&environ).unwrap_or_default();
+        seen = raw.split(|&b| b == 0).any(|v| v == b"OMP_THREAD_LIMIT=1");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(
+        seen,
+        "OMP_THREAD_LIMIT=1 never appeared in the process environment"
+    );
+}

@@ -10,8 +10,8 @@
 //! is an `OcrError` with a message a seller can read.
 //!
 //! Tesseract uses OpenMP; the process must run with `OMP_THREAD_LIMIT=1`
-//! (set in `.cargo/config.toml` for tests and benches; `main` must set it
-//! before any thread starts). This module never touches the environment.
+//! when it starts (set in `.cargo/config.toml` for tests and benches; the binary
+//! re-executes itself with it). This module never touches the environment.
 //!
 //! Imports nothing else from the crate.
 
