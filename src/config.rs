@@ -541,6 +541,20 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_report_limit_is_refused_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = BASE.replace("reports_per_hour=5", "reports_per_hour=0");
+        let path = write(dir.path(), "s.toml", &text);
+        let err = Settings::load(Some(&path), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("s.toml:8:") && err.contains("nonzero"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn channel_domains_must_be_plain_hosts() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(

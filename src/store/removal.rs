@@ -13,8 +13,8 @@ use super::error::StoreError;
 use super::indicators::remove_contribution;
 use super::keys::{id_key, id_suffix};
 use super::pending;
-use super::records::{ReportRecord, decode};
-use super::reports::read_tx;
+use super::records::ReportV2;
+use super::reports::{decode_report, read_tx};
 use super::stats::{bump, key, status_key};
 use super::types::{ReportId, ReportStatus, ReporterHash};
 use super::{Store, Tx, TxResult};
@@ -40,18 +40,18 @@ fn delete_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<bool> {
     Ok(true)
 }
 
-/// Delete the reports `ids` that still satisfy `keep_deleting`, in one transaction.
+/// Delete the reports `ids` that still satisfy `doomed`, in one transaction.
 fn delete_chunk(
     store: &Store,
     ids: &[ReportId],
-    still: impl Fn(&super::records::ReportV2) -> bool,
+    doomed: &impl Fn(&ReportV2) -> bool,
 ) -> Result<usize, StoreError> {
     store.transact(|tx| {
         let mut n = 0;
         for id in ids {
             // Re-check inside the transaction: it may have changed since the scan.
             match read_tx(tx, *id)? {
-                Some(r) if still(&r) => n += usize::from(delete_tx(tx, *id)?),
+                Some(r) if doomed(&r) => n += usize::from(delete_tx(tx, *id)?),
                 _ => {}
             }
         }
@@ -60,53 +60,56 @@ fn delete_chunk(
 }
 
 impl Store {
-    /// Delete pending reports created before `cutoff` (unix seconds); returns how many.
-    pub fn delete_pending_before(&self, cutoff: u64) -> Result<usize, StoreError> {
-        let stale = |r: &super::records::ReportV2| {
-            ReportStatus::from(r.status) == ReportStatus::Pending && r.created_at < cutoff
-        };
+    /// Delete, `CHUNK` per transaction, the `candidates` that satisfy `doomed`;
+    /// returns how many, once every deletion is durable.
+    fn delete_where(
+        &self,
+        candidates: impl Iterator<Item = Result<(ReportId, ReportV2), StoreError>>,
+        doomed: impl Fn(&ReportV2) -> bool,
+    ) -> Result<usize, StoreError> {
         let mut deleted = 0;
         let mut chunk = Vec::with_capacity(CHUNK);
-        for id in pending::ids_from(&self.trees().pending, 0) {
-            let id = id?;
-            let key = id_key(id);
-            let Some(raw) = self.trees().reports.get(key)? else {
-                continue;
-            };
-            let record: ReportRecord = decode("reports", &key, &raw)?;
-            if stale(&record.latest()) {
+        for candidate in candidates {
+            let (id, record) = candidate?;
+            if doomed(&record) {
                 chunk.push(id);
             }
             if chunk.len() == CHUNK {
-                deleted += delete_chunk(self, &chunk, stale)?;
+                deleted += delete_chunk(self, &chunk, &doomed)?;
                 chunk.clear();
             }
         }
-        deleted += delete_chunk(self, &chunk, stale)?;
+        deleted += delete_chunk(self, &chunk, &doomed)?;
         self.durable()?;
         Ok(deleted)
+    }
+
+    /// Delete pending reports created before `cutoff` (unix seconds); returns how many.
+    pub fn delete_pending_before(&self, cutoff: u64) -> Result<usize, StoreError> {
+        let pending = pending::ids_from(&self.trees().pending, 0).filter_map(|id| {
+            let read = id.and_then(|id| {
+                let key = id_key(id);
+                match self.trees().reports.get(key)? {
+                    Some(raw) => Ok(Some((id, decode_report(&key, &raw)?))),
+                    // Deleted since the pending page was read.
+                    None => Ok(None),
+                }
+            });
+            read.transpose()
+        });
+        self.delete_where(pending, |r| {
+            ReportStatus::from(r.status) == ReportStatus::Pending && r.created_at < cutoff
+        })
     }
 
     /// Delete every report by `reporter` and un-count them from indicators; returns how many.
     ///
     /// The ignore list and the decision log are left as they are.
     pub fn forget_reporter(&self, reporter: &ReporterHash) -> Result<usize, StoreError> {
-        let theirs = |r: &super::records::ReportV2| r.reporter == reporter.0;
-        let mut deleted = 0;
-        let mut chunk = Vec::with_capacity(CHUNK);
-        for item in self.trees().reports.iter() {
+        let every = self.trees().reports.iter().map(|item| {
             let (key, raw) = item?;
-            let record: ReportRecord = decode("reports", &key, &raw)?;
-            if theirs(&record.latest()) {
-                chunk.push(id_suffix("reports", &key)?);
-            }
-            if chunk.len() == CHUNK {
-                deleted += delete_chunk(self, &chunk, theirs)?;
-                chunk.clear();
-            }
-        }
-        deleted += delete_chunk(self, &chunk, theirs)?;
-        self.durable()?;
-        Ok(deleted)
+            Ok((id_suffix("reports", &key)?, decode_report(&key, &raw)?))
+        });
+        self.delete_where(every, |r| r.reporter == reporter.0)
     }
 }

@@ -91,8 +91,13 @@ fn keep_fingerprint(
 /// Decode a report read outside a transaction.
 fn to_report(key: &[u8], raw: &[u8]) -> Result<Report, StoreError> {
     let id = id_suffix("reports", key)?;
+    Ok(decode_report(key, raw)?.into_domain(id))
+}
+
+/// Decode a report read outside a transaction, as its latest version.
+pub(crate) fn decode_report(key: &[u8], raw: &[u8]) -> Result<ReportV2, StoreError> {
     let record: ReportRecord = decode("reports", key, raw)?;
-    Ok(record.latest().into_domain(id))
+    Ok(record.latest())
 }
 
 impl Store {
