@@ -13,6 +13,7 @@ use crate::classify::Message;
 use crate::config::Settings;
 use crate::eval::Report;
 use crate::eval::dataset::{self, LabelMap};
+use crate::eval::split;
 use crate::triage::Triage;
 
 #[derive(Debug, Args)]
@@ -40,6 +41,23 @@ pub struct EvalArgs {
     /// corpus) with a neutral unofficial link and numbers before judging.
     #[arg(long)]
     restore_placeholders: bool,
+    /// Group rows by their `source` field into folds and report each fold on its own
+    /// (sources never span folds, so a fold measures sources nothing was tuned on).
+    #[arg(long, value_enum, value_name = "FIELD")]
+    split_by: Option<SplitBy>,
+    /// Number of folds for `--split-by`.
+    #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u16).range(2..=20))]
+    folds: u16,
+    /// Evaluate only fold N (0-based) of `--split-by`; `--errors` then lists only its rows.
+    #[arg(long, value_name = "N", requires = "split_by")]
+    fold: Option<u16>,
+}
+
+/// What `--split-by` groups rows by.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SplitBy {
+    /// The `source` field (repository, or web host).
+    Source,
 }
 
 #[derive(Serialize)]
@@ -47,6 +65,9 @@ struct ErrorRow<'a> {
     line: usize,
     label: &'static str,
     category: &'a str,
+    source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fold: Option<usize>,
     text: &'a str,
     verdict: &'a crate::classify::Verdict,
 }
@@ -84,14 +105,31 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
         )),
         None => None,
     };
-    let mut report = Report::default();
-    let mut seconds = 0.0;
-    for row in &rows {
+    let k = usize::from(args.folds);
+    let folds = args.split_by.map(|SplitBy::Source| split::assign_folds(&rows, k));
+    if let (Some(fold), Some(_)) = (args.fold, &folds)
+        && usize::from(fold) >= k
+    {
+        anyhow::bail!("--fold {fold} is out of range for --folds {k} (folds are 0..{k})");
+    }
+    let mut overall = Report::default();
+    let mut per_fold = vec![Report::default(); if folds.is_some() { k } else { 0 }];
+    for (i, row) in rows.iter().enumerate() {
+        let fold = folds.as_ref().map(|f| f[i]);
+        if args.fold.is_some() && fold != args.fold.map(usize::from) {
+            continue;
+        }
         let started = Instant::now();
         let verdict = triage.check(Message::text(&row.text));
-        seconds += started.elapsed().as_secs_f64();
+        let seconds = started.elapsed().as_secs_f64();
         let flagged = verdict.level.is_flagged();
-        report.add(row.positive, flagged, verdict.lang.as_str(), &row.category);
+        let lang = verdict.lang.as_str();
+        overall.add(row.positive, flagged, lang, &row.category);
+        overall.classify_seconds += seconds;
+        if let Some(fold) = fold {
+            per_fold[fold].add(row.positive, flagged, lang, &row.category);
+            per_fold[fold].classify_seconds += seconds;
+        }
         if let Some(out) = errors.as_mut()
             && flagged != row.positive
         {
@@ -100,6 +138,8 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 line: row.line,
                 label,
                 category: &row.category,
+                source: &row.source,
+                fold,
                 text: &row.text,
                 verdict: &verdict,
             };
@@ -107,26 +147,67 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
             out.write_all(b"\n")?;
         }
     }
-    report.classify_seconds = seconds;
     if let Some(mut out) = errors {
         out.flush()?;
     }
+    let groups = folds
+        .as_ref()
+        .map(|f| split::groups_by_fold(&rows, f, k))
+        .unwrap_or_default();
+    let shown: Vec<usize> = match args.fold {
+        Some(fold) => vec![usize::from(fold)],
+        None => (0..per_fold.len()).collect(),
+    };
     if args.json {
+        #[derive(Serialize)]
+        struct FoldOutput<'a> {
+            fold: usize,
+            sources: &'a [(String, usize)],
+            #[serde(flatten)]
+            report: &'a Report,
+        }
         #[derive(Serialize)]
         struct Output<'a> {
             data: String,
             #[serde(flatten)]
             report: &'a Report,
             throughput: f64,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            folds: Vec<FoldOutput<'a>>,
         }
         let output = Output {
             data: args.data.display().to_string(),
-            report: &report,
-            throughput: report.throughput(),
+            report: &overall,
+            throughput: overall.throughput(),
+            folds: shown
+                .iter()
+                .map(|&fold| FoldOutput {
+                    fold,
+                    sources: &groups[fold],
+                    report: &per_fold[fold],
+                })
+                .collect(),
         };
         super::print_out(&(serde_json::to_string_pretty(&output)? + "\n"))?;
+    } else if folds.is_some() {
+        let mut text = String::new();
+        for &fold in &shown {
+            let sources: Vec<String> = groups[fold]
+                .iter()
+                .map(|(name, n)| format!("{name} ({n})"))
+                .collect();
+            text.push_str(&format!(
+                "## fold {fold} of {k}: {}\n{}\n",
+                sources.join(", "),
+                per_fold[fold].to_text()
+            ));
+        }
+        if args.fold.is_none() {
+            text.push_str(&format!("## all folds\n{}", overall.to_text()));
+        }
+        super::print_out(&text)?;
     } else {
-        super::print_out(&report.to_text())?;
+        super::print_out(&overall.to_text())?;
     }
     Ok(ExitCode::SUCCESS)
 }

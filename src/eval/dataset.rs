@@ -20,6 +20,8 @@ pub struct Row {
     pub positive: bool,
     /// Its category: the file's category column, else the raw label.
     pub category: String,
+    /// Where it came from (the JSON Lines `source` field), empty when the file has none.
+    pub source: String,
 }
 
 /// A file format.
@@ -152,6 +154,7 @@ impl Ctx<'_> {
         text: &str,
         label: &str,
         category: Option<&str>,
+        source: Option<&str>,
     ) -> Result<Row, DatasetError> {
         let positive = self.labels.parse(label).ok_or_else(|| {
             self.error(
@@ -168,6 +171,7 @@ impl Ctx<'_> {
             text: text.to_string(),
             positive,
             category: category.trim().to_lowercase(),
+            source: source.unwrap_or_default().trim().to_string(),
         })
     }
 
@@ -182,7 +186,13 @@ impl Ctx<'_> {
                 .and_then(Value::as_str)
                 .ok_or_else(|| self.error(n, "missing string field \"text\""))?;
             let label = field("label").ok_or_else(|| self.error(n, "missing field \"label\""))?;
-            rows.push(self.row(n, text, &label, field("category").as_deref())?);
+            rows.push(self.row(
+                n,
+                text,
+                &label,
+                field("category").as_deref(),
+                field("source").as_deref(),
+            )?);
         }
         Ok(rows)
     }
@@ -201,7 +211,7 @@ impl Ctx<'_> {
             {
                 continue;
             }
-            rows.push(self.row(n, message, label, None)?);
+            rows.push(self.row(n, message, label, None, None)?);
         }
         Ok(rows)
     }
@@ -257,7 +267,7 @@ impl Ctx<'_> {
             }
             let get = |col: usize| record.get(col).unwrap_or("");
             let category = category_col.map(get);
-            rows.push(self.row(line, get(text_col), get(label_col), category)?);
+            rows.push(self.row(line, get(text_col), get(label_col), category, None)?);
         }
         Ok(rows)
     }

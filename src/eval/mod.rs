@@ -4,6 +4,7 @@
 //! only, so the same numbers come out whichever front end prints them.
 
 pub mod dataset;
+pub mod split;
 
 use std::collections::BTreeMap;
 
