@@ -235,14 +235,17 @@ fn grammar_hits(
     }
     let first = |cues: &[Builtin], hits: &[Option<Hit>]| cues.iter().find_map(|b| hits[b.id()].clone());
     let links = [
-        Builtin::UnofficialLink,
         Builtin::MaskedLink,
         Builtin::BrandDomain,
         Builtin::Shortener,
         Builtin::IpLink,
     ];
     let contacts = [Builtin::Phone, Builtin::PrivateContact, Builtin::Email];
-    let link = first(&links, hits);
+    let unofficial = indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Url && i.official.is_none() && looks_like_a_link(i))
+        .map(|i| i.evidence.as_ref().map(|e| e.start..e.end));
+    let link = unofficial.or_else(|| first(&links, hits));
     let contact = first(&contacts, hits);
     for (cue, hit) in [
         (Builtin::OffChannelLink, link.clone()),
@@ -253,6 +256,35 @@ fn grammar_hits(
             hits[cue.id()] = hit;
         }
     }
+}
+
+/// Whether an unofficial URL reads as a link someone is meant to open rather than two
+/// words joined by a missing space (`days.so`, `Hello.How`): it has a scheme, `www.` or
+/// a path, is hidden behind other text, or ends in a top-level domain links use.
+fn looks_like_a_link(i: &Indicator) -> bool {
+    const TLDS: &[&str] = &[
+        "com", "net", "org", "info", "biz", "top", "xyz", "cc", "vip", "shop", "site", "online",
+        "club", "live", "app", "io", "co", "me", "us", "uk", "cn", "tw", "hk", "ru", "de", "fr",
+        "link", "click", "icu", "buzz", "work", "cyou", "sbs", "bond", "lol", "world", "store",
+        "tk", "ml", "ga", "cf", "gq", "pw", "ws", "in", "tv", "ly", "gd", "de", "es", "it", "nl",
+        "ca", "au", "sg", "my", "ph", "vn", "th", "id", "br", "mx", "pe", "bd", "pk", "ng", "ke",
+        "za", "eg", "ae", "sa", "tr", "pl", "se", "be", "ch", "at", "ie", "nz", "jp", "kr", "su",
+        "asia", "mobi", "pro", "page", "digital", "support", "services", "help", "center",
+    ];
+    let Some(evidence) = &i.evidence else {
+        return true;
+    };
+    let text = evidence.text.to_ascii_lowercase();
+    if i.hidden || i.shortener || text.contains("://") || text.starts_with("www.") {
+        return true;
+    }
+    let host = text.split(['/', '?', '#']).next().unwrap_or("");
+    if text.len() > host.len() + 1 {
+        return true;
+    }
+    let tld = host.rsplit('.').next().unwrap_or("");
+    let lower_case = evidence.text.split(['/', '?', '#']).next() == Some(host);
+    lower_case && TLDS.contains(&tld)
 }
 
 fn private(set: &mut impl FnMut(Builtin, &Indicator), kind: Builtin, i: &Indicator) {
