@@ -122,23 +122,18 @@ fn training_is_reproducible_and_names_bad_lines() {
     );
 }
 
+/// `eval --data DATA --split-by source ARGS...` without the shipped model.
+fn split_eval(data: &str, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["eval", "--data", data, "--split-by", "source"];
+    all.extend_from_slice(args);
+    sellerguard(&all, Some(""))
+}
+
 #[test]
 fn source_folds_keep_sources_together_and_learn_per_fold() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "dev.jsonl", TRAINING.as_bytes());
-    let (code, stdout, stderr) = sellerguard(
-        &[
-            "eval",
-            "--data",
-            &data,
-            "--split-by",
-            "source",
-            "--folds",
-            "3",
-            "--json",
-        ],
-        Some(""),
-    );
+    let (code, stdout, stderr) = split_eval(&data, &["--folds", "3", "--json"]);
     assert_eq!(code, 0, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
     let folds = report["folds"].as_array().unwrap();
@@ -148,34 +143,11 @@ fn source_folds_keep_sources_together_and_learn_per_fold() {
         assert_eq!(sources.len(), 1, "one source per fold here: {fold}");
         assert_eq!(sources[0][1], 2);
     }
-    let (code, stdout, stderr) = sellerguard(
-        &[
-            "eval",
-            "--data",
-            &data,
-            "--split-by",
-            "source",
-            "--learn",
-            "--fold",
-            "1",
-        ],
-        Some(""),
-    );
+    let (code, stdout, stderr) = split_eval(&data, &["--learn", "--fold", "1"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("## fold 1 of 2:"), "{stdout}");
     assert!(!stdout.contains("## all folds"), "{stdout}");
-    let (code, _, stderr) = sellerguard(
-        &[
-            "eval",
-            "--data",
-            &data,
-            "--split-by",
-            "source",
-            "--fold",
-            "5",
-        ],
-        Some(""),
-    );
+    let (code, _, stderr) = split_eval(&data, &["--fold", "5"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--fold 5 is out of range"), "{stderr}");
 }
