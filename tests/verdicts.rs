@@ -22,7 +22,10 @@ fn level(triage: &Triage, text: &str) -> Level {
 #[test]
 fn own_fixtures_keep_their_labels() {
     let triage = triage();
-    for file in ["tests/fixtures/hard_negatives.jsonl", "tests/fixtures/seller_scams.jsonl"] {
+    for file in [
+        "tests/fixtures/hard_negatives.jsonl",
+        "tests/fixtures/seller_scams.jsonl",
+    ] {
         let rows = dataset::load(file.as_ref(), &LabelMap::default()).unwrap();
         let wrong: Vec<&str> = rows
             .iter()
@@ -39,37 +42,95 @@ fn the_kinds_the_issue_names() {
     let triage = triage();
     let cases: &[(&str, Level)] = &[
         // Masked, implied or missing links.
-        ("【车辆中心】您的ETC已过期，为免影响通行，请点击**网址完成认证", High),
-        ("Your account has been limited. Please verify your information to avoid suspension. [link]", Medium),
-        ("Your PayPal account has been limited. Please confirm your information to restore it.", Medium),
+        (
+            "【车辆中心】您的ETC已过期，为免影响通行，请点击**网址完成认证",
+            High,
+        ),
+        (
+            "Your account has been limited. Please verify your information to avoid suspension. [link]",
+            Medium,
+        ),
+        (
+            "Your PayPal account has been limited. Please confirm your information to restore it.",
+            Medium,
+        ),
         // Look-alike domains.
-        ("Amazon: your seller account is suspended, verify at https://arnazom-seller.com/login", High),
+        (
+            "Amazon: your seller account is suspended, verify at https://arnazom-seller.com/login",
+            High,
+        ),
         // Chinese impersonation with a deadline and platform notices.
-        ("【医保局】您的医保卡即将失效，请于今日内点击 http://yb-rz.cc 办理认证", High),
-        ("蝦皮通知：您的賣場未驗證，買家無法下單，請加LINE客服處理", High),
+        (
+            "【医保局】您的医保卡即将失效，请于今日内点击 http://yb-rz.cc 办理认证",
+            High,
+        ),
+        (
+            "蝦皮通知：您的賣場未驗證，買家無法下單，請加LINE客服處理",
+            High,
+        ),
         ("【淘宝】您的店铺因审核未通过即将清退，请扫码认证", High),
         ("高薪兼职，日结300元，在家刷单即可，加微信 jz8899", High),
-        ("您好，我是亚马逊平台的工作人员，您的店铺存在违规风险，请下载APP进行审核", High),
+        (
+            "您好，我是亚马逊平台的工作人员，您的店铺存在违规风险，请下载APP进行审核",
+            High,
+        ),
         ("这是工程图纸，请查收 http://tuzhi-view.top/a.apk", Medium),
-        ("房东：我换号码了，这个月房租打到新账户 6222 0000 1234 5678", Medium),
-        ("跨境电商无货源一件代发，零经验开店，月入过万，加V详聊", Medium),
+        (
+            "房东：我换号码了，这个月房租打到新账户 6222 0000 1234 5678",
+            Medium,
+        ),
+        (
+            "跨境电商无货源一件代发，零经验开店，月入过万，加V详聊",
+            Medium,
+        ),
         // English.
-        ("Order #113-8736 confirmed! Total: $2249.78. Questions? Call 8557672244.", Medium),
-        ("Zelle: We noticed you received $500. Upgrade to a business account to accept it.", Medium),
-        ("Chase: Did you attempt a $1,250.00 purchase at Best Buy? Reply YES or NO", Medium),
-        ("Customs: your package has unpaid import duty of $2.99. Pay at customs-fee-pay.com", High),
-        ("Subject: Invoice #4821 overdue. Please see attached invoice and remit payment today.", Medium),
+        (
+            "Order #113-8736 confirmed! Total: $2249.78. Questions? Call 8557672244.",
+            Medium,
+        ),
+        (
+            "Zelle: We noticed you received $500. Upgrade to a business account to accept it.",
+            Medium,
+        ),
+        (
+            "Chase: Did you attempt a $1,250.00 purchase at Best Buy? Reply YES or NO",
+            Medium,
+        ),
+        (
+            "Customs: your package has unpaid import duty of $2.99. Pay at customs-fee-pay.com",
+            High,
+        ),
+        (
+            "Subject: Invoice #4821 overdue. Please see attached invoice and remit payment today.",
+            Medium,
+        ),
         // Genuine look-alikes stay low.
-        ("【中国银行】您尾号1234的账户于12月1日支出人民币300.00元，余额8,120.50元。", Low),
-        ("Your Amazon verification code is 730214. Do not share this code with anyone.", Low),
-        ("Chase: unusual activity on your card ending 1234. Review it at https://www.chase.com/verify", Low),
-        ("【中国联通】您本月账单22.40元，详情请点击 https://u.10010.cn/abc", Low),
+        (
+            "【中国银行】您尾号1234的账户于12月1日支出人民币300.00元，余额8,120.50元。",
+            Low,
+        ),
+        (
+            "Your Amazon verification code is 730214. Do not share this code with anyone.",
+            Low,
+        ),
+        (
+            "Chase: unusual activity on your card ending 1234. Review it at https://www.chase.com/verify",
+            Low,
+        ),
+        (
+            "【中国联通】您本月账单22.40元，详情请点击 https://u.10010.cn/abc",
+            Low,
+        ),
     ];
     let wrong: Vec<String> = cases
         .iter()
         .filter_map(|(text, want)| {
             let got = level(&triage, text);
-            let ok = if *want == Medium { got >= Medium } else { got == *want };
+            let ok = if *want == Medium {
+                got >= Medium
+            } else {
+                got == *want
+            };
             (!ok).then(|| format!("{got:?} (want {want:?}): {text}"))
         })
         .collect();
