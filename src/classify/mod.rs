@@ -123,7 +123,11 @@ impl Classifier {
                 explanation: fired.rule.explanation.clone(),
             })
             .collect();
-        if let Some(model) = &self.model {
+        // The model's signal is positive and at most 30: it cannot change a verdict that
+        // no rule pointed at, nor one already high, so it is not computed for those.
+        let rules_score = verdict::combine(signals.iter().map(|s| s.weight).filter(|w| *w > 0));
+        let model_matters = rules_score > 0 && Level::from_score(rules_score) < Level::High;
+        if let Some(model) = self.model.as_ref().filter(|_| model_matters) {
             let opinion = model.judge(&self.features_of(text, &hits));
             let spans = opinion
                 .phrases
