@@ -145,6 +145,8 @@ pub struct TelegramSettings {
     /// Secret token Telegram sends with every webhook request (env only).
     #[serde(skip)]
     pub webhook_secret: Option<Secret>,
+    /// Longest shutdown waits for in-flight updates and owed replies, in seconds.
+    pub shutdown_grace_secs: u64,
 }
 
 impl TelegramSettings {
@@ -167,6 +169,7 @@ impl Default for TelegramSettings {
             admin_chat_id: None,
             webhook_url: None,
             webhook_secret: None,
+            shutdown_grace_secs: 10,
         }
     }
 }

@@ -10,6 +10,7 @@
 mod advice;
 pub mod card;
 mod community;
+pub mod delivery;
 pub mod feedback;
 pub mod fingerprint;
 pub mod learned;

@@ -137,6 +137,18 @@ impl TestApp {
     pub async fn start_persistent(configure: impl FnOnce(&mut Settings)) -> Self {
         let fake = FakeBotApi::start().await;
         let dir = tempfile::tempdir().expect("temp dir");
+        let app = Self::persistent_in(fake, dir, configure).await;
+        app.fake.wait_for_calls("getUpdates", 1, WAIT).await;
+        app
+    }
+
+    /// The app over the real sled store in `dir` (reused across restarts) against
+    /// `fake`, with `configure`d settings; does not wait for the bot.
+    pub async fn persistent_in(
+        fake: FakeBotApi,
+        dir: TempDir,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = settings(dir.path(), Some(&fake));
         configure(&mut settings);
         let mut app = App::persistent(settings).expect("store opens");
@@ -145,7 +157,6 @@ impl TestApp {
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
-        fake.wait_for_calls("getUpdates", 1, WAIT).await;
         Self {
             fake,
             prefs: Arc::new(MemoryPrefs::new()),
