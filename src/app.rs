@@ -180,11 +180,14 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     let shutdown = CancellationToken::new();
     let bot_running = Arc::new(AtomicBool::new(false));
 
+    let bot_options = app.bot_options();
+    if let Some(options) = &bot_options {
+        telegram::check_api_url(&options.api_url)?;
+    }
     let listener = tokio::net::TcpListener::bind(settings.http.addr)
         .await
         .with_context(|| format!("cannot listen on {}", settings.http.addr))?;
     let http_addr = listener.local_addr()?;
-    let bot_options = app.bot_options();
     let (webhook, source) = match (&bot_options, &settings.telegram.webhook_url) {
         (Some(_), Some(url)) => {
             let secret = settings.telegram.webhook_secret.clone();

@@ -204,18 +204,7 @@ impl Settings {
         if let Some(dir) = env("SELLERGUARD_RULES_DIR").filter(|v| !v.is_empty()) {
             settings.rules_dir = PathBuf::from(dir);
         }
-        if settings.ocr.workers == 0 || settings.ocr.timeout_secs == 0 {
-            return Err(invalid(
-                path,
-                "ocr.workers and ocr.timeout_secs must be at least 1".into(),
-            ));
-        }
-        if settings.community.min_reporters == 0 {
-            return Err(invalid(
-                path,
-                "community.min_reporters must be at least 1".into(),
-            ));
-        }
+        check_ranges(path, &settings)?;
         apply_telegram_env(&mut settings.telegram, &env)?;
         if let Some(addr) = env("SELLERGUARD_HTTP_ADDR").filter(|v| !v.is_empty()) {
             settings.http.addr = addr.trim().parse().map_err(|_| {
@@ -229,6 +218,40 @@ impl Settings {
         Ok(settings)
     }
 }
+
+/// Every number in the settings file, checked against what the program can honour.
+fn check_ranges(path: &Path, settings: &Settings) -> Result<(), ConfigError> {
+    let in_range = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
+        if range.contains(&value) {
+            return Ok(());
+        }
+        let (low, high) = range.into_inner();
+        Err(invalid(
+            path,
+            format!("{key} is {value}; it must be between {low} and {high}"),
+        ))
+    };
+    let workers = u64::try_from(settings.ocr.workers).unwrap_or(u64::MAX);
+    in_range("ocr.workers", workers, 1..=MAX_OCR_WORKERS)?;
+    in_range("ocr.timeout_secs", settings.ocr.timeout_secs, 1..=600)?;
+    in_range(
+        "community.min_reporters",
+        settings.community.min_reporters,
+        1..=1000,
+    )?;
+    let per_hour = u64::from(settings.community.reports_per_hour.get());
+    in_range("community.reports_per_hour", per_hour, 1..=10_000)?;
+    in_range(
+        "community.retention_days",
+        settings.community.retention_days,
+        1..=36_500,
+    )?;
+    let grace = settings.telegram.shutdown_grace_secs;
+    in_range("telegram.shutdown_grace_secs", grace, 0..=300)
+}
+
+/// Most OCR workers (each holds about 110 MiB of engines).
+pub const MAX_OCR_WORKERS: u64 = 64;
 
 fn apply_telegram_env(
     telegram: &mut TelegramSettings,
@@ -555,6 +578,45 @@ mod tests {
             err.contains("s.toml:8:") && err.contains("nonzero"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_refused_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("workers=1", "workers=100000", "ocr.workers is 100000"),
+            ("workers=1", "workers=0", "ocr.workers is 0"),
+            (
+                "timeout_secs=10",
+                "timeout_secs=18446744073709551615",
+                "ocr.timeout_secs",
+            ),
+            (
+                "min_reporters=3",
+                "min_reporters=0",
+                "community.min_reporters is 0",
+            ),
+            (
+                "retention_days=9",
+                "retention_days=0",
+                "community.retention_days",
+            ),
+            (
+                "languages='eng'",
+                "languages='eng'\n[telegram]\nshutdown_grace_secs=301",
+                "telegram.shutdown_grace_secs is 301",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let path = write(dir.path(), "s.toml", &BASE.replace(from, to));
+            let err = Settings::load(Some(&path), |_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("s.toml") && err.contains(expected),
+                "{to}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use sellerguard::config::{Secret, Settings};
+use sellerguard::config::Settings;
 use sellerguard::triage::delivery::Inbox;
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-use support::app::{HARMLESS, SCAM_EN, TEST_RULES, TestApp, WAIT};
+use support::app::{HARMLESS, SCAM_EN, TEST_RULES, TestApp, WAIT, webhook_mode};
 use support::fake_bot_api::{FakeBotApi, TestUser};
 
 /// Updates in the flood, and how many are posted at once.
@@ -25,11 +25,6 @@ const FLOOD: usize = 400;
 const PARALLEL: usize = 32;
 /// Long enough for teloxide's 10 s pause after each 5xx.
 const SLOW_WAIT: Duration = Duration::from_secs(60);
-
-fn webhook(settings: &mut Settings) {
-    settings.telegram.webhook_url = Some("https://bot.example.com/tg/hook".into());
-    settings.telegram.webhook_secret = Some(Secret::new("s3cret_token"));
-}
 
 /// `FLOOD` harmless private messages from 20 users, ids 1000.., in a scrambled order.
 fn flood(fake: &FakeBotApi) -> Vec<Value> {
@@ -87,7 +82,7 @@ async fn post_all(app: &TestApp, updates: Vec<Value>) -> Vec<u16> {
 async fn an_out_of_order_webhook_flood_is_answered_exactly_once_even_across_a_restart() {
     let fake = FakeBotApi::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::persistent_in(fake.clone(), dir, webhook).await;
+    let app = TestApp::persistent_in(fake.clone(), dir, webhook_mode).await;
     fake.wait_for_calls("setWebhook", 1, WAIT).await;
     let updates = flood(&fake);
 
@@ -95,7 +90,7 @@ async fn an_out_of_order_webhook_flood_is_answered_exactly_once_even_across_a_re
     fake.wait_for_sent(FLOOD, SLOW_WAIT).await;
     app.running.shutdown().await.expect("clean shutdown");
     // Telegram redelivers everything after the restart (say our 200s were lost).
-    let app = TestApp::persistent_in(fake.clone(), app.dir, webhook).await;
+    let app = TestApp::persistent_in(fake.clone(), app.dir, webhook_mode).await;
     fake.wait_for_calls("setWebhook", 2, WAIT).await;
     let again = post_all(&app, updates).await;
     let mut last = fake.private_text(&TestUser::alice(), SCAM_EN);

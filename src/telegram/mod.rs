@@ -108,6 +108,14 @@ impl BotOptions {
     }
 }
 
+/// Checks the Bot API URL, so a bad one stops start-up before anything listens.
+pub fn check_api_url(url: &str) -> Result<(), TelegramError> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if parsed.has_host() => Ok(()),
+        _ => Err(TelegramError::ApiUrl(url.to_owned())),
+    }
+}
+
 /// Runs the bot on updates from `source` until `shutdown` is cancelled, then
 /// finishes in-flight updates and sends owed replies for at most the grace period
 /// (what is left stays in the inbox and outbox for the next start). `running` is true

@@ -45,6 +45,10 @@ use community::Knowledge;
 use limits::ReportLimiter;
 use recent::RecentPending;
 
+/// Longest text the front ends hand to `check`, in bytes (a Telegram message is at
+/// most 4096 characters; this leaves room for pasted e-mails and read screenshots).
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

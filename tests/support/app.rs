@@ -131,6 +131,13 @@ impl TestApp {
         }
     }
 
+    /// A fresh app in `webhook_mode` against a fresh fake; does not wait for the bot.
+    pub async fn start_webhook() -> Self {
+        let fake = FakeBotApi::start().await;
+        let (prefs, reports) = Default::default();
+        Self::launch(fake, prefs, reports, Tuning::default(), webhook_mode).await
+    }
+
     /// A fresh app over a REAL sled store in its temp data dir (`App::persistent`, as
     /// `serve` builds it) with `configure`d settings; returns once the bot polls.
     /// `prefs` and `reports` stay empty: the service keeps both.
@@ -176,6 +183,13 @@ impl TestApp {
         self.running.shutdown().await.expect("clean shutdown");
         (self.fake, self.prefs, self.reports)
     }
+}
+
+/// Webhook mode at `https://bot.example.com/tg/hook` (the web server takes updates on
+/// `/tg/hook`) with the secret `s3cret_token`.
+pub fn webhook_mode(settings: &mut Settings) {
+    settings.telegram.webhook_url = Some("https://bot.example.com/tg/hook".into());
+    settings.telegram.webhook_secret = Some(Secret::new("s3cret_token"));
 }
 
 /// Settings for a test: shipped channels and advice, `TEST_RULES`, temp data dir,
