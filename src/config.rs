@@ -101,7 +101,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OcrSettings {
-    /// Worker threads, each with its own engines (about 110 MiB each).
+    /// Worker threads, each with its own engines (about 110 MiB each); 0 is one per
+    /// core (at most 4).
     pub workers: usize,
     /// Longest one image may take, in seconds.
     pub timeout_secs: u64,
@@ -232,7 +233,7 @@ fn check_ranges(path: &Path, settings: &Settings) -> Result<(), ConfigError> {
         ))
     };
     let workers = u64::try_from(settings.ocr.workers).unwrap_or(u64::MAX);
-    in_range("ocr.workers", workers, 1..=MAX_OCR_WORKERS)?;
+    in_range("ocr.workers", workers, 0..=MAX_OCR_WORKERS)?;
     in_range("ocr.timeout_secs", settings.ocr.timeout_secs, 1..=600)?;
     in_range(
         "community.min_reporters",
@@ -485,10 +486,65 @@ pub fn read_rule_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, ConfigError
     if paths.is_empty() {
         return Err(invalid(dir, "no *.toml rule files".into()));
     }
-    paths
-        .into_iter()
-        .map(|p| read_text(&p).map(|text| (p, text)))
-        .collect()
+    let mut total = 0;
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = read_rule_file(&path)?;
+        total += text.len();
+        if total > MAX_RULE_DIR_BYTES {
+            let message = format!("the rule folder holds more than {MAX_RULE_DIR_BYTES} bytes");
+            return Err(parse_error(&path, 1, 1, message));
+        }
+        files.push((path, text));
+    }
+    Ok(files)
+}
+
+/// Largest rule file read (the shipped ones are under 40 KiB).
+pub const MAX_RULE_FILE_BYTES: usize = 256 << 10;
+/// Largest rule folder read, all files together.
+pub const MAX_RULE_DIR_BYTES: usize = 4 << 20;
+
+/// Reads one rule file: at most `MAX_RULE_FILE_BYTES`, UTF-8 (a bad byte is named by
+/// line and column).
+fn read_rule_file(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let read_err = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let limit = u64::try_from(MAX_RULE_FILE_BYTES).unwrap_or(u64::MAX) + 1;
+    file.take(limit).read_to_end(&mut bytes).map_err(read_err)?;
+    if bytes.len() > MAX_RULE_FILE_BYTES {
+        let message = format!("rule file is larger than {MAX_RULE_FILE_BYTES} bytes");
+        return Err(parse_error(path, 1, 1, message));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        parse_error(
+            path,
+            line,
+            col,
+            "not UTF-8 text (save the file as UTF-8)".into(),
+        )
+    })
+}
+
+fn parse_error(path: &Path, line: usize, col: usize, message: String) -> ConfigError {
+    ConfigError::Parse {
+        path: path.to_path_buf(),
+        line,
+        col,
+        message,
+    }
 }
 
 fn read_text(path: &Path) -> Result<String, ConfigError> {
@@ -585,7 +641,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cases = [
             ("workers=1", "workers=100000", "ocr.workers is 100000"),
-            ("workers=1", "workers=0", "ocr.workers is 0"),
+            ("workers=1", "workers=65", "ocr.workers is 65"),
             (
                 "timeout_secs=10",
                 "timeout_secs=18446744073709551615",
@@ -616,6 +672,32 @@ mod tests {
                 err.contains("s.toml") && err.contains(expected),
                 "{to}: {err}"
             );
+        }
+    }
+
+    #[test]
+    fn rule_files_are_bounded_utf8_and_named_by_line_and_column() {
+        let cases: [(&[u8], &str); 3] = [
+            (
+                b"[cue.x]\nkeywords = ['caf\xe9']\n",
+                "x.toml:2:17: not UTF-8",
+            ),
+            (
+                &[b' '; MAX_RULE_FILE_BYTES + 1],
+                "x.toml:1:1: rule file is larger",
+            ),
+            (b"# fine\n", ""),
+        ];
+        for (bytes, expected) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("x.toml"), bytes).unwrap();
+            match read_rule_files(dir.path()) {
+                Ok(files) => assert!(expected.is_empty() && files.len() == 1),
+                Err(e) => assert!(
+                    !expected.is_empty() && e.to_string().contains(expected),
+                    "{e}"
+                ),
+            }
         }
     }
 
