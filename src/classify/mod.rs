@@ -6,19 +6,24 @@
 
 pub mod channels;
 pub mod indicators;
+pub mod masked;
+pub mod model;
 pub mod normalize;
 pub mod rules;
 pub mod verdict;
 
 use std::ops::Range;
+use std::sync::Arc;
 
-pub use channels::{Channels, OfficialEntry};
+pub use channels::{Channels, Claim, OfficialEntry};
 pub use rules::{Code, RuleErrors, RuleProblem, RuleSet, RuleSource};
 pub use verdict::{
     Bilingual, Evidence, Family, Indicator, IndicatorKind, Lang, Level, Signal, TextLang, Verdict,
 };
 
 use indicators::{Extractor, is_mobile};
+use masked::MaskedLinks;
+use model::{Features, LinearModel, Opinion};
 use normalize::{Normalized, is_han};
 use rules::{Builtin, Hit, LANG_EN, LANG_ZH};
 
@@ -47,6 +52,15 @@ pub struct Classifier {
     rules: RuleSet,
     channels: Channels,
     extractor: Extractor,
+    masked: MaskedLinks,
+    model: Option<Arc<LinearModel>>,
+}
+
+/// What the classifier reads off a message before any rule fires.
+struct Reading {
+    normalized: Normalized,
+    indicators: Vec<Indicator>,
+    hits: Vec<Option<Hit>>,
 }
 
 impl Classifier {
@@ -60,6 +74,8 @@ impl Classifier {
             rules,
             channels,
             extractor: Extractor::new(),
+            masked: MaskedLinks::new(),
+            model: None,
         };
         Ok((classifier, warnings))
     }
@@ -74,22 +90,28 @@ impl Classifier {
         &self.channels
     }
 
+    /// The same classifier with a learned model as second opinion (or none).
+    pub fn with_model(mut self, model: Option<Arc<LinearModel>>) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// The learned model, if one is loaded.
+    pub fn model(&self) -> Option<&Arc<LinearModel>> {
+        self.model.as_ref()
+    }
+
     /// Judges one message.
     pub fn classify(&self, message: Message<'_>) -> Verdict {
         let original = message.text;
-        let normalized = Normalized::new(original);
+        let Reading {
+            normalized,
+            indicators,
+            hits,
+        } = self.read(message);
         let text = normalized.as_str();
-        let indicators =
-            self.extractor
-                .extract(&normalized, original, message.hidden_links, &self.channels);
-
-        let mut hits: Vec<Option<Hit>> = vec![None; self.rules.cue_count()];
-        builtin_hits(&indicators, &mut hits);
-        self.rules
-            .match_cues(text, |r| normalized.original_span(r), &mut hits);
-
         let (langs, lang) = detect_langs(text);
-        let signals = self
+        let mut signals: Vec<Signal> = self
             .rules
             .fire(&hits, langs)
             .into_iter()
@@ -101,6 +123,17 @@ impl Classifier {
                 explanation: fired.rule.explanation.clone(),
             })
             .collect();
+        if let Some(model) = &self.model {
+            let opinion = model.judge(&self.features_of(text, &hits));
+            let spans = opinion
+                .phrases
+                .iter()
+                .map(|r| Some(normalized.original_span(r.clone())))
+                .collect();
+            if let Some(signal) = model_signal(&opinion, evidence(original, spans), &signals) {
+                signals.push(signal);
+            }
+        }
         let mut verdict = Verdict {
             score: 0,
             level: Level::Low,
@@ -113,6 +146,46 @@ impl Classifier {
         verdict
     }
 
+    /// The features the learned model reads off a message (for training).
+    pub fn features(&self, message: Message<'_>) -> Features {
+        let reading = self.read(message);
+        self.features_of(reading.normalized.as_str(), &reading.hits)
+    }
+
+    fn features_of(&self, text: &str, hits: &[Option<Hit>]) -> Features {
+        let fired = (0..hits.len())
+            .filter(|&i| hits[i].is_some())
+            .map(|i| self.rules.cue_name(i));
+        Features::new(text, fired)
+    }
+
+    fn read(&self, message: Message<'_>) -> Reading {
+        let original = message.text;
+        let normalized = Normalized::new(original);
+        let text = normalized.as_str();
+        let indicators =
+            self.extractor
+                .extract(&normalized, original, message.hidden_links, &self.channels);
+        let mut hits: Vec<Option<Hit>> = vec![None; self.rules.cue_count()];
+        builtin_hits(&indicators, &mut hits);
+        let claims = self.channels.claims(text);
+        let masked = self.masked.find(text);
+        grammar_hits(
+            &claims,
+            masked.map(|r| normalized.original_span(r)),
+            &indicators,
+            |r| normalized.original_span(r),
+            &mut hits,
+        );
+        self.rules
+            .match_cues(text, |r| normalized.original_span(r), &mut hits);
+        Reading {
+            normalized,
+            indicators,
+            hits,
+        }
+    }
+
     /// Runs every rule's embedded examples; returns the ones that misbehave.
     pub fn check_examples(&self) -> Vec<RuleProblem> {
         self.rules.check_examples(|text, rule_id| {
@@ -122,6 +195,68 @@ impl Classifier {
                 .any(|s| s.rule_id == rule_id)
         })
     }
+}
+
+/// The id of the learned model's signal.
+pub const MODEL_RULE: &str = "model.base";
+
+/// The learned model's opinion as a signal. It assists, never decides: it speaks only
+/// when fairly sure (calibrated probability at least 0.7, or at most 0.2); on its own it
+/// stays below `medium` (at most 30, at a probability of 1), and on the legitimate side
+/// it damps by at most 12.
+fn model_signal(opinion: &Opinion, evidence: Vec<Evidence>, signals: &[Signal]) -> Option<Signal> {
+    let p = f64::from(opinion.probability);
+    let weight = if p >= 0.7 {
+        (100.0 * (p - 0.7)).round() as i32
+    } else if p <= 0.2 {
+        -(60.0 * (0.2 - p)).round() as i32
+    } else {
+        0
+    };
+    if weight == 0 {
+        return None;
+    }
+    let percent = (p * 100.0).round();
+    let quoted: Vec<String> = evidence.iter().map(|e| format!("“{}”", e.text)).collect();
+    let (zh, en) = if weight > 0 && !quoted.is_empty() {
+        (
+            format!(
+                "模型（用真实消息训练）认为它像诈骗消息（{percent}%），主要因为：{}。",
+                quoted.join("、")
+            ),
+            format!(
+                "A model trained on real messages finds it scam-like ({percent}%), mostly because of {}.",
+                quoted.join(", ")
+            ),
+        )
+    } else if weight > 0 {
+        (
+            format!("模型（用真实消息训练）认为它像诈骗消息（{percent}%）。"),
+            format!("A model trained on real messages finds it scam-like ({percent}%)."),
+        )
+    } else {
+        (
+            format!("模型（用真实消息训练）认为它像正常通知（诈骗可能 {percent}%）。"),
+            format!("A model trained on real messages finds it notice-like (scam {percent}%)."),
+        )
+    };
+    let family = if weight > 0 {
+        signals
+            .iter()
+            .filter(|s| s.weight > 0)
+            .map(|s| s.family)
+            .next()
+            .unwrap_or(Family::GeneralSmishing)
+    } else {
+        Family::Legitimate
+    };
+    Some(Signal {
+        rule_id: MODEL_RULE.to_string(),
+        family,
+        weight,
+        evidence,
+        explanation: Arc::new(Bilingual { zh, en }),
+    })
 }
 
 /// Marks the built-in cues the indicators make fire.
@@ -179,6 +314,102 @@ fn builtin_hits(indicators: &[Indicator], hits: &mut [Option<Hit>]) {
             .and_then(span);
         hits[Builtin::OnlyOfficialLinks.id()] = Some(first);
     }
+}
+
+/// Marks the built-in cues of the scam grammar: who the message claims to be
+/// (`@claimed_sender`), whether it points to that sender's own channel
+/// (`@sender_channel`), a masked link, and any way out of the official channel.
+fn grammar_hits(
+    claims: &[Claim],
+    masked: Option<Range<usize>>,
+    indicators: &[Indicator],
+    to_original: impl Fn(Range<usize>) -> Range<usize>,
+    hits: &mut [Option<Hit>],
+) {
+    let named = |entity: &str| claims.iter().any(|c| !c.sender && c.entity == entity);
+    if let Some(claim) = claims.iter().find(|c| !c.sender) {
+        hits[Builtin::ClaimedSender.id()] = Some(Some(to_original(claim.range.clone())));
+    }
+    let own_link = indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Url && i.official.as_deref().is_some_and(|o| named(o)));
+    if let Some(link) = own_link {
+        hits[Builtin::SenderChannel.id()] = Some(link.evidence.as_ref().map(|e| e.start..e.end));
+    } else {
+        // A sender ID inside a link (`10086-jf.cc`) is a disguise, not the sender's number.
+        let in_link = |r: &Range<usize>| {
+            indicators.iter().any(|i| {
+                matches!(i.kind, IndicatorKind::Url | IndicatorKind::Email)
+                    && i.evidence
+                        .as_ref()
+                        .is_some_and(|e| e.start < r.end && r.start < e.end)
+            })
+        };
+        let quoted = claims
+            .iter()
+            .filter(|c| c.sender)
+            .map(|c| to_original(c.range.clone()))
+            .find(|r| !in_link(r));
+        if let Some(range) = quoted {
+            hits[Builtin::SenderChannel.id()] = Some(Some(range));
+        }
+    }
+    if let Some(range) = masked {
+        hits[Builtin::MaskedLink.id()] = Some(Some(range));
+    }
+    let first =
+        |cues: &[Builtin], hits: &[Option<Hit>]| cues.iter().find_map(|b| hits[b.id()].clone());
+    let links = [
+        Builtin::MaskedLink,
+        Builtin::BrandDomain,
+        Builtin::Shortener,
+        Builtin::IpLink,
+    ];
+    let contacts = [Builtin::Phone, Builtin::PrivateContact, Builtin::Email];
+    let unofficial = indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Url && i.official.is_none() && looks_like_a_link(i))
+        .map(|i| i.evidence.as_ref().map(|e| e.start..e.end));
+    let link = unofficial.or_else(|| first(&links, hits));
+    let contact = first(&contacts, hits);
+    for (cue, hit) in [
+        (Builtin::OffChannelLink, link.clone()),
+        (Builtin::OffChannelContact, contact.clone()),
+        (Builtin::OffChannel, link.or(contact)),
+    ] {
+        if hit.is_some() {
+            hits[cue.id()] = hit;
+        }
+    }
+}
+
+/// Whether an unofficial URL reads as a link someone is meant to open rather than two
+/// words joined by a missing space (`days.so`, `Hello.How`): it has a scheme, `www.` or
+/// a path, is hidden behind other text, or ends in a top-level domain links use.
+fn looks_like_a_link(i: &Indicator) -> bool {
+    const TLDS: &[&str] = &[
+        "com", "net", "org", "info", "biz", "top", "xyz", "cc", "vip", "shop", "site", "online",
+        "club", "live", "app", "io", "co", "me", "us", "uk", "cn", "tw", "hk", "ru", "de", "fr",
+        "link", "click", "icu", "buzz", "work", "cyou", "sbs", "bond", "lol", "world", "store",
+        "tk", "ml", "ga", "cf", "gq", "pw", "ws", "in", "tv", "ly", "gd", "de", "es", "it", "nl",
+        "ca", "au", "sg", "my", "ph", "vn", "th", "id", "br", "mx", "pe", "bd", "pk", "ng", "ke",
+        "za", "eg", "ae", "sa", "tr", "pl", "se", "be", "ch", "at", "ie", "nz", "jp", "kr", "su",
+        "asia", "mobi", "pro", "page", "digital", "support", "services", "help", "center",
+    ];
+    let Some(evidence) = &i.evidence else {
+        return true;
+    };
+    let text = evidence.text.to_ascii_lowercase();
+    if i.hidden || i.shortener || text.contains("://") || text.starts_with("www.") {
+        return true;
+    }
+    let host = text.split(['/', '?', '#']).next().unwrap_or("");
+    if text.len() > host.len() + 1 {
+        return true;
+    }
+    let tld = host.rsplit('.').next().unwrap_or("");
+    let lower_case = evidence.text.split(['/', '?', '#']).next() == Some(host);
+    lower_case && TLDS.contains(&tld)
 }
 
 fn private(set: &mut impl FnMut(Builtin, &Indicator), kind: Builtin, i: &Indicator) {
