@@ -215,6 +215,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         triage: Arc::clone(&triage),
         bot_running: Arc::clone(&bot_running),
         webhook,
+        inbox: Arc::clone(&app.inbox),
     };
     let web_shutdown = shutdown.clone().cancelled_owned();
     let web = tokio::spawn(web::serve(listener, state, web_shutdown));

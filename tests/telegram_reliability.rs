@@ -189,8 +189,11 @@ async fn an_undecodable_update_is_set_aside_and_polling_moves_on() {
 
     let sent = app.fake.wait_for_sent(2, WAIT).await;
     let aside = app.running.triage.quarantined().expect("inbox readable");
+    let health = reqwest::get(format!("http://{}/healthz", app.running.http_addr));
+    let health: Value = health.await.unwrap().json().await.unwrap();
     app.drain_and_stop().await;
 
+    assert_eq!(health["quarantined_updates"], 1, "{health}");
     assert!(sent[0].text.starts_with("✅") && sent[1].text.starts_with("🚨"));
     assert_eq!(aside.len(), 1);
     assert_eq!(aside[0].update_id, poison);

@@ -48,6 +48,8 @@ pub struct WebState {
     pub bot_running: Arc<AtomicBool>,
     /// The webhook endpoint, in webhook mode.
     pub webhook: Option<Webhook>,
+    /// The bot's update inbox (health counts what it set aside).
+    pub inbox: Arc<dyn Inbox>,
 }
 
 /// The `/healthz` body.
@@ -56,6 +58,8 @@ struct Health {
     status: &'static str,
     rules: usize,
     bot_running: bool,
+    /// Updates set aside because they could not be handled (`None`: unreadable).
+    quarantined_updates: Option<usize>,
 }
 
 /// All routes.
@@ -102,10 +106,13 @@ async fn webhook_update(State(state): State<WebState>, request: Request) -> Stat
 }
 
 async fn healthz(State(state): State<WebState>) -> Json<Health> {
+    let inbox = Arc::clone(&state.inbox);
+    let quarantined = tokio::task::spawn_blocking(move || inbox.quarantined().map(|q| q.len()));
     Json(Health {
         status: "ok",
         rules: state.triage.classifier().rules().len(),
         bot_running: state.bot_running.load(Ordering::SeqCst),
+        quarantined_updates: quarantined.await.ok().and_then(Result::ok),
     })
 }
 
