@@ -241,6 +241,7 @@ async fn serve_stops_within_its_grace_period_with_a_40s_retry_after_pending() {
     let status = tokio::time::timeout(SLOW_WAIT, child.wait()).await;
     let stopped_after = asked.elapsed();
     let status = status.expect("serve stops").expect("exit status");
+    eprintln!("serve stopped {stopped_after:?} after SIGTERM with a 40 s retry_after pending");
 
     assert!(status.success(), "{status:?}");
     assert!(stopped_after < Duration::from_secs(12), "{stopped_after:?}");
