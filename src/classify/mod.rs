@@ -123,7 +123,11 @@ impl Classifier {
                 explanation: fired.rule.explanation.clone(),
             })
             .collect();
-        if let Some(model) = &self.model {
+        // The model's signal is positive and at most 30: it cannot change a verdict that
+        // no rule pointed at, nor one already high, so it is not computed for those.
+        let rules_score = verdict::combine(signals.iter().map(|s| s.weight).filter(|w| *w > 0));
+        let model_matters = rules_score > 0 && Level::from_score(rules_score) < Level::High;
+        if let Some(model) = self.model.as_ref().filter(|_| model_matters) {
             let opinion = model.judge(&self.features_of(text, &hits));
             let spans = opinion
                 .phrases
@@ -201,15 +205,14 @@ impl Classifier {
 pub const MODEL_RULE: &str = "model.base";
 
 /// The learned model's opinion as a signal. It assists, never decides: it speaks only
-/// when fairly sure (calibrated probability at least 0.7, or at most 0.2); on its own it
-/// stays below `medium` (at most 30, at a probability of 1), and on the legitimate side
-/// it damps by at most 12.
+/// when fairly sure a message is a scam (calibrated probability at least 0.7), and on its
+/// own it stays below `medium` (at most 30, at a probability of 1). It never damps:
+/// measured on held-out sources, even a damping of at most 5 cost more caught scams
+/// (phishing e-mails, unlike the SMS it learnt from) than it saved false alarms.
 fn model_signal(opinion: &Opinion, evidence: Vec<Evidence>, signals: &[Signal]) -> Option<Signal> {
     let p = f64::from(opinion.probability);
     let weight = if p >= 0.7 {
         (100.0 * (p - 0.7)).round() as i32
-    } else if p <= 0.2 {
-        -(60.0 * (0.2 - p)).round() as i32
     } else {
         0
     };
@@ -218,7 +221,12 @@ fn model_signal(opinion: &Opinion, evidence: Vec<Evidence>, signals: &[Signal]) 
     }
     let percent = (p * 100.0).round();
     let quoted: Vec<String> = evidence.iter().map(|e| format!("“{}”", e.text)).collect();
-    let (zh, en) = if weight > 0 && !quoted.is_empty() {
+    let (zh, en) = if quoted.is_empty() {
+        (
+            format!("模型（用真实消息训练）认为它像诈骗消息（{percent}%）。"),
+            format!("A model trained on real messages finds it scam-like ({percent}%)."),
+        )
+    } else {
         (
             format!(
                 "模型（用真实消息训练）认为它像诈骗消息（{percent}%），主要因为：{}。",
@@ -229,27 +237,13 @@ fn model_signal(opinion: &Opinion, evidence: Vec<Evidence>, signals: &[Signal]) 
                 quoted.join(", ")
             ),
         )
-    } else if weight > 0 {
-        (
-            format!("模型（用真实消息训练）认为它像诈骗消息（{percent}%）。"),
-            format!("A model trained on real messages finds it scam-like ({percent}%)."),
-        )
-    } else {
-        (
-            format!("模型（用真实消息训练）认为它像正常通知（诈骗可能 {percent}%）。"),
-            format!("A model trained on real messages finds it notice-like (scam {percent}%)."),
-        )
     };
-    let family = if weight > 0 {
-        signals
-            .iter()
-            .filter(|s| s.weight > 0)
-            .map(|s| s.family)
-            .next()
-            .unwrap_or(Family::GeneralSmishing)
-    } else {
-        Family::Legitimate
-    };
+    let family = signals
+        .iter()
+        .filter(|s| s.weight > 0)
+        .map(|s| s.family)
+        .next()
+        .unwrap_or(Family::GeneralSmishing);
     Some(Signal {
         rule_id: MODEL_RULE.to_string(),
         family,
