@@ -3,8 +3,9 @@
 //! signal fanned out to all of them.
 //!
 //! Invariants: nothing else wires modules together; SIGTERM/Ctrl-C cancel the token,
-//! the bot stops polling and finishes in-flight updates, the web server drains, and
-//! only then does `serve` return.
+//! the bot stops taking updates and, for at most the shutdown grace period, finishes
+//! in-flight updates and sends owed replies (the rest stays owed for the next start),
+//! the web server drains, and only then does `serve` return.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,12 +19,10 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Settings;
 use crate::telegram::{self, BotOptions, CuratorOptions, TelegramError, UpdateSource};
 use crate::triage::Triage;
+use crate::triage::delivery::{Inbox, MemoryDelivery, Outbox};
 use crate::triage::feedback::{MemoryReports, ReportSink};
 use crate::triage::prefs::{MemoryPrefs, Prefs};
 use crate::web::{self, WebState};
-
-/// Webhook updates waiting for the bot; a full queue answers 503 so Telegram retries.
-const WEBHOOK_QUEUE: usize = 256;
 
 /// Everything the app is built from; tests replace the stores and tune timings.
 pub struct App {
@@ -35,6 +34,10 @@ pub struct App {
     pub prefs: Arc<dyn Prefs>,
     /// Where reports go.
     pub reports: Arc<dyn ReportSink>,
+    /// Updates received and not yet handled.
+    pub inbox: Arc<dyn Inbox>,
+    /// Replies owed and not yet sent.
+    pub outbox: Arc<dyn Outbox>,
     /// Window in which forwarded messages are judged together (default 1.5 s).
     pub batch_window: Option<Duration>,
     /// Most group warnings per minute (default 5).
@@ -46,11 +49,14 @@ pub struct App {
 impl App {
     /// The app with in-memory stores (tests).
     pub fn new(settings: Settings) -> Self {
+        let delivery = Arc::new(MemoryDelivery::new());
         Self {
             settings,
             triage: None,
             prefs: Arc::new(MemoryPrefs::new()),
             reports: Arc::new(MemoryReports::new()),
+            inbox: Arc::clone(&delivery) as Arc<dyn Inbox>,
+            outbox: delivery,
             batch_window: None,
             group_warnings_per_minute: None,
             poll_timeout_secs: None,
@@ -58,7 +64,8 @@ impl App {
     }
 
     /// The app with the service's sled store in the data directory behind reports,
-    /// preferences and the update cursor, so they survive a restart.
+    /// preferences, the update cursor, the update inbox and the reply outbox, so they
+    /// survive a restart.
     pub fn persistent(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {
             format!(
@@ -68,10 +75,16 @@ impl App {
         })?;
         let mut triage = Triage::open(&settings)?;
         start_ocr(&mut triage, &settings);
+        match triage.prune_delivery_marks() {
+            Ok(pruned) => tracing::debug!(pruned, "old update and reply marks forgotten"),
+            Err(error) => tracing::warn!("cannot prune old update and reply marks: {error}"),
+        }
         let triage = Arc::new(triage);
         Ok(Self {
             prefs: Arc::clone(&triage) as Arc<dyn Prefs>,
             reports: Arc::clone(&triage) as Arc<dyn ReportSink>,
+            inbox: Arc::clone(&triage) as Arc<dyn Inbox>,
+            outbox: Arc::clone(&triage) as Arc<dyn Outbox>,
             triage: Some(triage),
             ..Self::new(settings)
         })
@@ -89,6 +102,7 @@ impl App {
         if let Some(timeout) = self.poll_timeout_secs {
             options.poll_timeout_secs = timeout;
         }
+        options.shutdown_grace = Duration::from_secs(telegram.shutdown_grace_secs);
         options.curators = CuratorOptions {
             admin_ids: telegram.admin_ids.clone(),
             admin_chat_id: telegram.admin_chat_id,
@@ -166,28 +180,32 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     let shutdown = CancellationToken::new();
     let bot_running = Arc::new(AtomicBool::new(false));
 
+    let bot_options = app.bot_options();
+    if let Some(options) = &bot_options {
+        telegram::check_api_url(&options.api_url)?;
+    }
     let listener = tokio::net::TcpListener::bind(settings.http.addr)
         .await
         .with_context(|| format!("cannot listen on {}", settings.http.addr))?;
     let http_addr = listener.local_addr()?;
-    let bot_options = app.bot_options();
     let (webhook, source) = match (&bot_options, &settings.telegram.webhook_url) {
         (Some(_), Some(url)) => {
             let secret = settings.telegram.webhook_secret.clone();
             let secret = secret.context("TELEGRAM_WEBHOOK_SECRET is required in webhook mode")?;
-            let (sender, receiver) = tokio::sync::mpsc::channel(WEBHOOK_QUEUE);
+            let arrived = Arc::new(tokio::sync::Notify::new());
             let webhook = web::Webhook {
                 path: settings
                     .telegram
                     .webhook_path()
                     .unwrap_or_else(|| "/".into()),
                 secret: secret.clone(),
-                updates: sender,
+                inbox: Arc::clone(&app.inbox),
+                arrived: Arc::clone(&arrived),
             };
             let source = UpdateSource::Webhook {
                 url: url.clone(),
                 secret,
-                updates: receiver,
+                arrived,
             };
             (Some(webhook), source)
         }
@@ -197,6 +215,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         triage: Arc::clone(&triage),
         bot_running: Arc::clone(&bot_running),
         webhook,
+        inbox: Arc::clone(&app.inbox),
     };
     let web_shutdown = shutdown.clone().cancelled_owned();
     let web = tokio::spawn(web::serve(listener, state, web_shutdown));
@@ -206,6 +225,8 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
             triage: Arc::clone(&triage),
             prefs: Arc::clone(&app.prefs),
             reports: Arc::clone(&app.reports),
+            inbox: Arc::clone(&app.inbox),
+            outbox: Arc::clone(&app.outbox),
         };
         tokio::spawn(telegram::run(
             deps,

@@ -104,7 +104,8 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OcrSettings {
-    /// Worker threads, each with its own engines (about 110 MiB each).
+    /// Worker threads, each with its own engines (about 110 MiB each); 0 is one per
+    /// core (at most 4).
     pub workers: usize,
     /// Longest one image may take, in seconds.
     pub timeout_secs: u64,
@@ -148,6 +149,8 @@ pub struct TelegramSettings {
     /// Secret token Telegram sends with every webhook request (env only).
     #[serde(skip)]
     pub webhook_secret: Option<Secret>,
+    /// Longest shutdown waits for in-flight updates and owed replies, in seconds.
+    pub shutdown_grace_secs: u64,
 }
 
 impl TelegramSettings {
@@ -170,6 +173,7 @@ impl Default for TelegramSettings {
             admin_chat_id: None,
             webhook_url: None,
             webhook_secret: None,
+            shutdown_grace_secs: 10,
         }
     }
 }
@@ -208,18 +212,7 @@ impl Settings {
             // An empty value turns the base model off (rules and community alone).
             settings.model_file = (!file.is_empty()).then(|| PathBuf::from(file));
         }
-        if settings.ocr.workers == 0 || settings.ocr.timeout_secs == 0 {
-            return Err(invalid(
-                path,
-                "ocr.workers and ocr.timeout_secs must be at least 1".into(),
-            ));
-        }
-        if settings.community.min_reporters == 0 {
-            return Err(invalid(
-                path,
-                "community.min_reporters must be at least 1".into(),
-            ));
-        }
+        check_ranges(path, &settings)?;
         apply_telegram_env(&mut settings.telegram, &env)?;
         if let Some(addr) = env("SELLERGUARD_HTTP_ADDR").filter(|v| !v.is_empty()) {
             settings.http.addr = addr.trim().parse().map_err(|_| {
@@ -233,6 +226,40 @@ impl Settings {
         Ok(settings)
     }
 }
+
+/// Every number in the settings file, checked against what the program can honour.
+fn check_ranges(path: &Path, settings: &Settings) -> Result<(), ConfigError> {
+    let in_range = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
+        if range.contains(&value) {
+            return Ok(());
+        }
+        let (low, high) = range.into_inner();
+        Err(invalid(
+            path,
+            format!("{key} is {value}; it must be between {low} and {high}"),
+        ))
+    };
+    let workers = u64::try_from(settings.ocr.workers).unwrap_or(u64::MAX);
+    in_range("ocr.workers", workers, 0..=MAX_OCR_WORKERS)?;
+    in_range("ocr.timeout_secs", settings.ocr.timeout_secs, 1..=600)?;
+    in_range(
+        "community.min_reporters",
+        settings.community.min_reporters,
+        1..=1000,
+    )?;
+    let per_hour = u64::from(settings.community.reports_per_hour.get());
+    in_range("community.reports_per_hour", per_hour, 1..=10_000)?;
+    in_range(
+        "community.retention_days",
+        settings.community.retention_days,
+        1..=36_500,
+    )?;
+    let grace = settings.telegram.shutdown_grace_secs;
+    in_range("telegram.shutdown_grace_secs", grace, 0..=300)
+}
+
+/// Most OCR workers (each holds about 110 MiB of engines).
+pub const MAX_OCR_WORKERS: u64 = 64;
 
 fn apply_telegram_env(
     telegram: &mut TelegramSettings,
@@ -484,10 +511,65 @@ pub fn read_rule_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, ConfigError
     if paths.is_empty() {
         return Err(invalid(dir, "no *.toml rule files".into()));
     }
-    paths
-        .into_iter()
-        .map(|p| read_text(&p).map(|text| (p, text)))
-        .collect()
+    let mut total = 0;
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = read_rule_file(&path)?;
+        total += text.len();
+        if total > MAX_RULE_DIR_BYTES {
+            let message = format!("the rule folder holds more than {MAX_RULE_DIR_BYTES} bytes");
+            return Err(parse_error(&path, 1, 1, message));
+        }
+        files.push((path, text));
+    }
+    Ok(files)
+}
+
+/// Largest rule file read (the shipped ones are under 40 KiB).
+pub const MAX_RULE_FILE_BYTES: usize = 256 << 10;
+/// Largest rule folder read, all files together.
+pub const MAX_RULE_DIR_BYTES: usize = 4 << 20;
+
+/// Reads one rule file: at most `MAX_RULE_FILE_BYTES`, UTF-8 (a bad byte is named by
+/// line and column).
+fn read_rule_file(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let read_err = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let limit = u64::try_from(MAX_RULE_FILE_BYTES).unwrap_or(u64::MAX) + 1;
+    file.take(limit).read_to_end(&mut bytes).map_err(read_err)?;
+    if bytes.len() > MAX_RULE_FILE_BYTES {
+        let message = format!("rule file is larger than {MAX_RULE_FILE_BYTES} bytes");
+        return Err(parse_error(path, 1, 1, message));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        parse_error(
+            path,
+            line,
+            col,
+            "not UTF-8 text (save the file as UTF-8)".into(),
+        )
+    })
+}
+
+fn parse_error(path: &Path, line: usize, col: usize, message: String) -> ConfigError {
+    ConfigError::Parse {
+        path: path.to_path_buf(),
+        line,
+        col,
+        message,
+    }
 }
 
 fn read_text(path: &Path) -> Result<String, ConfigError> {
@@ -577,6 +659,71 @@ mod tests {
             err.contains("s.toml:8:") && err.contains("nonzero"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_refused_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("workers=1", "workers=100000", "ocr.workers is 100000"),
+            ("workers=1", "workers=65", "ocr.workers is 65"),
+            (
+                "timeout_secs=10",
+                "timeout_secs=18446744073709551615",
+                "ocr.timeout_secs",
+            ),
+            (
+                "min_reporters=3",
+                "min_reporters=0",
+                "community.min_reporters is 0",
+            ),
+            (
+                "retention_days=9",
+                "retention_days=0",
+                "community.retention_days",
+            ),
+            (
+                "languages='eng'",
+                "languages='eng'\n[telegram]\nshutdown_grace_secs=301",
+                "telegram.shutdown_grace_secs is 301",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            let path = write(dir.path(), "s.toml", &BASE.replace(from, to));
+            let err = Settings::load(Some(&path), |_| None)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("s.toml") && err.contains(expected),
+                "{to}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn rule_files_are_bounded_utf8_and_named_by_line_and_column() {
+        let cases: [(&[u8], &str); 3] = [
+            (
+                b"[cue.x]\nkeywords = ['caf\xe9']\n",
+                "x.toml:2:17: not UTF-8",
+            ),
+            (
+                &[b' '; MAX_RULE_FILE_BYTES + 1],
+                "x.toml:1:1: rule file is larger",
+            ),
+            (b"# fine\n", ""),
+        ];
+        for (bytes, expected) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("x.toml"), bytes).unwrap();
+            match read_rule_files(dir.path()) {
+                Ok(files) => assert!(expected.is_empty() && files.len() == 1),
+                Err(e) => assert!(
+                    !expected.is_empty() && e.to_string().contains(expected),
+                    "{e}"
+                ),
+            }
+        }
     }
 
     #[test]

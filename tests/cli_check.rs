@@ -7,8 +7,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn sellerguard(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
+/// The binary with `args`, shipped rules, no data directory, piped stdio.
+fn spawn(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_sellerguard"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("SELLERGUARD_RULES_DIR")
@@ -17,7 +18,11 @@ fn sellerguard(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("runs the binary");
+        .expect("runs the binary")
+}
+
+fn sellerguard(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = spawn(args);
     if let Some(input) = stdin {
         child
             .stdin
@@ -274,4 +279,39 @@ fn the_binary_runs_with_one_openmp_thread_even_when_unset() {
         seen,
         "OMP_THREAD_LIMIT=1 never appeared in the process environment"
     );
+}
+
+/// `check` reading `input` from standard input, written from another thread so a
+/// child that stops reading early cannot block the test.
+fn check_stdin(input: Vec<u8>) -> (i32, String) {
+    let mut child = spawn(&["check"]);
+    let mut stdin = child.stdin.take().unwrap();
+    // The child may stop reading at the cap: a broken pipe here is expected.
+    let writer = std::thread::spawn(move || drop(stdin.write_all(&input)));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn input_is_bounded_and_empty_input_is_nothing_to_check() {
+    let cap = sellerguard::triage::MAX_TEXT_BYTES;
+    let cases: Vec<(Vec<u8>, i32, &str)> = vec![
+        (Vec::new(), 2, "nothing to check"),
+        (b" \n\t ".to_vec(), 2, "nothing to check"),
+        (vec![b'a'; cap + 1], 2, "longer than 1048576 bytes"),
+        (vec![b'a'; 8 << 20], 2, "longer than 1048576 bytes"),
+        (vec![0xff, 0xfe, b'a'], 2, "not UTF-8"),
+        (vec![b'a'; cap], 0, ""),
+    ];
+    for (input, code, message) in cases {
+        let len = input.len();
+        let (got, stderr) = check_stdin(input);
+        assert_eq!(got, code, "{len} bytes: {stderr}");
+        assert!(stderr.contains(message), "{len} bytes: {stderr}");
+    }
+    let (code, _, stderr) = sellerguard(&["check", "  "], None);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("nothing to check"), "{stderr}");
 }

@@ -411,3 +411,73 @@ fn ocr_is_a_cheap_shareable_handle() {
     let reader = std::thread::spawn(move || ocr.read_blocking(fixture_bytes("en_parcel_dark.jpg")));
     assert!(reader.join().unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn one_sender_has_one_image_in_the_pool_and_others_are_still_read() {
+    let ocr = Ocr::start(OcrOptions {
+        workers: 2,
+        languages: "eng".to_string(),
+        ..OcrOptions::default()
+    })
+    .unwrap();
+    let image = fixture_bytes("en_wallet_light.jpg");
+
+    // Submitted in one poll: sender 1's second image finds their place taken.
+    let (first, second, other) = tokio::join!(
+        ocr.read_as(1, image.clone()),
+        ocr.read_as(1, image.clone()),
+        ocr.read_as(2, image.clone()),
+    );
+
+    assert!(first.is_ok(), "{first:?}");
+    assert!(matches!(second, Err(OcrError::OwnerBusy)), "{second:?}");
+    assert!(other.is_ok(), "{other:?}");
+    assert!(
+        ocr.read_as(1, image).await.is_ok(),
+        "the place is free again"
+    );
+}
+
+/// A page of `columns` x `rows` copies of a fixture screenshot, as an 8-bit BMP.
+fn dense_page(name: &str, columns: u32, rows: u32) -> Vec<u8> {
+    let tile = image::load_from_memory(&fixture_bytes(name))
+        .unwrap()
+        .into_luma8();
+    let (w, h) = tile.dimensions();
+    let mut page = image::GrayImage::new(w * columns, h * rows);
+    for x in 0..columns {
+        for y in 0..rows {
+            image::imageops::replace(&mut page, &tile, i64::from(x * w), i64::from(y * h));
+        }
+    }
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    page.write_to(&mut bytes, image::ImageFormat::Bmp).unwrap();
+    bytes.into_inner()
+}
+
+#[tokio::test]
+async fn a_huge_dense_page_stops_at_its_deadline_and_frees_the_worker() {
+    let ocr = Ocr::start(OcrOptions {
+        workers: 1,
+        languages: "eng".to_string(),
+        max_file_bytes: 64 << 20,
+        ..OcrOptions::default()
+    })
+    .unwrap();
+    // 5910 x 6400: 37.8 megapixels of text, under the 40-megapixel limit.
+    let page = dense_page("en_light.jpg", 10, 5);
+    let hasty = ocr.with_timeout(Duration::from_secs(2));
+
+    let error = hasty
+        .read_as(1, page)
+        .await
+        .expect_err("too much to read in 2 s");
+    // Before, the worker kept reading the page for minutes and this timed out too.
+    // Decoding 38 megapixels takes seconds in a debug build; reading them took minutes.
+    let next = ocr.with_timeout(Duration::from_secs(90));
+    let got = next.read_as(2, fixture_bytes("en_light.jpg")).await;
+
+    assert!(matches!(error, OcrError::Timeout(_)), "{error:?}");
+    let got = got.expect("the worker is free soon after the deadline");
+    assert!(got.text.contains("Seller Central"), "{}", got.text);
+}

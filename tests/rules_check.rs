@@ -47,3 +47,23 @@ fn a_missing_rule_folder_is_a_clear_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-dir"), "{stderr}");
 }
+
+#[test]
+fn a_huge_regex_is_refused_with_its_position_before_it_is_compiled() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 200 KiB alternation of literals: under the compiled-size limit, but minutes
+    // and gigabytes to build into the set when a few of them are joined.
+    let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
+    let rule = format!(
+        "[cue.big]\nregex = ['(?:{})']\n\n[[rule]]\nid = 't.big'\nfamily = 'logistics-fee'\n\
+         weight = 10\nall = ['big']\nexplain = {{ zh = 'x', en = 'x' }}\n",
+        words.join("|")
+    );
+    std::fs::write(dir.path().join("big.toml"), rule).unwrap();
+
+    let (code, stdout, stderr) = rules_check(dir.path().to_str().unwrap());
+
+    assert_eq!(code, 1, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("big.toml:2:10: E004"), "{stdout}");
+    assert!(stdout.contains("the most is 16384"), "{stdout}");
+}

@@ -9,7 +9,6 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use sellerguard::app::{self, App};
-use sellerguard::config::Secret;
 use serde_json::{Value, json};
 
 use support::app::{SCAM_EN, TEST_RULES, TestApp, Tuning, WAIT, settings};
@@ -121,21 +120,61 @@ fn serve_with_a_bad_setting_exits_2_naming_it() {
     );
 }
 
+#[test]
+fn serve_with_a_bad_api_url_exits_2_before_listening() {
+    let output = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
+        .arg("serve")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TELEGRAM_BOT_TOKEN", "123:ABC")
+        .env("TELEGRAM_API_URL", "http://exa mple.com/")
+        .env("SELLERGUARD_HTTP_ADDR", "127.0.0.1:0")
+        .env("SELLERGUARD_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("TELEGRAM_API_URL"), "{stderr}");
+    assert!(!stderr.contains("/healthz"), "nothing listened: {stderr}");
+}
+
+#[test]
+fn a_malformed_log_filter_is_an_error_naming_the_variable() {
+    let output = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
+        .args(["check", "hello"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SELLERGUARD_LOG", "sellerguard=loud")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("SELLERGUARD_LOG"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_webhook_refuses_a_wrong_secret_before_reading_a_large_body() {
+    let app = TestApp::start_webhook().await;
+    let url = format!("http://{}/tg/hook", app.running.http_addr);
+    let client = reqwest::Client::new();
+    let big = vec![b' '; 5 << 20];
+    let post = |secret: &'static str| {
+        client
+            .post(&url)
+            .header("X-Telegram-Bot-Api-Secret-Token", secret)
+            .body(big.clone())
+            .send()
+    };
+
+    let wrong = post("wrong").await.unwrap().status().as_u16();
+    let right = post("s3cret_token").await.unwrap().status().as_u16();
+    app.running.shutdown().await.unwrap();
+
+    assert_eq!(wrong, 401, "refused from the header");
+    assert_eq!(right, 413, "a body over 1 MiB is not read whole");
+}
+
 #[tokio::test]
 async fn webhook_mode_registers_the_hook_and_takes_updates_from_the_web_server() {
-    let fake = FakeBotApi::start().await;
-    let configure = |settings: &mut sellerguard::config::Settings| {
-        settings.telegram.webhook_url = Some("https://bot.example.com/tg/hook".into());
-        settings.telegram.webhook_secret = Some(Secret::new("s3cret_token"));
-    };
-    let app = TestApp::launch(
-        fake,
-        Default::default(),
-        Default::default(),
-        Tuning::default(),
-        configure,
-    )
-    .await;
+    let app = TestApp::start_webhook().await;
     let set = app.fake.wait_for_calls("setWebhook", 1, WAIT).await;
     assert_eq!(set[0].params["url"], "https://bot.example.com/tg/hook");
     assert_eq!(set[0].params["secret_token"], "s3cret_token");

@@ -292,11 +292,8 @@ async fn commands_work_in_private_chats() {
 async fn a_user_who_blocked_the_bot_is_remembered_and_not_retried() {
     let app = TestApp::start().await;
     let alice = TestUser::alice();
-    app.fake.fail_next(
-        "sendMessage",
-        403,
-        json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
-    );
+    app.fake
+        .refuse_next("sendMessage", 403, "Forbidden: bot was blocked by the user");
     app.fake
         .enqueue_update(app.fake.private_text(&alice, SCAM_EN));
     let (fake, prefs, _) = app.drain_and_stop().await;
@@ -387,11 +384,7 @@ async fn updates_of_one_chat_are_handled_in_order() {
 #[tokio::test]
 async fn a_429_is_waited_out_and_the_card_still_arrives() {
     let app = TestApp::start().await;
-    app.fake.fail_next(
-        "sendMessage",
-        429,
-        json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
-    );
+    app.fake.rate_limit_next("sendMessage", 1);
     app.fake
         .enqueue_update(app.fake.private_text(&TestUser::alice(), SCAM_EN));
 

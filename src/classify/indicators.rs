@@ -3,7 +3,12 @@
 //! Works on normalised text (lower case, look-alikes folded, split digits joined) and
 //! reports spans of the original text. Official-ness is decided against `Channels`;
 //! a host whose original spelling was not plain ASCII is never official.
+//!
+//! Invariant: linear in the input (up to a log factor): each regex scans once, a
+//! found indicator is deduplicated through a hash set and overlaps are looked up in
+//! an ordered map of merged spans, never by scanning everything found so far.
 
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use regex::Regex;
@@ -90,7 +95,7 @@ impl Extractor {
                 }
             })
         };
-        let mut taken: Vec<Range<usize>> = Vec::new();
+        let mut taken = Taken::default();
 
         if s.contains('@') {
             for caps in self.email.captures_iter(s) {
@@ -137,7 +142,7 @@ impl Extractor {
         if s.contains('.') {
             for caps in self.url.captures_iter(s) {
                 let whole = caps.get(0).expect("group 0");
-                if overlaps(&taken, &whole.range()) {
+                if taken.overlaps(&whole.range()) {
                     continue;
                 }
                 let host_match = caps.get(1).expect("host group");
@@ -203,7 +208,7 @@ impl Extractor {
         if s.contains('@') {
             for caps in self.telegram_handle.captures_iter(s) {
                 let handle = caps.get(1).expect("handle");
-                if overlaps(&taken, &handle.range()) {
+                if taken.overlaps(&handle.range()) {
                     continue;
                 }
                 let range = handle.start() - 1..handle.end();
@@ -216,7 +221,7 @@ impl Extractor {
             }
         }
         for (range, number) in phone_numbers(s) {
-            if overlaps(&taken, &range) {
+            if taken.overlaps(&range) {
                 continue;
             }
             found.push(contact(
@@ -235,18 +240,49 @@ impl Default for Extractor {
     }
 }
 
-/// Indicators found so far, without duplicates.
+/// Indicators found so far, in order, without duplicates.
 #[derive(Default)]
 struct Found {
     list: Vec<Indicator>,
+    seen: HashSet<(IndicatorKind, String)>,
 }
 
 impl Found {
     fn push(&mut self, indicator: Indicator) {
-        let same = |i: &Indicator| i.kind == indicator.kind && i.value == indicator.value;
-        if !self.list.iter().any(same) {
+        if self.seen.insert((indicator.kind, indicator.value.clone())) {
             self.list.push(indicator);
         }
+    }
+}
+
+/// Spans of the text already claimed by an indicator, merged: start -> end, disjoint.
+#[derive(Default)]
+struct Taken {
+    spans: BTreeMap<usize, usize>,
+}
+
+impl Taken {
+    /// Whether `range` shares a byte with a claimed span.
+    fn overlaps(&self, range: &Range<usize>) -> bool {
+        let before_end = self.spans.range(..range.end).next_back();
+        before_end.is_some_and(|(_, &end)| end > range.start)
+    }
+
+    /// Claims `range` (a match, never empty), merging it with the spans it overlaps.
+    fn push(&mut self, range: Range<usize>) {
+        let (mut start, mut end) = (range.start, range.end);
+        if start >= end {
+            return;
+        }
+        while let Some((&s, &e)) = self.spans.range(..end).next_back() {
+            if e <= start {
+                break;
+            }
+            start = start.min(s);
+            end = end.max(e);
+            self.spans.remove(&s);
+        }
+        self.spans.insert(start, end);
     }
 }
 
@@ -272,12 +308,6 @@ fn imitated(channels: &Channels, host: &str, official: bool) -> Option<String> {
     (!official)
         .then(|| channels.imitated_by(host).map(|e| e.name.clone()))
         .flatten()
-}
-
-fn overlaps(taken: &[Range<usize>], range: &Range<usize>) -> bool {
-    taken
-        .iter()
-        .any(|t| t.start < range.end && range.start < t.end)
 }
 
 /// The registrable domain of a host, if its suffix is a known public suffix.
@@ -478,6 +508,41 @@ mod tests {
             &channels(),
         );
         assert!(found[0].hidden && found[0].evidence.is_none());
+    }
+
+    #[test]
+    fn taken_spans_merge_and_answer_overlaps_like_a_scan() {
+        let claimed = [5..9, 20..25, 9..12, 0..2, 22..30, 40..41];
+        let mut taken = Taken::default();
+        for range in claimed.clone() {
+            taken.push(range);
+        }
+        for start in 0..45 {
+            for end in start..46 {
+                let range = start..end;
+                let scan = claimed
+                    .iter()
+                    .any(|t| t.start < range.end && range.start < t.end);
+                assert_eq!(taken.overlaps(&range), scan, "{range:?}");
+            }
+        }
+        assert_eq!(
+            taken.spans.len(),
+            5,
+            "touching spans stay apart: {:?}",
+            taken.spans
+        );
+    }
+
+    #[test]
+    fn many_distinct_links_are_each_found_once() {
+        let text: String = (0..2000)
+            .map(|i| format!("https://shop{i}.example.top/x "))
+            .collect();
+        let repeated = format!("{text}{text}");
+        let found = keys(&repeated);
+        assert_eq!(found.len(), 2000);
+        assert_eq!(found[1999], "url:shop1999.example.top");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::classify::{Lang, Message, Verdict};
 use crate::config::Settings;
-use crate::triage::{Card, Triage};
+use crate::triage::{Card, MAX_TEXT_BYTES, Triage};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -55,20 +55,60 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.image {
         return run_image(settings, path, &args);
     }
-    let text = match args.text {
-        Some(text) => text,
-        None => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("reading the message from standard input")?;
-            text
+    let text = match read_message(args.text) {
+        Ok(text) => text,
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            return Ok(ExitCode::from(2));
         }
     };
     let triage = Triage::open_if_exists(settings)?;
     let verdict = triage.check(Message::text(&text));
     triage.record_check();
     print_verdict(&triage, &verdict, args.lang, args.json, None)
+}
+
+/// Why there is no message to judge.
+#[derive(Debug, thiserror::Error)]
+enum InputError {
+    #[error(
+        "the message is longer than {} bytes (the most `check` reads); send a part of it",
+        MAX_TEXT_BYTES
+    )]
+    TooLong,
+    #[error("nothing to check: the message is empty")]
+    Empty,
+    #[error("the message on standard input is not UTF-8 text")]
+    NotText,
+    #[error("cannot read standard input: {0}")]
+    Read(#[from] std::io::Error),
+}
+
+/// TEXT, or standard input read to at most `MAX_TEXT_BYTES` + 1 bytes, refused when
+/// longer or blank.
+fn read_message(arg: Option<String>) -> Result<String, InputError> {
+    let text = match arg {
+        Some(text) => text,
+        None => {
+            let mut bytes = Vec::new();
+            let limit = u64::try_from(MAX_TEXT_BYTES).unwrap_or(u64::MAX) + 1;
+            std::io::stdin()
+                .lock()
+                .take(limit)
+                .read_to_end(&mut bytes)?;
+            if bytes.len() > MAX_TEXT_BYTES {
+                return Err(InputError::TooLong);
+            }
+            String::from_utf8(bytes).map_err(|_| InputError::NotText)?
+        }
+    };
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(InputError::TooLong);
+    }
+    if text.trim().is_empty() {
+        return Err(InputError::Empty);
+    }
+    Ok(text)
 }
 
 /// `check --image`: read the screenshot, then judge its text with any caption.

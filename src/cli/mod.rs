@@ -71,7 +71,10 @@ enum Command {
 
 /// Parses the process arguments, runs the command and returns its exit code.
 pub fn main() -> ExitCode {
-    init_tracing();
+    if let Err(e) = init_tracing() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -117,11 +120,23 @@ fn print_out(text: &str) -> std::io::Result<()> {
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SELLERGUARD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+/// Logs to stderr at `SELLERGUARD_LOG` (default `warn`); a filter that does not
+/// parse is an error naming the variable.
+fn init_tracing() -> Result<(), String> {
+    let spec = std::env::var("SELLERGUARD_LOG").unwrap_or_default();
+    let spec = if spec.trim().is_empty() {
+        "warn"
+    } else {
+        spec.trim()
+    };
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .parse(spec)
+        .map_err(|e| {
+            format!("SELLERGUARD_LOG: {spec:?} is not a log filter (e.g. `warn` or `sellerguard=debug`): {e}")
+        })?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    Ok(())
 }

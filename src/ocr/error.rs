@@ -37,6 +37,10 @@ pub enum OcrError {
     #[error("OCR queue is full")]
     Busy,
 
+    /// The sender already has an image being read.
+    #[error("the sender already has an image being read")]
+    OwnerBusy,
+
     /// The engine could not be started or has stopped, e.g. missing language data.
     /// `packages` names the Debian packages that would fix it, if any.
     #[error("OCR engine unavailable: {reason}")]
@@ -78,6 +82,10 @@ impl OcrError {
             OcrError::Busy => (
                 "当前识别请求较多，请稍后再试。",
                 "Too many images right now. Please try again in a minute.",
+            ),
+            OcrError::OwnerBusy => (
+                "上一张截图还在识别中，请等它的结果出来后再发送下一张。",
+                "Your previous screenshot is still being read. Please send the next one after its answer.",
             ),
             OcrError::EngineUnavailable { .. } | OcrError::EngineFailed(_) => (
                 "图片识别暂时不可用，请直接转发短信文字。",

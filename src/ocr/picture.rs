@@ -66,7 +66,11 @@ pub(crate) fn inspect(bytes: &[u8], limits: ImageLimits) -> Result<Header, OcrEr
     Ok(Header { width, height })
 }
 
-/// Decodes an inspected image to 8-bit gray, dark text on light background.
+/// Images with more pixels are scaled down to this many before recognition.
+pub(crate) const RECOGNITION_PIXELS: u64 = 12_000_000;
+
+/// Decodes an inspected image to 8-bit gray, dark text on light background, scaled
+/// down by a whole factor to at most `RECOGNITION_PIXELS`.
 pub(crate) fn to_gray(bytes: &[u8], header: Header) -> Result<GrayImage, OcrError> {
     let mut reader = reader(bytes)?;
     if reader.format() == Some(ImageFormat::Jpeg) && !jpeg_is_complete(bytes) {
@@ -81,10 +85,38 @@ pub(crate) fn to_gray(bytes: &[u8], header: Header) -> Result<GrayImage, OcrErro
     decoder_limits.max_image_height = Some(header.height);
     reader.limits(decoder_limits);
     let mut gray = reader.decode().map_err(decode_error)?.into_luma8();
+    let pixels = u64::from(gray.width()) * u64::from(gray.height());
+    if pixels > RECOGNITION_PIXELS {
+        // The pixel budget: text that needs more pixels than this is not a screenshot.
+        let factor = (pixels as f64 / RECOGNITION_PIXELS as f64).sqrt().ceil() as u32;
+        gray = shrink(&gray, factor.max(2));
+    }
     if is_dark(&gray) {
         image::imageops::invert(&mut gray);
     }
     Ok(gray)
+}
+
+/// `gray` scaled down by a whole `factor`: each pixel the mean of a `factor` square
+/// (one pass over the image; a partial last row or column of squares is dropped).
+fn shrink(gray: &GrayImage, factor: u32) -> GrayImage {
+    let (width, height) = (gray.width() / factor, gray.height() / factor);
+    let stride = gray.width() as usize;
+    let source = gray.as_raw();
+    let f = factor as usize;
+    let mut sums = vec![0u32; width as usize];
+    let mut out = Vec::with_capacity(width as usize * height as usize);
+    for row in 0..height as usize {
+        sums.iter_mut().for_each(|s| *s = 0);
+        for line in source[row * f * stride..].chunks(stride).take(f) {
+            for (sum, block) in sums.iter_mut().zip(line.chunks(f)) {
+                *sum += block.iter().map(|&p| u32::from(p)).sum::<u32>();
+            }
+        }
+        let area = (f * f) as u32;
+        out.extend(sums.iter().map(|&sum| (sum / area) as u8));
+    }
+    GrayImage::from_raw(width, height, out).expect("buffer matches the dimensions")
 }
 
 /// Whether the last scan of a JPEG is followed by an end-of-image marker.
@@ -107,6 +139,22 @@ fn is_dark(gray: &GrayImage) -> bool {
     }
     let sum: u64 = pixels.iter().map(|&p| u64::from(p)).sum();
     sum / (pixels.len() as u64) < 128
+}
+
+#[cfg(test)]
+mod shrink_tests {
+    use super::*;
+
+    #[test]
+    fn shrinking_averages_whole_squares() {
+        let pixels: Vec<u8> = (0..30).map(|i| i as u8 * 8).collect();
+        let gray = GrayImage::from_raw(6, 5, pixels).unwrap();
+        let small = shrink(&gray, 2);
+        assert_eq!(small.dimensions(), (3, 2));
+        // Top-left square: 0, 8, 48, 56.
+        assert_eq!(small.get_pixel(0, 0).0, [28]);
+        assert_eq!(small.get_pixel(2, 1).0, [156]);
+    }
 }
 
 #[cfg(test)]

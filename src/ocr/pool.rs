@@ -3,11 +3,14 @@
 //! Invariants: engines are loaded once in `Ocr::start` and live on their own
 //! thread until the last `Ocr` clone is dropped; the async runtime only parses
 //! image headers and waits. A caller that times out gets `OcrError::Timeout`
-//! at once; its job still finishes on the worker (Tesseract cannot be
-//! interrupted through tesseract-plumbing), and jobs whose caller has already
-//! given up are skipped, so the pool stays usable. Dropping the last `Ocr`
+//! at once; its job stops at the next text segment (Tesseract itself cannot be
+//! interrupted through tesseract-plumbing, so one segment is the most that runs
+//! past the deadline), and jobs whose caller has already given up are skipped, so
+//! the pool stays usable. A sender (`read_as`) has at most `PER_OWNER` images in
+//! the pool, so one sender cannot occupy every worker. Dropping the last `Ocr`
 //! closes the queue and joins the workers, so the engines are freed before exit.
 
+use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -53,13 +56,65 @@ struct Job {
     deadline: Instant,
     timeout: Duration,
     reply: Reply,
+    /// Held until the job is done or dropped: its sender's place in the pool.
+    _slot: Option<OwnerSlot>,
 }
+
+impl Job {
+    /// The error that ends this job now, if its deadline passed or its caller left.
+    fn stop(&self) -> Option<OcrError> {
+        (self.reply.abandoned() || Instant::now() >= self.deadline)
+            .then(|| OcrError::Timeout(self.timeout))
+    }
+}
+
+/// Jobs queued or running per sender.
+type Owners = Arc<Mutex<HashMap<i64, usize>>>;
+
+/// One of a sender's `PER_OWNER` places; given back when dropped.
+struct OwnerSlot {
+    owners: Owners,
+    owner: i64,
+}
+
+impl OwnerSlot {
+    /// Takes a place for `owner`, or `None` when they have `PER_OWNER` already.
+    fn take(owners: &Owners, owner: i64) -> Option<OwnerSlot> {
+        let mut map = owners.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = map.entry(owner).or_default();
+        if *count >= PER_OWNER {
+            return None;
+        }
+        *count += 1;
+        Some(OwnerSlot {
+            owners: Arc::clone(owners),
+            owner,
+        })
+    }
+}
+
+impl Drop for OwnerSlot {
+    fn drop(&mut self) {
+        let mut map = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = map.get_mut(&self.owner) {
+            *count -= 1;
+            if *count == 0 {
+                map.remove(&self.owner);
+            }
+        }
+    }
+}
+
+/// Images one sender may have queued or being read at once, so one sender cannot
+/// hold every worker.
+const PER_OWNER: usize = 1;
 
 struct Shared {
     /// `None` only while dropping.
     jobs: Option<SyncSender<Job>>,
     workers: Vec<JoinHandle<()>>,
     limits: ImageLimits,
+    owners: Owners,
 }
 
 impl Drop for Shared {
@@ -121,6 +176,7 @@ impl Ocr {
                 max_file_bytes: options.max_file_bytes,
                 max_pixels: options.max_pixels,
             },
+            owners: Owners::default(),
         };
         Ok(Ocr {
             shared: Arc::new(shared),
@@ -140,8 +196,31 @@ impl Ocr {
     ///
     /// Needs a tokio runtime with the time driver enabled.
     pub async fn read(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
+        self.read_with(image, None).await
+    }
+
+    /// Like `read` for `owner` (a sender), who may have only `PER_OWNER` images in
+    /// the pool at once: one more is refused with `OcrError::OwnerBusy`.
+    /// The place is taken when this is called, not when the future is first polled.
+    pub fn read_as(
+        &self,
+        owner: i64,
+        image: Vec<u8>,
+    ) -> impl Future<Output = Result<OcrText, OcrError>> + Send + '_ {
+        let slot = OwnerSlot::take(&self.shared.owners, owner);
+        async move {
+            let slot = slot.ok_or(OcrError::OwnerBusy)?;
+            self.read_with(image, Some(slot)).await
+        }
+    }
+
+    async fn read_with(
+        &self,
+        image: Vec<u8>,
+        slot: Option<OwnerSlot>,
+    ) -> Result<OcrText, OcrError> {
         let (sender, answer) = oneshot::channel();
-        self.submit(image, Reply::Async(sender))?;
+        self.submit(image, Reply::Async(sender), slot)?;
         match tokio::time::timeout(self.timeout, answer).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(_)) => Err(stopped()),
@@ -152,7 +231,7 @@ impl Ocr {
     /// Like `read`, blocking the calling thread; for the CLI, not for async code.
     pub fn read_blocking(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
         let (sender, answer) = mpsc::sync_channel(1);
-        self.submit(image, Reply::Blocking(sender))?;
+        self.submit(image, Reply::Blocking(sender), None)?;
         match answer.recv_timeout(self.timeout) {
             Ok(outcome) => outcome,
             Err(RecvTimeoutError::Timeout) => Err(OcrError::Timeout(self.timeout)),
@@ -161,7 +240,12 @@ impl Ocr {
     }
 
     /// Checks the header and queues the job, or says why not.
-    fn submit(&self, image: Vec<u8>, reply: Reply) -> Result<(), OcrError> {
+    fn submit(
+        &self,
+        image: Vec<u8>,
+        reply: Reply,
+        slot: Option<OwnerSlot>,
+    ) -> Result<(), OcrError> {
         let header = picture::inspect(&image, self.shared.limits)?;
         let job = Job {
             image,
@@ -169,6 +253,7 @@ impl Ocr {
             deadline: Instant::now() + self.timeout,
             timeout: self.timeout,
             reply,
+            _slot: slot,
         };
         let Some(jobs) = &self.shared.jobs else {
             return Err(stopped());
@@ -213,23 +298,34 @@ fn work(mut reader: Reader, queue: &Mutex<Receiver<Job>>) {
         let Ok(job) = next else {
             return;
         };
-        if job.reply.abandoned() || Instant::now() >= job.deadline {
-            job.reply.send(Err(OcrError::Timeout(job.timeout)));
+        if let Some(error) = job.stop() {
+            job.reply.send(Err(error));
             continue;
         }
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            read(&mut reader, &job.image, job.header)
+            read(&mut reader, &job.image, job.header, &|| job.stop())
         }))
         .unwrap_or_else(|_| Err(OcrError::EngineFailed("the OCR worker panicked".into())));
-        job.reply.send(outcome);
+        let Job { reply, _slot, .. } = job;
+        // The sender's place is free before they hear the answer.
+        drop(_slot);
+        reply.send(outcome);
     }
 }
 
 /// Decodes, recognises and tidies one image.
-fn read(reader: &mut Reader, image: &[u8], header: Header) -> Outcome {
+fn read(
+    reader: &mut Reader,
+    image: &[u8],
+    header: Header,
+    stop: &dyn Fn() -> Option<OcrError>,
+) -> Outcome {
     let started = Instant::now();
     let gray = picture::to_gray(image, header)?;
-    let recognized = reader.read(&gray)?;
+    if let Some(error) = stop() {
+        return Err(error);
+    }
+    let recognized = reader.read(&gray, stop)?;
     let text = text::tidy(&recognized.text);
     if !text::has_readable_text(&text) {
         return Err(OcrError::NoText);

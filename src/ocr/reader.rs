@@ -52,6 +52,10 @@ const MIN_LATIN_CONFIDENCE: f32 = 60.0;
 /// A segment taller than this many median segment heights holds touching lines.
 const BLOCK_IN_HEIGHTS: f32 = 1.6;
 
+/// Most text segments read from one image (a dense 40-megapixel page has thousands;
+/// a phone screenshot a few dozen): the text-density budget.
+pub(crate) const MAX_SEGMENTS: usize = 400;
+
 /// Tesseract's answer for one image, before tidying.
 pub(crate) struct Recognized {
     pub text: String,
@@ -91,9 +95,16 @@ impl Reader {
         Ok(Reader { ideographic, latin })
     }
 
-    /// Reads every text segment of a gray image (dark text on light background).
-    pub(crate) fn read(&mut self, gray: &GrayImage) -> Result<Recognized, OcrError> {
-        let segments = layout::segments(gray);
+    /// Reads every text segment of a gray image (dark text on light background), at
+    /// most `MAX_SEGMENTS` of them; `stop` is asked before each segment and ends the
+    /// work with its error (the caller's deadline passed or it gave up).
+    pub(crate) fn read(
+        &mut self,
+        gray: &GrayImage,
+        stop: &dyn Fn() -> Option<OcrError>,
+    ) -> Result<Recognized, OcrError> {
+        let mut segments = layout::segments(gray);
+        segments.truncate(MAX_SEGMENTS);
         let block_height = median_height(&segments) as f32 * BLOCK_IN_HEIGHTS;
         let extent = |segment: &Segment| match segment.height as f32 > block_height {
             true => Extent::Block,
@@ -102,6 +113,9 @@ impl Reader {
         let mut state = State::new(self.ideographic.len());
         let mut readings = Vec::with_capacity(segments.len());
         for segment in &segments {
+            if let Some(error) = stop() {
+                return Err(error);
+            }
             let crop = cut(gray, segment);
             readings.push(self.read_segment(&crop, extent(segment), &mut state)?);
         }
@@ -113,6 +127,9 @@ impl Reader {
             let words = match reading {
                 Reading::Done(words) => words,
                 Reading::Trial(mut all) => {
+                    if let Some(error) = stop() {
+                        return Err(error);
+                    }
                     let mut words = all.swap_remove(chosen);
                     self.merge_latin(&cut(gray, segment), extent(segment), &mut words, None)?;
                     words

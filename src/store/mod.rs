@@ -1,5 +1,6 @@
 //! The store: the only home of sled. Reports, indicator reputation, fingerprints, the
-//! admin decision log, ignored reporters, counters and the model blob, in one data dir.
+//! admin decision log, ignored reporters, counters, the model blob, and the bot's update
+//! inbox and reply outbox, in one data dir.
 //!
 //! Layout of the data directory: `db/` is the sled database (schema version in tree
 //! `meta`), `reporter.key` is the 32-byte reporter-hash secret (mode 0600). The trees and
@@ -15,8 +16,10 @@ mod admin;
 mod durability;
 mod error;
 mod fingerprints;
+mod inbox;
 mod indicators;
 mod keys;
+mod outbox;
 mod pending;
 mod prefs;
 mod records;
@@ -40,6 +43,8 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 pub use error::StoreError;
+pub use inbox::{OpenUpdate, QuarantinedUpdate};
+pub use outbox::{OwedReply, ReplyKey, StoredReply};
 pub use prefs::{StoredChatPrefs, StoredUserPrefs};
 pub use schema::CURRENT_VERSION;
 pub use types::{
@@ -97,6 +102,11 @@ pub(crate) struct Trees {
     pub decisions: sled::Tree,
     pub ignored: sled::Tree,
     pub prefs: sled::Tree,
+    pub updates_open: sled::Tree,
+    pub updates_done: sled::Tree,
+    pub updates_quarantine: sled::Tree,
+    pub replies_owed: sled::Tree,
+    pub replies_settled: sled::Tree,
 }
 
 /// The transactional view of the trees a report mutation touches.
@@ -184,6 +194,11 @@ impl Store {
             decisions: db.open_tree("decisions")?,
             ignored: db.open_tree("ignored")?,
             prefs: db.open_tree("prefs")?,
+            updates_open: db.open_tree("updates_open")?,
+            updates_done: db.open_tree("updates_done")?,
+            updates_quarantine: db.open_tree("updates_quarantine")?,
+            replies_owed: db.open_tree("replies_owed")?,
+            replies_settled: db.open_tree("replies_settled")?,
         };
         Ok(Store {
             inner: Arc::new(Inner {

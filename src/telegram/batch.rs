@@ -14,26 +14,31 @@ use tokio::time::Instant;
 
 use super::incoming::IncomingMessage;
 
+/// Messages collected for one key, with the updates they came in.
+#[derive(Default)]
+pub struct Batch {
+    /// The updates, in arrival order.
+    pub update_ids: Vec<i64>,
+    /// Their messages, in the same order.
+    pub messages: Vec<IncomingMessage>,
+}
+
 /// Pending batches by key.
 #[derive(Default)]
 pub struct Batcher {
-    pending: Mutex<HashMap<i64, Vec<IncomingMessage>>>,
+    pending: Mutex<HashMap<i64, Batch>>,
 }
 
 impl Batcher {
-    /// Adds `message` to the batch of `key`; true when it opened a new batch.
-    pub fn add(&self, key: i64, message: IncomingMessage) -> bool {
+    /// Adds `message` of update `update_id` to the batch of `key`; true when it
+    /// opened a new batch.
+    pub fn add(&self, key: i64, update_id: i64, message: IncomingMessage) -> bool {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        match pending.get_mut(&key) {
-            Some(batch) => {
-                batch.push(message);
-                false
-            }
-            None => {
-                pending.insert(key, vec![message]);
-                true
-            }
-        }
+        let opened = !pending.contains_key(&key);
+        let batch = pending.entry(key).or_default();
+        batch.update_ids.push(update_id);
+        batch.messages.push(message);
+        opened
     }
 
     /// Waits until `until` (or `cancelled`) and takes the batch of `key`.
@@ -42,7 +47,7 @@ impl Batcher {
         key: i64,
         until: Instant,
         cancelled: impl Future<Output = ()>,
-    ) -> Vec<IncomingMessage> {
+    ) -> Batch {
         tokio::select! {
             () = tokio::time::sleep_until(until) => {}
             () = cancelled => {}

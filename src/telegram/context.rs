@@ -1,22 +1,26 @@
 //! The shared state of a running bot: the throttled client, the services it calls,
-//! and its small in-memory caches (admin checks, group rate limits, recent cards).
+//! the intake and the postman, and its small in-memory caches (admin checks, group
+//! rate limits, recent cards).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use teloxide::adaptors::Throttle;
-use teloxide::adaptors::throttle::Limits;
-use teloxide::prelude::{Bot, Requester, RequesterExt};
+use teloxide::adaptors::throttle::{Limits, Settings};
+use teloxide::prelude::{Bot, Requester};
 use teloxide::requests::Request;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::incoming::Text;
+use super::intake::Intake;
 use super::limits::{AdminCache, Buckets};
 use super::order::ChatOrder;
+use super::outbox::Postman;
 use super::{BotOptions, TelegramError, batch::Batcher};
 use crate::classify::{Family, Lang, Level, Message, Verdict};
+use crate::triage::delivery::{Inbox, Outbox};
 use crate::triage::feedback::ReportSink;
 use crate::triage::prefs::Prefs;
 use crate::triage::{Card, Triage};
@@ -33,6 +37,10 @@ pub struct Deps {
     pub prefs: Arc<dyn Prefs>,
     /// Where reports go.
     pub reports: Arc<dyn ReportSink>,
+    /// Updates received and not yet handled.
+    pub inbox: Arc<dyn Inbox>,
+    /// Replies owed and not yet sent.
+    pub outbox: Arc<dyn Outbox>,
 }
 
 /// What a card judged, kept for its buttons.
@@ -62,6 +70,8 @@ pub struct Ctx {
     pub tasks: TaskTracker,
     pub batcher: Batcher,
     pub order: ChatOrder,
+    pub intake: Intake,
+    pub postman: Postman,
     pub buckets: Buckets,
     pub admins: AdminCache,
     cards: Mutex<CardMemory>,
@@ -90,9 +100,12 @@ impl Ctx {
             .await
             .map_err(|e| TelegramError::GetMe(e.to_string()))?;
         super::commands::register(&raw, &options.curators).await;
-        let bot = Bot::new(options.token.expose())
-            .set_api_url(url)
-            .throttle(Limits::default());
+        // The outbox retries on 429 itself (and can stop waiting at shutdown); the
+        // throttle only paces.
+        let bot = Throttle::spawn_with_settings(
+            Bot::new(options.token.expose()).set_api_url(url),
+            Settings::default().limits(Limits::default()).no_retry(),
+        );
         Ok(Self {
             bot,
             raw,
@@ -102,6 +115,8 @@ impl Ctx {
             admins: AdminCache::new(options.admin_cache_ttl),
             batcher: Batcher::default(),
             order: ChatOrder::default(),
+            intake: Intake::default(),
+            postman: Postman::default(),
             deps,
             options,
             shutdown,

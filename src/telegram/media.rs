@@ -98,7 +98,11 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], lang: Lang) {
 pub async fn group_text(ctx: &Ctx, message: &IncomingMessage) -> Option<Text> {
     let mut text = message.judgeable().unwrap_or_default();
     if let Some(image) = &message.image {
-        match read(ctx, image).await {
+        let sender = message
+            .from
+            .as_ref()
+            .map_or(message.chat.id, |from| from.id);
+        match read(ctx, sender, image).await {
             Ok(read) => append(&mut text, &read),
             Err(error) => log_failure(message.chat.id, &error),
         }
@@ -115,7 +119,7 @@ async fn read_all(
     let mut texts = Vec::new();
     let mut failure = None;
     for image in messages.iter().filter_map(|m| m.image.as_ref()) {
-        match read(ctx, image).await {
+        match read(ctx, chat_id, image).await {
             Ok(text) => texts.push(text),
             Err(error) => {
                 log_failure(chat_id, &error);
@@ -126,8 +130,8 @@ async fn read_all(
     (texts, failure)
 }
 
-/// Downloads `image` (refusing it when too large) and reads its text.
-async fn read(ctx: &Ctx, image: &ImageFile) -> Result<String, ReadError> {
+/// Downloads `image` of `sender` (refusing it when too large) and reads its text.
+async fn read(ctx: &Ctx, sender: i64, image: &ImageFile) -> Result<String, ReadError> {
     let too_large = |bytes: u64| OcrError::FileTooLarge {
         bytes,
         limit: DOWNLOAD_LIMIT,
@@ -156,7 +160,7 @@ async fn read(ctx: &Ctx, image: &ImageFile) -> Result<String, ReadError> {
         .download_file(&file.path, &mut bytes)
         .await
         .map_err(|e| ReadError::Download(e.to_string()))?;
-    let read = ctx.deps.triage.read_image(bytes).await?;
+    let read = ctx.deps.triage.read_image(sender, bytes).await?;
     Ok(read.text)
 }
 

@@ -3,10 +3,12 @@
 //!
 //! Invariants: handlers only convert (update -> service call -> message); decisions
 //! about verdicts live in `triage`, memory of users and chats in `triage::prefs`,
-//! reports in `triage::feedback`. An update id is taken over at most once (the cursor
-//! is persisted through `Prefs`); a malformed or failing update is logged with its id
-//! and never stops the loop. Shutdown stops polling, flushes pending batches and waits
-//! for in-flight updates.
+//! reports in `triage::feedback`. Every update is kept in the service's inbox before
+//! it is handled and finished with its own done mark (`intake`); one that keeps
+//! failing is set aside after a few tries and never stops the loop. Every reply is owed
+//! in the outbox before it is sent and retried until delivered or refused (`outbox`).
+//! Shutdown stops taking updates, flushes pending batches and, within a bounded grace
+//! period, waits for in-flight updates and owed replies.
 
 mod batch;
 mod commands;
@@ -14,9 +16,11 @@ mod context;
 mod curator;
 mod group;
 pub mod incoming;
+mod intake;
 mod limits;
 mod media;
 mod order;
+mod outbox;
 mod poll;
 mod private;
 pub mod render;
@@ -71,6 +75,8 @@ pub struct BotOptions {
     pub admin_cache_ttl: Duration,
     /// Long-poll timeout in seconds.
     pub poll_timeout_secs: u32,
+    /// Longest shutdown waits for handlers and owed replies after the stop signal.
+    pub shutdown_grace: Duration,
     /// Curators, their chat and the rule folder they reload.
     pub curators: CuratorOptions,
 }
@@ -96,14 +102,24 @@ impl BotOptions {
             group_warnings_per_minute: 5,
             admin_cache_ttl: Duration::from_secs(300),
             poll_timeout_secs: 30,
+            shutdown_grace: Duration::from_secs(10),
             curators: CuratorOptions::default(),
         }
     }
 }
 
+/// Checks the Bot API URL, so a bad one stops start-up before anything listens.
+pub fn check_api_url(url: &str) -> Result<(), TelegramError> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if parsed.has_host() => Ok(()),
+        _ => Err(TelegramError::ApiUrl(url.to_owned())),
+    }
+}
+
 /// Runs the bot on updates from `source` until `shutdown` is cancelled, then
-/// finishes in-flight updates. `running` is true from a successful getMe until the
-/// bot stops.
+/// finishes in-flight updates and sends owed replies for at most the grace period
+/// (what is left stays in the inbox and outbox for the next start). `running` is true
+/// from a successful getMe until the bot stops.
 pub async fn run(
     deps: Deps,
     options: BotOptions,
@@ -111,12 +127,28 @@ pub async fn run(
     shutdown: CancellationToken,
     running: Arc<AtomicBool>,
 ) -> Result<(), TelegramError> {
-    let ctx = context::Ctx::connect(deps, options, shutdown.clone()).await?;
+    let grace = options.shutdown_grace;
+    // Cancelled with the app, or when polling ends on its own.
+    let stop = shutdown.child_token();
+    let ctx = context::Ctx::connect(deps, options, stop.clone()).await?;
     let ctx = Arc::new(ctx);
+    let postman = tokio::spawn(outbox::run(Arc::clone(&ctx)));
     running.store(true, Ordering::SeqCst);
     let result = poll::run(Arc::clone(&ctx), source).await;
+    stop.cancel();
+    let deadline = tokio::time::Instant::now() + grace;
     ctx.tasks.close();
-    ctx.tasks.wait().await;
+    if tokio::time::timeout_at(deadline, ctx.tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "shutdown grace period over with updates still being handled; they are handled again after the restart"
+        );
+    }
+    if tokio::time::timeout_at(deadline, postman).await.is_err() {
+        tracing::warn!("the outbox did not stop within the grace period");
+    }
     running.store(false, Ordering::SeqCst);
     result
 }

@@ -1,10 +1,14 @@
-//! Where updates come from (long polling with raw JSON, or a webhook fed by the web
-//! server), taking each over once, spawning its handler, and persisting the cursor.
+//! Where updates come from: long polling with raw JSON, or a webhook whose requests
+//! the web server keeps in the service's inbox. Either way an update is in the inbox
+//! before it is taken over (`intake`); long polling then moves its cursor (the
+//! getUpdates offset) past it.
 //!
-//! Invariants: an update whose id is not above the persisted cursor is never handled
-//! again; a malformed update is logged with its id and skipped; a failing getUpdates
-//! backs off (respecting `retry_after`) and never ends the loop; polling removes a
-//! webhook left set, webhook mode sets it; cancellation ends the loop.
+//! Invariants: the polling cursor moves past an update only once the inbox holds it
+//! (or it was set aside); a getUpdates answer that does not decode is retried one
+//! update at a time, and the update that keeps breaking it is set aside after
+//! `intake::MAX_TRIES` (its id logged, never its text); a failing getUpdates backs off
+//! (respecting `retry_after`) and never ends the loop; polling removes a webhook left
+//! set, webhook mode sets it; cancellation ends the loop.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,12 +20,13 @@ use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
 use teloxide::requests::{JsonRequest, Payload, Request};
 use teloxide::types::AllowedUpdate;
-use tokio::sync::mpsc;
-use tracing::Instrument;
+use tokio::sync::Notify;
 
+use super::TelegramError;
 use super::context::Ctx;
-use super::incoming::{self, Incoming};
-use super::{TelegramError, private};
+use super::intake::{self, MAX_TRIES, blocking};
+use super::send::describe;
+use crate::triage::delivery::update_id_of;
 
 /// Update kinds we ask for.
 const ALLOWED_UPDATES: [&str; 3] = ["message", "callback_query", "my_chat_member"];
@@ -31,6 +36,8 @@ const ALLOWED_UPDATES: [&str; 3] = ["message", "callback_query", "my_chat_member
 struct GetUpdatesRaw {
     offset: i64,
     timeout: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u8>,
     allowed_updates: [&'static str; 3],
 }
 
@@ -44,29 +51,31 @@ impl Payload for GetUpdatesRaw {
 pub enum UpdateSource {
     /// getUpdates long polling (removes a webhook left set).
     LongPolling,
-    /// Telegram POSTs to `url`; the web server forwards each raw update here.
+    /// Telegram POSTs to `url`; the web server keeps each update in the inbox and
+    /// wakes `arrived`.
     Webhook {
         /// Public https URL to register.
         url: String,
         /// Secret token Telegram sends with each request.
         secret: crate::config::Secret,
-        /// Raw updates from the web server.
-        updates: mpsc::Receiver<Value>,
+        /// Woken after each update kept in the inbox.
+        arrived: Arc<Notify>,
     },
 }
 
-/// Takes updates from `source` until shutdown.
+/// Takes updates from `source` until shutdown; first those left open by the last run.
 pub async fn run(ctx: Arc<Ctx>, source: UpdateSource) -> Result<(), TelegramError> {
     match source {
         UpdateSource::LongPolling => {
             remove_webhook(&ctx).await?;
+            intake::take_open(&ctx).await;
             poll(ctx).await
         }
         UpdateSource::Webhook {
             url,
             secret,
-            updates,
-        } => receive(ctx, &url, &secret, updates).await,
+            arrived,
+        } => receive(ctx, &url, &secret, &arrived).await,
     }
 }
 
@@ -86,7 +95,7 @@ async fn receive(
     ctx: Arc<Ctx>,
     url: &str,
     secret: &crate::config::Secret,
-    mut updates: mpsc::Receiver<Value>,
+    arrived: &Notify,
 ) -> Result<(), TelegramError> {
     let parsed = reqwest::Url::parse(url).map_err(|e| TelegramError::Webhook(e.to_string()))?;
     let allowed = [
@@ -101,27 +110,37 @@ async fn receive(
         .send()
         .await
         .map_err(|e| TelegramError::Webhook(e.to_string()))?;
-    let mut last = ctx.deps.prefs.last_update_id()?;
     loop {
-        let raw = tokio::select! {
+        intake::take_open(&ctx).await;
+        tokio::select! {
             () = ctx.shutdown.cancelled() => return Ok(()),
-            raw = updates.recv() => raw,
-        };
-        let Some(raw) = raw else {
-            return Ok(());
-        };
-        accept(&ctx, &mut last, &raw);
+            () = arrived.notified() => {}
+        }
     }
 }
 
+/// The polling cursor and how the last getUpdates answer went.
+struct Cursor {
+    last: Option<i64>,
+    /// Ask for one update at a time (after an answer that did not decode).
+    single: bool,
+    /// Undecodable answers in a row at this offset.
+    broken: u32,
+}
+
 async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
-    let mut last = ctx.deps.prefs.last_update_id()?;
+    let mut cursor = Cursor {
+        last: ctx.deps.prefs.last_update_id()?,
+        single: false,
+        broken: 0,
+    };
     loop {
         let request = JsonRequest::new(
             ctx.raw.clone(),
             GetUpdatesRaw {
-                offset: last.map_or(0, |id| id + 1),
+                offset: cursor.last.map_or(0, |id| id + 1),
                 timeout: ctx.options.poll_timeout_secs,
+                limit: cursor.single.then_some(1),
                 allowed_updates: ALLOWED_UPDATES,
             },
         );
@@ -129,99 +148,102 @@ async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
             () = ctx.shutdown.cancelled() => return Ok(()),
             result = request.send() => result,
         };
-        let updates = match result {
-            Ok(updates) => updates,
+        let pause = match result {
+            Ok(updates) => {
+                cursor.single = false;
+                cursor.broken = 0;
+                keep(&ctx, &mut cursor, updates).await
+            }
+            Err(RequestError::InvalidJson { raw, .. }) => {
+                undecodable(&ctx, &mut cursor, &raw).await
+            }
             Err(error) => {
                 let pause = backoff(&error);
-                tracing::warn!("getUpdates failed: {error}; retrying in {pause:?}");
-                tokio::select! {
-                    () = ctx.shutdown.cancelled() => return Ok(()),
-                    () = tokio::time::sleep(pause) => continue,
-                }
+                tracing::warn!(
+                    "getUpdates failed: {}; retrying in {pause:?}",
+                    describe(&error)
+                );
+                Some(pause)
             }
         };
-        for raw in updates {
-            accept(&ctx, &mut last, &raw);
+        if let Some(pause) = pause {
+            tokio::select! {
+                () = ctx.shutdown.cancelled() => return Ok(()),
+                () = tokio::time::sleep(pause) => {}
+            }
         }
     }
 }
 
-/// Takes `raw` over unless its id is not above `last`; persists the cursor first.
-fn accept(ctx: &Arc<Ctx>, last: &mut Option<i64>, raw: &Value) {
-    let Some(update_id) = raw["update_id"].as_i64() else {
-        tracing::warn!("skipping an update without update_id: {raw}");
-        return;
-    };
-    if last.is_some_and(|last| update_id <= last) {
-        tracing::info!(update_id, "skipping an update already taken over");
-        return;
+/// Keeps `updates` in the inbox, moves the cursor past them and takes them over;
+/// a pause when the inbox failed (the same updates come again).
+async fn keep(ctx: &Arc<Ctx>, cursor: &mut Cursor, updates: Vec<Value>) -> Option<Duration> {
+    if updates.is_empty() {
+        return None;
     }
-    *last = Some(update_id);
-    if let Err(error) = ctx.deps.prefs.set_last_update_id(update_id) {
-        tracing::error!(update_id, "cannot persist the update cursor: {error}");
+    let mut records = Vec::with_capacity(updates.len());
+    let mut highest = cursor.last;
+    for update in &updates {
+        let Some(update_id) = update["update_id"].as_i64() else {
+            tracing::warn!("skipping an update without update_id");
+            continue;
+        };
+        highest = Some(highest.map_or(update_id, |h| h.max(update_id)));
+        records.push((update_id, serde_json::to_vec(update).unwrap_or_default()));
     }
-    take_over(ctx, update_id, raw);
+    let inbox = Arc::clone(&ctx.deps.inbox);
+    if let Err(error) = blocking(move || inbox.receive(&records)).await {
+        tracing::error!("cannot keep updates in the inbox: {error}; fetching them again");
+        return Some(Duration::from_secs(2));
+    }
+    advance(ctx, cursor, highest);
+    intake::take_open(ctx).await;
+    None
 }
 
-fn take_over(ctx: &Arc<Ctx>, update_id: i64, raw: &Value) {
-    let update = match incoming::parse(raw) {
-        Ok(update) => update,
-        Err(error) => {
-            tracing::warn!(update_id, "skipping malformed update: {error}");
-            return;
-        }
-    };
-    let span = tracing::info_span!("update", update_id);
-    let task_ctx = Arc::clone(ctx);
-    // Forwards and album parts join their batch here, synchronously, in update order.
-    if let Incoming::Message(message) = &update.incoming
-        && private::is_batched(message)
-    {
-        let key = message.chat.id;
-        if ctx.batcher.add(key, message.clone()) {
-            let until = tokio::time::Instant::now() + ctx.options.batch_window;
-            let flush = async move {
-                private::flush_batch(&task_ctx, key, until).await;
-                Ok(())
-            };
-            ctx.tasks.spawn(guarded(update_id, flush).instrument(span));
-        }
+fn advance(ctx: &Ctx, cursor: &mut Cursor, to: Option<i64>) {
+    let Some(to) = to else {
         return;
-    }
-    let mut turn = ctx.order.turn(chat_key(&update.incoming));
-    let handle = async move {
-        turn.wait().await;
-        let result = private::dispatch(task_ctx, update).await;
-        turn.finish();
-        result
     };
-    ctx.tasks.spawn(guarded(update_id, handle.instrument(span)));
-}
-
-/// Runs `handler` in its own task so that an error or a panic is logged with the
-/// update id and never reaches the loop.
-async fn guarded(
-    update_id: i64,
-    handler: impl Future<Output = private::HandlerResult> + Send + 'static,
-) {
-    match tokio::spawn(handler).await {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => tracing::warn!(update_id, "update failed: {error}"),
-        Err(error) => tracing::error!(update_id, "update handler crashed: {error}"),
+    cursor.last = Some(to);
+    if let Err(error) = ctx.deps.prefs.set_last_update_id(to) {
+        tracing::error!(update_id = to, "cannot persist the update cursor: {error}");
     }
 }
 
-/// The chat whose updates must stay in order.
-fn chat_key(incoming: &Incoming) -> i64 {
-    match incoming {
-        Incoming::Message(message) => message.chat.id,
-        Incoming::Callback(callback) => callback
-            .message
-            .as_ref()
-            .map_or(callback.from.id, |m| m.chat.id),
-        Incoming::MyMembership(change) => change.chat.id,
-        Incoming::Other(_) => 0,
+/// A getUpdates answer did not decode: ask one update at a time; once that single
+/// update keeps breaking the answer, set it aside and move past it.
+async fn undecodable(ctx: &Arc<Ctx>, cursor: &mut Cursor, raw: &str) -> Option<Duration> {
+    if !cursor.single {
+        tracing::warn!("a getUpdates answer did not decode; reading one update at a time");
+        cursor.single = true;
+        return None;
     }
+    let Some(update_id) = update_id_of(raw.as_bytes()) else {
+        tracing::warn!("a getUpdates answer did not decode and names no update; retrying");
+        return Some(Duration::from_secs(2));
+    };
+    cursor.broken += 1;
+    tracing::warn!(update_id, tries = cursor.broken, "update does not decode");
+    tracing::debug!(update_id, raw, "undecodable getUpdates answer");
+    if cursor.broken < MAX_TRIES {
+        return Some(Duration::from_millis(500));
+    }
+    let inbox = Arc::clone(&ctx.deps.inbox);
+    let body = raw.as_bytes().to_vec();
+    let aside = blocking(move || inbox.quarantine(update_id, Some(&body), "does not decode")).await;
+    if let Err(error) = aside {
+        tracing::error!(update_id, "cannot quarantine the update: {error}; retrying");
+        return Some(Duration::from_secs(2));
+    }
+    tracing::warn!(
+        update_id,
+        "update set aside (quarantined): it does not decode"
+    );
+    cursor.single = false;
+    cursor.broken = 0;
+    advance(ctx, cursor, Some(update_id));
+    None
 }
 
 fn backoff(error: &RequestError) -> Duration {

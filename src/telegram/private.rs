@@ -76,12 +76,18 @@ pub fn is_batched(message: &IncomingMessage) -> bool {
         && (message.origin.is_some() || message.media_group_id.is_some())
 }
 
-/// Waits for the batch window of `chat_id` to close, then judges the batch once.
-pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) {
-    let messages = ctx
+/// Waits for the batch window of `chat_id` to close, then judges the batch once;
+/// returns the updates it answered.
+pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) -> Vec<i64> {
+    let batch = ctx
         .batcher
         .take_at(chat_id, until, ctx.shutdown.cancelled())
         .await;
+    answer_batch(ctx, &batch.messages).await;
+    batch.update_ids
+}
+
+async fn answer_batch(ctx: &Ctx, messages: &[IncomingMessage]) {
     let Some(first) = messages.first() else {
         return;
     };
@@ -93,7 +99,7 @@ pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) {
     }
     let lang = ctx.user_lang(from.id, from.language_code.as_deref());
     if messages.iter().any(|m| m.image.is_some()) {
-        media::reply(ctx, &messages, lang).await;
+        media::reply(ctx, messages, lang).await;
         return;
     }
     let target = Target::reply(first.chat.id, first.message_id, None);

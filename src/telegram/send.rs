@@ -1,8 +1,13 @@
 //! Sending through the throttled client, with the failure handling every send needs:
-//! a user who blocked the bot is remembered and not retried.
+//! every reply is owed in the outbox before it is sent; a failure is either retried
+//! (5xx, network, 429) or final (4xx); a user who blocked the bot is remembered.
 //!
 //! Invariants: nothing is sent to a private chat whose user is marked blocked; a
-//! "blocked"/"deactivated" answer marks the user; every failure is logged.
+//! "blocked"/"deactivated" answer marks the user; every failure is logged, without
+//! the raw answer body.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
 use teloxide::prelude::Requester;
@@ -11,8 +16,12 @@ use teloxide::types::{
     CallbackQueryId, ChatId, InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, ThreadId,
 };
 use teloxide::{ApiError, RequestError};
+use tokio::time::Instant;
 
 use super::context::Ctx;
+use super::intake::blocking;
+use super::outbox::next_key;
+use crate::triage::delivery::{ReplyKey, StoredReply};
 
 /// Where and how to send.
 #[derive(Debug, Clone, Default)]
@@ -36,9 +45,23 @@ impl Target {
     }
 }
 
+/// What became of one attempt at sending a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Sent; the new message's id.
+    Sent(i32),
+    /// Not sent for now (5xx, timeout, 429): retry, after the server's pause if it
+    /// named one.
+    Retry(Option<Duration>),
+    /// Refused for good (400, 403): dropped with a log line.
+    GiveUp,
+}
+
 impl Ctx {
-    /// Sends HTML `text`; returns the new message id, or `None` if not sent. A group
-    /// that became a supergroup gets the message at its new id, and its settings move.
+    /// Owes HTML `text` to `target` (durably, in the service's outbox), then sends it;
+    /// returns the new message id, or `None` if it was not sent now (it is retried
+    /// later unless refused for good). A group that became a supergroup gets the
+    /// message at its new id, and its settings move.
     pub async fn send(
         &self,
         target: &Target,
@@ -52,56 +75,113 @@ impl Ctx {
             );
             return None;
         }
-        let error = match self.send_once(target, &text, markup.as_ref()).await {
-            Ok(id) => return Some(id),
-            Err(error) => error,
+        let reply = StoredReply {
+            chat_id: target.chat_id,
+            text,
+            reply_to: target.reply_to,
+            topic_id: target.topic_id,
+            markup: markup.and_then(|m| serde_json::to_string(&m).ok()),
         };
-        let RequestError::MigrateToChatId(ChatId(new_id)) = error else {
-            self.failed(target.chat_id, &error);
-            return None;
-        };
-        tracing::info!(
-            chat_id = target.chat_id,
-            new_id,
-            "group became a supergroup"
-        );
-        if let Err(error) = self.deps.prefs.move_chat(target.chat_id, new_id) {
-            tracing::error!("cannot move group settings: {error}");
+        let key = next_key();
+        let outbox = Arc::clone(&self.deps.outbox);
+        let owed = reply.clone();
+        match blocking(move || outbox.owe(key, &owed)).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(update_id = key.update_id, "reply already owed or sent");
+                return None;
+            }
+            Err(error) => tracing::error!("cannot record an owed reply: {error}"),
         }
-        self.admins.forget_chat(target.chat_id);
-        let moved = Target {
-            chat_id: new_id,
-            ..Target::default()
-        };
-        match self.send_once(&moved, &text, markup.as_ref()).await {
-            Ok(id) => Some(id),
-            Err(error) => {
-                self.failed(new_id, &error);
+        if self.postman.waiting_for(reply.chat_id) {
+            self.postman.defer(key, reply, 0, Instant::now());
+            return None;
+        }
+        match self.attempt(&reply).await {
+            Attempt::Sent(id) => {
+                self.settle(key).await;
+                Some(id)
+            }
+            Attempt::Retry(after) => {
+                let due = Instant::now() + after.unwrap_or(Duration::from_secs(1));
+                self.postman.defer(key, reply, 1, due);
+                None
+            }
+            Attempt::GiveUp => {
+                self.settle(key).await;
                 None
             }
         }
     }
 
-    async fn send_once(
-        &self,
-        target: &Target,
-        text: &str,
-        markup: Option<&InlineKeyboardMarkup>,
-    ) -> Result<i32, RequestError> {
+    /// The reply was sent or given up on.
+    pub async fn settle(&self, key: ReplyKey) {
+        let outbox = Arc::clone(&self.deps.outbox);
+        if let Err(error) = blocking(move || outbox.settle(key)).await {
+            tracing::error!("cannot settle a reply: {error}");
+        }
+    }
+
+    /// Sends `reply` once (and once more at a supergroup's new id).
+    pub async fn attempt(&self, reply: &StoredReply) -> Attempt {
+        let error = match self.send_once(reply.chat_id, reply).await {
+            Ok(id) => return Attempt::Sent(id),
+            Err(error) => error,
+        };
+        let RequestError::MigrateToChatId(ChatId(new_id)) = error else {
+            return self.disposition(reply.chat_id, &error);
+        };
+        tracing::info!(chat_id = reply.chat_id, new_id, "group became a supergroup");
+        if let Err(error) = self.deps.prefs.move_chat(reply.chat_id, new_id) {
+            tracing::error!("cannot move group settings: {error}");
+        }
+        self.admins.forget_chat(reply.chat_id);
+        let moved = StoredReply {
+            chat_id: new_id,
+            reply_to: None,
+            topic_id: None,
+            ..reply.clone()
+        };
+        match self.send_once(new_id, &moved).await {
+            Ok(id) => Attempt::Sent(id),
+            Err(error) => self.disposition(new_id, &error),
+        }
+    }
+
+    /// Whether a failed send is worth retrying; logs it either way.
+    fn disposition(&self, chat_id: i64, error: &RequestError) -> Attempt {
+        let what = describe(error);
+        match retry_after(error) {
+            Some(after) => {
+                tracing::warn!(chat_id, "sending failed, will retry: {what}");
+                Attempt::Retry(after)
+            }
+            None => {
+                self.failed(chat_id, error);
+                tracing::warn!(chat_id, "reply dropped: {what}");
+                Attempt::GiveUp
+            }
+        }
+    }
+
+    async fn send_once(&self, chat_id: i64, reply: &StoredReply) -> Result<i32, RequestError> {
         let mut request = self
             .bot
-            .send_message(ChatId(target.chat_id), text)
+            .send_message(ChatId(chat_id), &reply.text)
             .parse_mode(ParseMode::Html);
-        if let Some(id) = target.reply_to {
+        if let Some(id) = reply.reply_to {
             request = request.reply_parameters(
                 ReplyParameters::new(MessageId(id)).allow_sending_without_reply(),
             );
         }
-        if let Some(topic) = target.topic_id {
+        if let Some(topic) = reply.topic_id {
             request = request.message_thread_id(ThreadId(MessageId(topic)));
         }
-        if let Some(markup) = markup {
-            request = request.reply_markup(markup.clone());
+        let markup = reply.markup.as_deref();
+        if let Some(markup) =
+            markup.and_then(|m| serde_json::from_str::<InlineKeyboardMarkup>(m).ok())
+        {
+            request = request.reply_markup(markup);
         }
         Ok(request.send().await?.id.0)
     }
@@ -121,7 +201,7 @@ impl Ctx {
 
     /// Logs a failed call; marks a private chat's user as blocked when Telegram says so.
     pub fn failed(&self, chat_id: i64, error: &RequestError) {
-        tracing::warn!(chat_id, "Bot API call failed: {error}");
+        tracing::warn!(chat_id, "Bot API call failed: {}", describe(error));
         if chat_id > 0 && user_gone(error) {
             self.set_blocked(chat_id, true);
         }
@@ -145,6 +225,43 @@ impl Ctx {
         if let Err(error) = result {
             tracing::error!(user_id, "cannot record block state: {error}");
         }
+    }
+}
+
+/// `None` when `error` is final (the request itself was refused: 400, 403, ...);
+/// `Some(pause)` when it is worth retrying (5xx, network, 429 with the server's pause).
+pub fn retry_after(error: &RequestError) -> Option<Option<Duration>> {
+    match error {
+        RequestError::RetryAfter(seconds) => Some(Some(seconds.duration())),
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+            Some(None)
+        }
+        RequestError::Api(ApiError::Unknown(description)) if !is_refusal(description) => Some(None),
+        _ => None,
+    }
+}
+
+/// Descriptions of 4xx answers start with their status text.
+fn is_refusal(description: &str) -> bool {
+    [
+        "Bad Request",
+        "Forbidden",
+        "Unauthorized",
+        "Not Found",
+        "Conflict",
+    ]
+    .iter()
+    .any(|status| description.starts_with(status))
+}
+
+/// An error for the log, without the raw body a bad JSON answer carries (it may
+/// echo the message text).
+pub fn describe(error: &RequestError) -> String {
+    match error {
+        RequestError::InvalidJson { source, .. } => {
+            format!("the answer is not valid JSON: {source}")
+        }
+        other => other.to_string(),
     }
 }
 

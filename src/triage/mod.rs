@@ -10,6 +10,7 @@
 mod advice;
 pub mod card;
 mod community;
+pub mod delivery;
 pub mod feedback;
 pub mod fingerprint;
 pub mod learned;
@@ -44,6 +45,13 @@ use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
 use limits::ReportLimiter;
 use recent::RecentPending;
+
+/// Longest text the front ends hand to `check`, in bytes (a Telegram message is at
+/// most 4096 characters; this leaves room for pasted e-mails and read screenshots).
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// Most OCR workers started for `ocr.workers = 0` (one per core).
+const MAX_AUTO_OCR_WORKERS: usize = 4;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -150,15 +158,25 @@ impl Triage {
 
     /// Starts the screenshot reader (loads the OCR engines once).
     pub fn with_ocr(mut self, settings: &OcrSettings) -> Result<Self, OcrError> {
-        self.start_ocr(settings)?;
+        // One image at a time: one worker, whatever the pool size.
+        let one = OcrSettings {
+            workers: 1,
+            ..settings.clone()
+        };
+        self.start_ocr(&one)?;
         Ok(self)
     }
 
     /// As [`Triage::with_ocr`], in place: on failure the service keeps running and
     /// answers every image with `OcrError::EngineUnavailable`.
     pub fn start_ocr(&mut self, settings: &OcrSettings) -> Result<(), OcrError> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let options = OcrOptions {
-            workers: settings.workers,
+            // 0: one per core, at most `MAX_AUTO_OCR_WORKERS`.
+            workers: match settings.workers {
+                0 => cores.min(MAX_AUTO_OCR_WORKERS),
+                n => n,
+            },
             timeout: Duration::from_secs(settings.timeout_secs),
             languages: settings.languages.clone(),
             ..OcrOptions::default()
@@ -177,9 +195,14 @@ impl Triage {
         self.ocr.as_ref().ok_or_else(ocr_off)?.read_blocking(image)
     }
 
-    /// Reads the text of a screenshot on the OCR workers.
-    pub async fn read_image(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
-        self.ocr.as_ref().ok_or_else(ocr_off)?.read(image).await
+    /// Reads the text of a screenshot sent by `sender` on the OCR workers; a sender
+    /// whose previous screenshot is still being read gets `OcrError::OwnerBusy`.
+    pub async fn read_image(&self, sender: i64, image: Vec<u8>) -> Result<OcrText, OcrError> {
+        self.ocr
+            .as_ref()
+            .ok_or_else(ocr_off)?
+            .read_as(sender, image)
+            .await
     }
 
     /// Judges one message with the rules and, when there is a store, what the

@@ -2,25 +2,29 @@
 //! axum lives only here.
 //!
 //! Invariants: handlers only read the service or hand raw updates on; a webhook
-//! request without the exact secret token is refused before its body is read;
-//! responses never leak internals.
+//! request without the exact secret token is refused from its headers, before its
+//! body is read; an update is answered 200 only once the service's inbox holds it
+//! durably (a redelivery is answered 200 and kept once); responses never leak
+//! internals.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 use crate::config::Secret;
 use crate::triage::Triage;
+use crate::triage::delivery::{Inbox, update_id_of};
 
 /// The header Telegram sends the webhook secret in.
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+/// Largest webhook body read; an update is a few kilobytes.
+const MAX_UPDATE_BYTES: usize = 1 << 20;
 
 /// Where webhook updates arrive and where they go.
 #[derive(Clone)]
@@ -29,8 +33,10 @@ pub struct Webhook {
     pub path: String,
     /// Secret token Telegram must send.
     pub secret: Secret,
-    /// Raw updates for the bot.
-    pub updates: mpsc::Sender<serde_json::Value>,
+    /// Where updates are kept until the bot has handled them.
+    pub inbox: Arc<dyn Inbox>,
+    /// Woken after each update kept.
+    pub arrived: Arc<Notify>,
 }
 
 /// What the web handlers can see.
@@ -42,6 +48,8 @@ pub struct WebState {
     pub bot_running: Arc<AtomicBool>,
     /// The webhook endpoint, in webhook mode.
     pub webhook: Option<Webhook>,
+    /// The bot's update inbox (health counts what it set aside).
+    pub inbox: Arc<dyn Inbox>,
 }
 
 /// The `/healthz` body.
@@ -50,6 +58,8 @@ struct Health {
     status: &'static str,
     rules: usize,
     bot_running: bool,
+    /// Updates set aside because they could not be handled (`None`: unreadable).
+    quarantined_updates: Option<usize>,
 }
 
 /// All routes.
@@ -61,36 +71,48 @@ pub fn router(state: WebState) -> Router {
     router.with_state(state)
 }
 
-/// One update POSTed by Telegram: checked, parsed as JSON and handed to the bot.
-async fn webhook_update(
-    State(state): State<WebState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
+/// One update POSTed by Telegram: secret checked from the headers, body read
+/// (bounded), kept in the inbox, then acknowledged.
+async fn webhook_update(State(state): State<WebState>, request: Request) -> StatusCode {
     let Some(webhook) = &state.webhook else {
         return StatusCode::NOT_FOUND;
     };
-    let token = headers.get(SECRET_HEADER).map(|v| v.as_bytes());
+    let token = request.headers().get(SECRET_HEADER).map(|v| v.as_bytes());
     let expected = webhook.secret.expose().as_bytes();
     // Constant time, so the secret cannot be guessed byte by byte from response times.
     if !token.is_some_and(|t| constant_time_eq::constant_time_eq(t, expected)) {
         return StatusCode::UNAUTHORIZED;
     }
-    let Ok(update) = serde_json::from_slice::<serde_json::Value>(&body) else {
+    let Ok(body) = axum::body::to_bytes(request.into_body(), MAX_UPDATE_BYTES).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE;
+    };
+    let Some(update_id) = update_id_of(&body) else {
         return StatusCode::BAD_REQUEST;
     };
-    match webhook.updates.try_send(update) {
-        Ok(()) => StatusCode::OK,
-        // Busy or shutting down: Telegram delivers it again later.
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    let inbox = Arc::clone(&webhook.inbox);
+    let kept = tokio::task::spawn_blocking(move || inbox.receive(&[(update_id, body.to_vec())]));
+    match kept.await {
+        Ok(Ok(_)) => {
+            webhook.arrived.notify_one();
+            StatusCode::OK
+        }
+        Ok(Err(error)) => {
+            tracing::error!(update_id, "cannot keep a webhook update: {error}");
+            // Telegram delivers it again later.
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 async fn healthz(State(state): State<WebState>) -> Json<Health> {
+    let inbox = Arc::clone(&state.inbox);
+    let quarantined = tokio::task::spawn_blocking(move || inbox.quarantined().map(|q| q.len()));
     Json(Health {
         status: "ok",
         rules: state.triage.classifier().rules().len(),
         bot_running: state.bot_running.load(Ordering::SeqCst),
+        quarantined_updates: quarantined.await.ok().and_then(Result::ok),
     })
 }
 

@@ -131,12 +131,31 @@ impl TestApp {
         }
     }
 
+    /// A fresh app in `webhook_mode` against a fresh fake; does not wait for the bot.
+    pub async fn start_webhook() -> Self {
+        let fake = FakeBotApi::start().await;
+        let (prefs, reports) = Default::default();
+        Self::launch(fake, prefs, reports, Tuning::default(), webhook_mode).await
+    }
+
     /// A fresh app over a REAL sled store in its temp data dir (`App::persistent`, as
     /// `serve` builds it) with `configure`d settings; returns once the bot polls.
     /// `prefs` and `reports` stay empty: the service keeps both.
     pub async fn start_persistent(configure: impl FnOnce(&mut Settings)) -> Self {
         let fake = FakeBotApi::start().await;
         let dir = tempfile::tempdir().expect("temp dir");
+        let app = Self::persistent_in(fake, dir, configure).await;
+        app.fake.wait_for_calls("getUpdates", 1, WAIT).await;
+        app
+    }
+
+    /// The app over the real sled store in `dir` (reused across restarts) against
+    /// `fake`, with `configure`d settings; does not wait for the bot.
+    pub async fn persistent_in(
+        fake: FakeBotApi,
+        dir: TempDir,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = settings(dir.path(), Some(&fake));
         configure(&mut settings);
         let mut app = App::persistent(settings).expect("store opens");
@@ -145,7 +164,6 @@ impl TestApp {
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
-        fake.wait_for_calls("getUpdates", 1, WAIT).await;
         Self {
             fake,
             prefs: Arc::new(MemoryPrefs::new()),
@@ -167,6 +185,13 @@ impl TestApp {
     }
 }
 
+/// Webhook mode at `https://bot.example.com/tg/hook` (the web server takes updates on
+/// `/tg/hook`) with the secret `s3cret_token`.
+pub fn webhook_mode(settings: &mut Settings) {
+    settings.telegram.webhook_url = Some("https://bot.example.com/tg/hook".into());
+    settings.telegram.webhook_secret = Some(Secret::new("s3cret_token"));
+}
+
 /// Settings for a test: shipped channels and advice, `TEST_RULES`, temp data dir,
 /// port 0, and the fake's URL and token when given.
 pub fn settings(dir: &Path, fake: Option<&FakeBotApi>) -> Settings {
@@ -184,6 +209,7 @@ pub fn settings(dir: &Path, fake: Option<&FakeBotApi>) -> Settings {
         channels_file: config.join("channels.toml"),
         advice_file: config.join("advice.toml"),
         notice_prior_file: config.join("notice_prior.jsonl"),
+        model_file: None,
         data_dir: dir.join("data"),
         community: CommunitySettings {
             min_reporters: 3,

@@ -156,6 +156,19 @@ impl FakeBotApi {
         id
     }
 
+    /// Queues an update delivered as exactly `json` (which may be invalid, e.g. hold
+    /// a lone UTF-16 surrogate escape) with the next `update_id`; returns the id.
+    /// `json` must contain `{update_id}` where the id goes.
+    pub fn enqueue_raw_update(&self, json: &str) -> i64 {
+        let mut state = self.state();
+        let id = state.enqueue(serde_json::json!({"message": {"raw": true}}));
+        let text = json.replace("{update_id}", &id.to_string());
+        state.raw_updates.insert(id, text);
+        drop(state);
+        self.inner.updates_changed.notify_waiters();
+        id
+    }
+
     /// Queues several updates in order (e.g. an `album`).
     pub fn enqueue_updates(&self, updates: impl IntoIterator<Item = Value>) -> Vec<i64> {
         updates
@@ -207,6 +220,21 @@ impl FakeBotApi {
             .entry(method.to_ascii_lowercase())
             .or_default()
             .push_back(reply);
+    }
+
+    /// The next call to `method` is refused like the real server refuses:
+    /// `{"ok":false,"error_code":status,"description":…}` with that status.
+    pub fn refuse_next(&self, method: &str, status: u16, description: &str) {
+        let body =
+            serde_json::json!({"ok": false, "error_code": status, "description": description});
+        self.fail_next(method, status, body);
+    }
+
+    /// The next call to `method` gets a 429 asking to wait `seconds`.
+    pub fn rate_limit_next(&self, method: &str, seconds: u32) {
+        let description = format!("Too Many Requests: retry after {seconds}");
+        let body = serde_json::json!({"ok": false, "error_code": 429, "description": description, "parameters": {"retry_after": seconds}});
+        self.fail_next(method, 429, body);
     }
 
     /// Every call so far, in arrival order (getUpdates included).

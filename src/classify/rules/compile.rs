@@ -19,6 +19,9 @@ use super::{Builtin, Example, LANG_EN, LANG_ZH, Rule, RuleSet, RuleSource};
 use crate::classify::normalize::Normalized;
 use crate::classify::verdict::{Bilingual, Family};
 
+/// Longest regex source: a long alternation of literals can stay under
+/// `REGEX_SIZE_LIMIT` and still take minutes and gigabytes to compile into the set.
+const MAX_PATTERN_BYTES: usize = 16 << 10;
 /// Largest compiled size of one regex: a pattern larger than this is refused.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Largest compiled size of the joined set.
@@ -152,6 +155,14 @@ impl Compiler {
         if let Some(upper) = uppercase_literal(&pattern) {
             let msg = format!("upper-case {upper:?} never matches normalised (lower-case) text");
             self.problems.push(loc.problem(at, Code::W002, msg));
+        }
+        if pattern.len() > MAX_PATTERN_BYTES {
+            let msg = format!(
+                "regex is {} bytes long; the most is {MAX_PATTERN_BYTES} (split it, or use keywords)",
+                pattern.len()
+            );
+            self.problems.push(loc.problem(at, Code::E004, msg));
+            return;
         }
         match RegexBuilder::new(&pattern)
             .size_limit(REGEX_SIZE_LIMIT)

@@ -127,17 +127,31 @@ async fn get_updates(inner: &Inner, params: &Value) -> Reply {
         let notified = inner.updates_changed.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let updates = inner
-            .state
-            .lock()
-            .expect("fake state lock")
-            .take_updates(offset, limit);
-        if !updates.is_empty() || Instant::now() >= deadline {
-            return Reply::ok(Value::Array(updates));
+        let reply = {
+            let mut state = inner.state.lock().expect("fake state lock");
+            let updates = state.take_updates(offset, limit);
+            (!updates.is_empty() || Instant::now() >= deadline)
+                .then(|| updates_reply(&state, updates))
+        };
+        if let Some(reply) = reply {
+            return reply;
         }
         // On timeout the next pass sees the deadline and answers `[]`.
         let _ = tokio::time::timeout_at(deadline, notified).await;
     }
+}
+
+/// The getUpdates answer; verbatim text when an update was enqueued as raw text.
+fn updates_reply(state: &super::state::State, updates: Vec<Value>) -> Reply {
+    let raw = |u: &Value| state.raw_updates.get(&super::state::update_id(u));
+    if !updates.iter().any(|u| raw(u).is_some()) {
+        return Reply::ok(Value::Array(updates));
+    }
+    let items: Vec<String> = updates
+        .iter()
+        .map(|u| raw(u).cloned().unwrap_or_else(|| u.to_string()))
+        .collect();
+    Reply::Verbatim(format!("{{\"ok\":true,\"result\":[{}]}}", items.join(",")))
 }
 
 fn download(inner: &Inner, token: &str, file_path: &str) -> Response {
@@ -248,6 +262,9 @@ fn camel_case(method: &str) -> String {
 }
 
 fn json_response(reply: Reply) -> Response {
+    if let Reply::Verbatim(text) = reply {
+        return ([(header::CONTENT_TYPE, "application/json")], text).into_response();
+    }
     let (status, body) = reply.into_parts();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = Body::from(serde_json::to_vec(&body).expect("JSON value serialises"));

@@ -34,6 +34,8 @@ pub enum Reply {
     },
     /// An injected response, sent verbatim with `status`.
     Raw { status: u16, body: Value },
+    /// A 200 body sent as this exact text (which need not be valid JSON).
+    Verbatim(String),
 }
 
 impl Reply {
@@ -82,6 +84,7 @@ impl Reply {
                 json!({"ok": false, "error_code": status, "description": description, "parameters": p}),
             ),
             Self::Raw { status, body } => (status, body),
+            Self::Verbatim(text) => (200, Value::String(text)),
         }
     }
 }
@@ -116,6 +119,8 @@ pub struct State {
     /// Callback query id -> already answered.
     pub callback_queries: HashMap<String, bool>,
     pub failures: HashMap<String, VecDeque<Reply>>,
+    /// Update id -> the exact JSON text delivered for it (see `enqueue_raw_update`).
+    pub raw_updates: HashMap<i64, String>,
     pub seq: u64,
 }
 

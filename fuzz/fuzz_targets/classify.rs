@@ -1,0 +1,34 @@
+//! The classifier with the shipped rules and channels on any text: never panics, the
+//! score stays within 0..=100 and evidence quotes the original text.
+//! Reads the repository's `rules/` and `config/channels.toml`.
+
+#![no_main]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use sellerguard::classify::{Classifier, Message};
+use sellerguard::triage;
+
+fn classifier() -> &'static Classifier {
+    static CLASSIFIER: OnceLock<Classifier> = OnceLock::new();
+    CLASSIFIER.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let channels = triage::load_channels(&root.join("config/channels.toml"))
+            .expect("shipped channels load");
+        triage::compile_dir(&root.join("rules"), channels)
+            .expect("shipped rules compile")
+            .0
+    })
+}
+
+fuzz_target!(|text: &str| {
+    let verdict = classifier().classify(Message::text(text));
+    assert!(verdict.score <= 100);
+    for signal in &verdict.signals {
+        for evidence in &signal.evidence {
+            assert_eq!(&text[evidence.start..evidence.end], evidence.text);
+        }
+    }
+});
