@@ -39,6 +39,8 @@ pub struct App {
     pub batch_window: Option<Duration>,
     /// Most group warnings per minute (default 5).
     pub group_warnings_per_minute: Option<u32>,
+    /// Window in which group deletions share one notice (default 10 s).
+    pub notice_window: Option<Duration>,
     /// Long-poll timeout in seconds (default 30).
     pub poll_timeout_secs: Option<u32>,
 }
@@ -53,6 +55,7 @@ impl App {
             reports: Arc::new(MemoryReports::new()),
             batch_window: None,
             group_warnings_per_minute: None,
+            notice_window: None,
             poll_timeout_secs: None,
         }
     }
@@ -85,6 +88,9 @@ impl App {
         }
         if let Some(per_minute) = self.group_warnings_per_minute {
             options.group_warnings_per_minute = per_minute;
+        }
+        if let Some(window) = self.notice_window {
+            options.notice_window = window;
         }
         if let Some(timeout) = self.poll_timeout_secs {
             options.poll_timeout_secs = timeout;

@@ -106,7 +106,9 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let k = usize::from(args.folds);
-    let folds = args.split_by.map(|SplitBy::Source| split::assign_folds(&rows, k));
+    let folds = args
+        .split_by
+        .map(|SplitBy::Source| split::assign_folds(&rows, k));
     if let (Some(fold), Some(_)) = (args.fold, &folds)
         && usize::from(fold) >= k
     {

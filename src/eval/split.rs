@@ -86,10 +86,7 @@ mod tests {
     #[test]
     fn groups_repositories_and_hosts() {
         for (source, group) in [
-            (
-                "github:owner/repo src/a.txt@0123abc",
-                "github:owner/repo",
-            ),
+            ("github:owner/repo src/a.txt@0123abc", "github:owner/repo"),
             ("github:owner/repo@0123abc", "github:owner/repo"),
             ("https://www.example.com/a/b?c=1", "example.com"),
             ("http://m.news.example.tw:443/x", "news.example.tw"),
@@ -103,7 +100,11 @@ mod tests {
     #[test]
     fn a_group_never_spans_folds_and_folds_are_balanced() {
         let mut rows = Vec::new();
-        for (source, n) in [("github:a/a x@1", 30), ("github:b/b y@2", 20), ("https://c.org/1", 15)] {
+        for (source, n) in [
+            ("github:a/a x@1", 30),
+            ("github:b/b y@2", 20),
+            ("https://c.org/1", 15),
+        ] {
             rows.extend((0..n).map(|_| row(source)));
         }
         rows.push(row("https://c.org/2"));
@@ -111,7 +112,11 @@ mod tests {
         assert_eq!(folds, assign_folds(&rows, 2), "deterministic");
         for (r, f) in rows.iter().zip(&folds) {
             let group = source_group(&r.source);
-            assert!(rows.iter().zip(&folds).all(|(o, g)| source_group(&o.source) != group || g == f));
+            assert!(
+                rows.iter()
+                    .zip(&folds)
+                    .all(|(o, g)| source_group(&o.source) != group || g == f)
+            );
         }
         let sizes = groups_by_fold(&rows, &folds, 2);
         let count = |f: usize| sizes[f].iter().map(|(_, n)| n).sum::<usize>();

@@ -1,10 +1,10 @@
 //! Debouncing: an album, or several messages forwarded together, arrive as separate
-//! updates; they are collected per key for a short window and judged as one.
+//! updates; they are collected per key for a short window and judged as one. Group
+//! deletions are collected the same way, so a burst gets one notice.
 //!
-//! Invariants: messages join batches synchronously in update order (the poll loop
-//! calls `add`); the first message of a key opens the window and its caller starts
-//! the one task that flushes it; shutdown flushes at once (in-flight batches still
-//! get their answer).
+//! Invariants: items join batches synchronously in the order their callers add them;
+//! the first item of a key opens the window and its caller starts the one task that
+//! flushes it; shutdown flushes at once (in-flight batches still get their answer).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,14 +15,21 @@ use tokio::time::Instant;
 use super::incoming::IncomingMessage;
 
 /// Pending batches by key.
-#[derive(Default)]
-pub struct Batcher {
-    pending: Mutex<HashMap<i64, Vec<IncomingMessage>>>,
+pub struct Batcher<T = IncomingMessage> {
+    pending: Mutex<HashMap<i64, Vec<T>>>,
 }
 
-impl Batcher {
+impl<T> Default for Batcher<T> {
+    fn default() -> Self {
+        Self {
+            pending: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T> Batcher<T> {
     /// Adds `message` to the batch of `key`; true when it opened a new batch.
-    pub fn add(&self, key: i64, message: IncomingMessage) -> bool {
+    pub fn add(&self, key: i64, message: T) -> bool {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         match pending.get_mut(&key) {
             Some(batch) => {
@@ -42,7 +49,7 @@ impl Batcher {
         key: i64,
         until: Instant,
         cancelled: impl Future<Output = ()>,
-    ) -> Vec<IncomingMessage> {
+    ) -> Vec<T> {
         tokio::select! {
             () = tokio::time::sleep_until(until) => {}
             () = cancelled => {}

@@ -14,8 +14,8 @@ use super::incoming::{Callback, Content, IncomingMessage};
 use super::private::{HandlerResult, send_card};
 use super::render::{self, Key};
 use super::send::Target;
-use super::{CuratorOptions, curator, group};
-use crate::classify::{Lang, Level};
+use super::{CuratorOptions, curator, group, notices};
+use crate::classify::Lang;
 use crate::triage::feedback::{Report, ReportKind};
 
 /// Runs a command from `message` (private chat or group).
@@ -41,7 +41,8 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
     let say = |key: Key, lang: Lang| render::text(key, lang).to_owned();
     match name.as_str() {
         "start" if message.chat.is_group() => {
-            ctx.send(&target, say(Key::GroupIntro, lang), None).await
+            let intro = group::intro_command(ctx, message.chat.id, lang).await;
+            ctx.send(&target, intro, None).await
         }
         "start" => ctx.send(&target, say(Key::Welcome, lang), None).await,
         "help" => ctx.send(&target, say(Key::Help, lang), None).await,
@@ -81,6 +82,12 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
                     .await;
                 return Ok(());
             };
+            if name == "check" && message.chat.is_group() {
+                let (_, card) = ctx.judge(&text, lang);
+                let html = render::group_card(&card, &ctx.me_username);
+                ctx.send(&target, html, None).await;
+                return Ok(());
+            }
             if name == "check" {
                 send_card(ctx, &target, &text, lang).await;
                 return Ok(());
@@ -155,6 +162,9 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
     if let Some(setting) = callback.data.strip_prefix("s:") {
         return group::settings_button(ctx, &callback, message, setting).await;
     }
+    if let Some(index) = callback.data.strip_prefix("g:n:") {
+        return notices::undo(ctx, &callback, message, index).await;
+    }
     if let Some(review) = callback.data.strip_prefix("cv:") {
         curator::button(ctx, &callback, review).await;
         return Ok(());
@@ -215,15 +225,6 @@ pub async fn edit(
         .reply_markup(markup);
     if let Err(error) = request.send().await {
         ctx.failed(chat_id, &error);
-    }
-}
-
-/// The next threshold in the /settings cycle.
-pub fn next_level(level: Level) -> Level {
-    match level {
-        Level::High => Level::Medium,
-        Level::Medium => Level::Low,
-        Level::Low => Level::High,
     }
 }
 

@@ -16,6 +16,7 @@ mod group;
 pub mod incoming;
 mod limits;
 mod media;
+mod notices;
 mod order;
 mod poll;
 mod private;
@@ -67,6 +68,8 @@ pub struct BotOptions {
     pub batch_window: Duration,
     /// Most warnings the bot posts per group per minute.
     pub group_warnings_per_minute: u32,
+    /// Deletions in a group within this window after the first get one notice.
+    pub notice_window: Duration,
     /// How long a group admin check is cached.
     pub admin_cache_ttl: Duration,
     /// Long-poll timeout in seconds.
@@ -94,6 +97,7 @@ impl BotOptions {
             api_url: api_url.into(),
             batch_window: Duration::from_millis(1500),
             group_warnings_per_minute: 5,
+            notice_window: Duration::from_secs(10),
             admin_cache_ttl: Duration::from_secs(300),
             poll_timeout_secs: 30,
             curators: CuratorOptions::default(),

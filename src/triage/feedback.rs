@@ -24,6 +24,8 @@ pub enum ReportKind {
     Scam,
     /// The message is legitimate (a false alarm).
     Legitimate,
+    /// A group admin says a message the bot warned about or deleted is not a scam.
+    NotAScam,
 }
 
 /// One user report.

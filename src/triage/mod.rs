@@ -12,6 +12,7 @@ pub mod card;
 mod community;
 pub mod feedback;
 pub mod fingerprint;
+pub mod group;
 pub mod learned;
 mod limits;
 mod persist;

@@ -99,6 +99,9 @@ pub enum Review {
     Reject,
 }
 
+/// Longest excerpt of an overruled message kept in the decision log.
+const OVERRULED_EXCERPT: usize = 300;
+
 /// A text's fingerprint, empty when it is too short to have one (the store keeps
 /// nothing for an empty fingerprint, the index ignores it).
 fn signature_or_none(text: &str) -> Vec<u32> {
@@ -322,6 +325,34 @@ impl Triage {
             status_changed_at: Some(at),
             ..old
         })
+    }
+
+    /// A group admin says a message the bot warned about or deleted is not a scam
+    /// (`admin` is their raw identity, hashed here): the learned model learns it as
+    /// legitimate and the decision is logged with `note`. Limited like reports. The
+    /// model's signal is bounded, so this can take at most that signal away from
+    /// look-alikes; rules, reputation and curated fingerprints are untouched.
+    pub fn overruled_in_group(
+        &self,
+        text: &str,
+        admin: &str,
+        note: &str,
+    ) -> Result<(), TriageError> {
+        let c = self.community()?;
+        let admin = c.store.reporter_hash(admin);
+        if !c.limiter.allow(&admin) {
+            return Err(TriageError::RateLimited {
+                limit: c.settings.reports_per_hour,
+            });
+        }
+        c.knowledge
+            .model
+            .write()
+            .expect("model lock")
+            .learn(text, false);
+        self.save_model()?;
+        let excerpt: String = text.chars().take(OVERRULED_EXCERPT).collect();
+        self.log(&admin.to_hex(), "group-not-a-scam", &excerpt, note, now())
     }
 
     /// Teaches the index and the model a judged report, forgetting an earlier label.

@@ -56,6 +56,8 @@ pub struct Tuning {
     pub batch_window: Duration,
     /// Group warnings per minute.
     pub group_warnings_per_minute: u32,
+    /// Window in which group deletions share one notice.
+    pub notice_window: Duration,
 }
 
 impl Default for Tuning {
@@ -63,6 +65,7 @@ impl Default for Tuning {
         Self {
             batch_window: Duration::from_millis(500),
             group_warnings_per_minute: 5,
+            notice_window: Duration::from_millis(1000),
         }
     }
 }
@@ -120,6 +123,7 @@ impl TestApp {
         app.reports = reports.clone();
         app.batch_window = Some(tuning.batch_window);
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
+        app.notice_window = Some(tuning.notice_window);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
         Self {
@@ -143,6 +147,7 @@ impl TestApp {
         let tuning = Tuning::default();
         app.batch_window = Some(tuning.batch_window);
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
+        app.notice_window = Some(tuning.notice_window);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
         fake.wait_for_calls("getUpdates", 1, WAIT).await;

@@ -117,6 +117,8 @@ pub struct State {
     pub callback_queries: HashMap<String, bool>,
     pub failures: HashMap<String, VecDeque<Reply>>,
     pub seq: u64,
+    /// BotFather privacy mode: getMe says the bot cannot read all group messages.
+    pub privacy_mode: bool,
 }
 
 impl State {
