@@ -360,16 +360,22 @@ pub struct ChannelsMeta {
 pub struct OfficialDoc {
     /// Display name.
     pub name: String,
-    /// `platform`, `psp` or `bank`.
+    /// What kind of organisation it is.
     pub kind: ChannelKind,
-    /// Domains (subdomains count too).
+    /// Domains (subdomains count too); may be empty for an authority known only by name.
+    #[serde(default)]
     pub domains: Vec<String>,
     /// Brand tokens that mean impersonation inside other domains.
     #[serde(default)]
     pub brands: Vec<String>,
-    /// How users write the name.
+    /// How messages name it (either script, any case): a message naming it claims to
+    /// come from it.
     #[serde(default)]
     pub names: Vec<String>,
+    /// Its genuine SMS sender IDs and published numbers (`95588`, `AMAZON`): a number in a
+    /// message that equals one of these is its own channel, not an off-channel contact.
+    #[serde(default)]
+    pub senders: Vec<String>,
 }
 
 /// What kind of organisation a channel is.
@@ -382,6 +388,15 @@ pub enum ChannelKind {
     Psp,
     /// A deposit-taking bank.
     Bank,
+    /// A parcel carrier or postal service.
+    Courier,
+    /// A mobile operator or internet service.
+    Telco,
+    /// Tax, customs, police, social or health insurance, toll roads and other
+    /// authorities.
+    Authority,
+    /// Any other company messages impersonate (software, streaming, crypto exchanges).
+    Service,
 }
 
 /// URL shortener domains.
@@ -397,8 +412,11 @@ impl ChannelsFile {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let file: Self = read_toml(path)?;
         for entry in &file.official {
-            if entry.domains.is_empty() {
-                return Err(invalid(path, format!("{} has no domains", entry.name)));
+            if entry.domains.is_empty() && entry.names.is_empty() {
+                return Err(invalid(
+                    path,
+                    format!("{} has neither domains nor names", entry.name),
+                ));
             }
             if let Some(d) = entry.domains.iter().find(|d| !is_plain_host(d)) {
                 return Err(invalid(

@@ -354,6 +354,17 @@ fn classify_number(run: &str, plus: bool) -> Option<String> {
     if run.starts_with('0') && !run.starts_with("00") && (10..=12).contains(&run.len()) {
         return Some(format!("+86{}", &run[1..]));
     }
+    let nanp = run.strip_prefix('1').filter(|r| r.len() == 10).unwrap_or(run);
+    let b = nanp.as_bytes();
+    if nanp.len() == 10 && matches!(b[0], b'2'..=b'9') && matches!(b[3], b'2'..=b'9') {
+        // North American numbers: toll-free ones are companies' lines (not mobiles).
+        let toll_free = b[0] == b'8' && b[1] == b[2] && matches!(b[1], b'0' | b'3'..=b'8');
+        return Some(if toll_free {
+            format!("1{nanp}")
+        } else {
+            format!("+1{nanp}")
+        });
+    }
     None
 }
 
@@ -374,6 +385,7 @@ mod tests {
                 name: "Amazon".into(),
                 domains: vec!["amazon.com".into()],
                 brands: vec!["amazon".into()],
+                ..OfficialEntry::default()
             }],
             ["bit.ly".to_string()],
         )
@@ -401,6 +413,7 @@ mod tests {
             ("call 138 1234 5678 now", &["phone:+8613812345678"]),
             ("致电+86 138-1234-5678", &["phone:+8613812345678"]),
             ("客服 0755-12345678", &["phone:+8675512345678"]),
+            ("Call support at 855-804-8470", &["phone:18558048470"]),
             ("加V信：amz_vip888 详谈", &["wechat:amz_vip888"]),
             ("薇信 abc12345", &["wechat:abc12345"]),
             ("加vx amzmanager 了解", &["wechat:amzmanager"]),

@@ -6,19 +6,21 @@
 
 pub mod channels;
 pub mod indicators;
+pub mod masked;
 pub mod normalize;
 pub mod rules;
 pub mod verdict;
 
 use std::ops::Range;
 
-pub use channels::{Channels, OfficialEntry};
+pub use channels::{Channels, Claim, OfficialEntry};
 pub use rules::{Code, RuleErrors, RuleProblem, RuleSet, RuleSource};
 pub use verdict::{
     Bilingual, Evidence, Family, Indicator, IndicatorKind, Lang, Level, Signal, TextLang, Verdict,
 };
 
 use indicators::{Extractor, is_mobile};
+use masked::MaskedLinks;
 use normalize::{Normalized, is_han};
 use rules::{Builtin, Hit, LANG_EN, LANG_ZH};
 
@@ -47,6 +49,7 @@ pub struct Classifier {
     rules: RuleSet,
     channels: Channels,
     extractor: Extractor,
+    masked: MaskedLinks,
 }
 
 impl Classifier {
@@ -60,6 +63,7 @@ impl Classifier {
             rules,
             channels,
             extractor: Extractor::new(),
+            masked: MaskedLinks::new(),
         };
         Ok((classifier, warnings))
     }
@@ -85,6 +89,15 @@ impl Classifier {
 
         let mut hits: Vec<Option<Hit>> = vec![None; self.rules.cue_count()];
         builtin_hits(&indicators, &mut hits);
+        let claims = self.channels.claims(text);
+        let masked = self.masked.find(text);
+        grammar_hits(
+            &claims,
+            masked.map(|r| normalized.original_span(r)),
+            &indicators,
+            |r| normalized.original_span(r),
+            &mut hits,
+        );
         self.rules
             .match_cues(text, |r| normalized.original_span(r), &mut hits);
 
@@ -179,6 +192,99 @@ fn builtin_hits(indicators: &[Indicator], hits: &mut [Option<Hit>]) {
             .and_then(span);
         hits[Builtin::OnlyOfficialLinks.id()] = Some(first);
     }
+}
+
+/// Marks the built-in cues of the scam grammar: who the message claims to be
+/// (`@claimed_sender`), whether it points to that sender's own channel
+/// (`@sender_channel`), a masked link, and any way out of the official channel.
+fn grammar_hits(
+    claims: &[Claim],
+    masked: Option<Range<usize>>,
+    indicators: &[Indicator],
+    to_original: impl Fn(Range<usize>) -> Range<usize>,
+    hits: &mut [Option<Hit>],
+) {
+    let named = |entity: &str| claims.iter().any(|c| !c.sender && c.entity == entity);
+    if let Some(claim) = claims.iter().find(|c| !c.sender) {
+        hits[Builtin::ClaimedSender.id()] = Some(Some(to_original(claim.range.clone())));
+    }
+    let own_link = indicators.iter().find(|i| {
+        i.kind == IndicatorKind::Url && i.official.as_deref().is_some_and(|o| named(o))
+    });
+    if let Some(link) = own_link {
+        hits[Builtin::SenderChannel.id()] = Some(link.evidence.as_ref().map(|e| e.start..e.end));
+    } else {
+        // A sender ID inside a link (`10086-jf.cc`) is a disguise, not the sender's number.
+        let in_link = |r: &Range<usize>| {
+            indicators.iter().any(|i| {
+                matches!(i.kind, IndicatorKind::Url | IndicatorKind::Email)
+                    && i.evidence.as_ref().is_some_and(|e| e.start < r.end && r.start < e.end)
+            })
+        };
+        let quoted = claims
+            .iter()
+            .filter(|c| c.sender)
+            .map(|c| to_original(c.range.clone()))
+            .find(|r| !in_link(r));
+        if let Some(range) = quoted {
+            hits[Builtin::SenderChannel.id()] = Some(Some(range));
+        }
+    }
+    if let Some(range) = masked {
+        hits[Builtin::MaskedLink.id()] = Some(Some(range));
+    }
+    let first = |cues: &[Builtin], hits: &[Option<Hit>]| cues.iter().find_map(|b| hits[b.id()].clone());
+    let links = [
+        Builtin::MaskedLink,
+        Builtin::BrandDomain,
+        Builtin::Shortener,
+        Builtin::IpLink,
+    ];
+    let contacts = [Builtin::Phone, Builtin::PrivateContact, Builtin::Email];
+    let unofficial = indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Url && i.official.is_none() && looks_like_a_link(i))
+        .map(|i| i.evidence.as_ref().map(|e| e.start..e.end));
+    let link = unofficial.or_else(|| first(&links, hits));
+    let contact = first(&contacts, hits);
+    for (cue, hit) in [
+        (Builtin::OffChannelLink, link.clone()),
+        (Builtin::OffChannelContact, contact.clone()),
+        (Builtin::OffChannel, link.or(contact)),
+    ] {
+        if hit.is_some() {
+            hits[cue.id()] = hit;
+        }
+    }
+}
+
+/// Whether an unofficial URL reads as a link someone is meant to open rather than two
+/// words joined by a missing space (`days.so`, `Hello.How`): it has a scheme, `www.` or
+/// a path, is hidden behind other text, or ends in a top-level domain links use.
+fn looks_like_a_link(i: &Indicator) -> bool {
+    const TLDS: &[&str] = &[
+        "com", "net", "org", "info", "biz", "top", "xyz", "cc", "vip", "shop", "site", "online",
+        "club", "live", "app", "io", "co", "me", "us", "uk", "cn", "tw", "hk", "ru", "de", "fr",
+        "link", "click", "icu", "buzz", "work", "cyou", "sbs", "bond", "lol", "world", "store",
+        "tk", "ml", "ga", "cf", "gq", "pw", "ws", "in", "tv", "ly", "gd", "de", "es", "it", "nl",
+        "ca", "au", "sg", "my", "ph", "vn", "th", "id", "br", "mx", "pe", "bd", "pk", "ng", "ke",
+        "za", "eg", "ae", "sa", "tr", "pl", "se", "be", "ch", "at", "ie", "nz", "jp", "kr", "su",
+        "asia", "mobi", "pro", "page", "digital", "support", "services", "help", "center",
+    ];
+    let Some(evidence) = &i.evidence else {
+        return true;
+    };
+    let text = evidence.text.to_ascii_lowercase();
+    if i.hidden || i.shortener || text.contains("://") || text.starts_with("www.") {
+        return true;
+    }
+    let host = text.split(['/', '?', '#']).next().unwrap_or("");
+    if text.len() > host.len() + 1 {
+        return true;
+    }
+    let tld = host.rsplit('.').next().unwrap_or("");
+    let lower_case = evidence.text.split(['/', '?', '#']).next() == Some(host);
+    lower_case && TLDS.contains(&tld)
 }
 
 fn private(set: &mut impl FnMut(Builtin, &Indicator), kind: Builtin, i: &Indicator) {

@@ -320,7 +320,17 @@ pub struct Verdict {
     pub indicators: Vec<Indicator>,
 }
 
+/// The rule that recognises a member warning others about a scam (`rules/grammar.toml`).
+pub const MEMBER_WARNING_RULE: &str = "legit.member-warning";
+
 impl Verdict {
+    /// Whether the message warns others about a scam (quotes it, names it a scam, tells
+    /// people not to click) rather than being the scam: groups never warn about or delete
+    /// such a message.
+    pub fn warns_about_scam(&self) -> bool {
+        self.signals.iter().any(|s| s.rule_id == MEMBER_WARNING_RULE)
+    }
+
     /// Recomputes score, level and family from the signals (after a caller adds some).
     pub fn rescore(&mut self) {
         self.signals

@@ -220,6 +220,8 @@ pub fn load_channels(path: &Path) -> Result<Channels, ConfigError> {
             name: o.name,
             domains: o.domains,
             brands: o.brands,
+            names: o.names,
+            senders: o.senders,
         })
         .collect();
     Ok(Channels::new(entries, file.shorteners.domains))

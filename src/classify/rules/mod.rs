@@ -62,11 +62,25 @@ pub enum Builtin {
     Whatsapp,
     /// Any private contact channel.
     PrivateContact,
+    /// The message names an entity from the lexicon (who it claims to be).
+    ClaimedSender,
+    /// A link to a claimed entity's own domain, or one of its sender IDs or numbers.
+    SenderChannel,
+    /// A link masked by whoever quoted the message, or one only implied.
+    MaskedLink,
+    /// A way out of the official channel: an unofficial, masked or look-alike link, a
+    /// phone number, a private contact or an e-mail address.
+    OffChannel,
+    /// An unofficial, masked, look-alike, shortened or bare-IP link (a link is itself an
+    /// ask: it is there to be clicked).
+    OffChannelLink,
+    /// A phone number, private contact or e-mail address.
+    OffChannelContact,
 }
 
 impl Builtin {
     /// Every built-in cue with its name; the position is its cue id.
-    pub const ALL: [(&'static str, Builtin); 15] = [
+    pub const ALL: [(&'static str, Builtin); 21] = [
         ("@link", Builtin::Link),
         ("@official_link", Builtin::OfficialLink),
         ("@unofficial_link", Builtin::UnofficialLink),
@@ -82,6 +96,12 @@ impl Builtin {
         ("@telegram", Builtin::Telegram),
         ("@whatsapp", Builtin::Whatsapp),
         ("@private_contact", Builtin::PrivateContact),
+        ("@claimed_sender", Builtin::ClaimedSender),
+        ("@sender_channel", Builtin::SenderChannel),
+        ("@masked_link", Builtin::MaskedLink),
+        ("@offchannel", Builtin::OffChannel),
+        ("@offchannel_link", Builtin::OffChannelLink),
+        ("@offchannel_contact", Builtin::OffChannelContact),
     ];
 
     /// The cue id of this built-in.

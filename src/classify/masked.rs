@@ -1,0 +1,96 @@
+//! Links a message points to without showing them: masked by whoever quoted it
+//! (`XXX`, `***.***.cn`, `[link]`, `某某网址`, `(此处为链接)`), cut by OCR, or only
+//! implied ("click the link below", "tap here", "扫码"). A quoted scam lost its link; the
+//! original carried one, so the masked link counts as a channel.
+//!
+//! Invariants: matches normalised text (lower case, Simplified); pure and infallible.
+
+use std::ops::Range;
+
+use regex::Regex;
+
+/// The masks and link-implying phrases, compiled once per classifier.
+#[derive(Debug)]
+pub struct MaskedLinks {
+    pattern: Regex,
+}
+
+const PATTERNS: &[&str] = &[
+    // A scheme or www. followed by a mask.
+    r"(?:https?://|www\.)\s*(?:x{2,}|\*{2,}|…|\.{3}|#{2,})",
+    // A masked host: xxx.xxx.cn, ***.com, xxxx.top.
+    r"(?:x{3,}|\*{2,})\.(?:x{2,}|\*{2,}|com|cn|net|top|cc|xyz|vip|shop|info|org|me|co)(?-u:\b)",
+    // Placeholders in brackets.
+    r"[\[<(（【]\s*(?:link|url|links|hyperlink|link removed|url removed|redacted|removed|\.{3}|…|链接|网址|网站|短链|此处为链接|此处为网址|链接已隐藏)\s*[\]>)）】]",
+    // Chinese descriptions of a link that is not shown.
+    r"某某?(?:网址|网站|链接|短链)",
+    r"(?:\*{2,}|x{2,}|…)\s*(?:网址|网站|链接|连结)",
+    r"(?:登录|登陆|至|前往)(?:指定)?(?:网站|网址)",
+    r"(?:此处|这里)(?:为|是)?(?:链接|网址)",
+    r"(?:链接|网址|地址|网站)(?:地址)?\s*[:：]\s*(?:x{2,}|\*{2,}|…)",
+    r"(?:点击|点开|打开|戳|点)(?:下方|以下|上方|此|该|这个|短信|如下)?(?:链接|网址|网站|连接)",
+    r"(?:点击|点此|点这里)(?:进入|办理|登录|查看|领取|认证|验证|处理)",
+    r"(?:登录|登陆|访问|进入)(?:以下|下方|如下|指定)(?:网址|网站|链接)",
+    r"(?:扫码|扫描二维码|扫描下方二维码|扫一扫|识别二维码)",
+    // English phrases that only make sense with a link.
+    r"(?-u:\b)(?:click|tap|press)\s+(?:on\s+)?(?:the\s+|this\s+|our\s+)?(?:link|here|below|button|url)(?-u:\b)",
+    r"(?-u:\b)(?:visit|follow|open|use|via|through|at)\s+(?:the\s+|this\s+)?(?:link|url)\s*(?:below|above|provided|attached)?(?-u:\b)",
+    r"(?-u:\b)(?:link|url)\s+(?:below|above|provided)(?-u:\b)",
+    r"(?-u:\b)scan\s+(?:the\s+|this\s+)?qr(?:\s*code)?(?-u:\b)",
+];
+
+impl MaskedLinks {
+    /// Compiles the patterns.
+    pub fn new() -> Self {
+        let pattern = Regex::new(&PATTERNS.join("|")).expect("the masked-link patterns compile");
+        Self { pattern }
+    }
+
+    /// The first masked or implied link in normalised `text`.
+    pub fn find(&self, text: &str) -> Option<Range<usize>> {
+        self.pattern.find(text).map(|m| m.range())
+    }
+}
+
+impl Default for MaskedLinks {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::normalize::Normalized;
+
+    #[test]
+    fn masks_and_implied_links() {
+        let masked = MaskedLinks::new();
+        for text in [
+            "请登录 http://xxx 更新资料",
+            "访问 ***.***.cn 处理",
+            "Your account is on hold: [link]",
+            "verify at [...] today",
+            "请点击某某网址认证",
+            "详情见(此处为链接)",
+            "链接地址：XXX",
+            "Click the link below to restore access",
+            "Tap here to update your address",
+            "請掃碼認證賣場",
+            "Scan the QR code to confirm",
+            "点击链接领取补贴",
+        ] {
+            let normalized = Normalized::new(text);
+            assert!(masked.find(normalized.as_str()).is_some(), "{text}");
+        }
+        for text in [
+            "Your code is 123456. Do not share it.",
+            "xxx was great yesterday",
+            "the link between sales and ads",
+            "已收到您的付款，谢谢",
+        ] {
+            let normalized = Normalized::new(text);
+            assert!(masked.find(normalized.as_str()).is_none(), "{text}");
+        }
+    }
+}
