@@ -32,7 +32,7 @@ async fn health_reports_rules_and_the_running_bot() {
 
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["rules"], 2);
+    assert_eq!(body["rules"], 3);
     assert_eq!(body["bot_running"], true);
     let menus = app.fake.calls_to("setMyCommands");
     assert_eq!(menus.len(), 2, "English and Chinese command menus");

@@ -6,6 +6,7 @@
 
 mod support;
 
+use sellerguard::classify::{Level, Message};
 use sellerguard::triage::feedback::ReportKind;
 use sellerguard::triage::prefs::{ChatPrefs, Prefs, WarnAt};
 use serde_json::json;
@@ -522,4 +523,37 @@ async fn an_admin_restores_a_deleted_message_that_was_not_a_scam_in_chinese() {
     assert!(callback_data(&Some(edited["reply_markup"].clone())).is_empty());
     assert_eq!(app.reports.reports()[0].kind, ReportKind::NotAScam);
     fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_member_warning_others_is_never_warned_about_or_deleted() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    delete_mode(&app, &group, WarnAt::Medium);
+    let alice = TestUser::alice();
+    let psa_en = format!("PSA: got this text today, do not fall for it: {SCAM_EN}");
+    let psa_zh = format!("大家注意，这些都是骗子：{SCAM_ZH}");
+    for psa in [&psa_en, &psa_zh] {
+        let verdict = app.running.triage.check(Message::text(psa));
+        assert!(verdict.warns_about_scam(), "{psa}");
+        assert_eq!(
+            verdict.level,
+            Level::High,
+            "the policy, not the score: {psa}"
+        );
+        app.fake
+            .enqueue_update(app.fake.group_text(&group, &alice, psa));
+    }
+    let scam = app.fake.group_text(&group, &TestUser::bob(), SCAM_EN);
+    let scam_id = scam["message"]["message_id"].as_i64().unwrap();
+    app.fake.enqueue_update(scam);
+    app.fake.wait_for_sent(1, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    let deletes = fake.calls_to("deleteMessage");
+    assert_eq!(deletes.len(), 1, "only the scam itself: {deletes:#?}");
+    assert_eq!(deletes[0].params["message_id"], json!(scam_id));
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert!(sent[0].text.contains("from Bob"), "{}", sent[0].text);
 }

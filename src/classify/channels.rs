@@ -132,10 +132,7 @@ impl Channels {
     pub fn imitated_by(&self, host: &str) -> Option<&OfficialEntry> {
         let folded = skeleton(host);
         let parts: Vec<&str> = folded.split(['.', '-']).collect();
-        let squashed: String = folded
-            .chars()
-            .filter(|c| !matches!(c, '.' | '-'))
-            .collect();
+        let squashed: String = folded.chars().filter(|c| !matches!(c, '.' | '-')).collect();
         let contains = |brand: &str| {
             if brand.len() < 5 {
                 parts.iter().any(|p| *p == brand)
@@ -273,8 +270,17 @@ mod tests {
     #[test]
     fn misspelt_brands_are_look_alikes() {
         let c = channels();
-        for host in ["amazom-help.com", "amaazon.shop", "secure.arnazon.co", "amazon.seller-verify.top"] {
-            assert_eq!(c.imitated_by(host).map(|e| e.name.as_str()), Some("Amazon"), "{host}");
+        for host in [
+            "amazom-help.com",
+            "amaazon.shop",
+            "secure.arnazon.co",
+            "amazon.seller-verify.top",
+        ] {
+            assert_eq!(
+                c.imitated_by(host).map(|e| e.name.as_str()),
+                Some("Amazon"),
+                "{host}"
+            );
         }
         for host in ["amazing.com", "example.org", "amuse.net"] {
             assert!(c.imitated_by(host).is_none(), "{host}");

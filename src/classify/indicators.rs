@@ -354,7 +354,10 @@ fn classify_number(run: &str, plus: bool) -> Option<String> {
     if run.starts_with('0') && !run.starts_with("00") && (10..=12).contains(&run.len()) {
         return Some(format!("+86{}", &run[1..]));
     }
-    let nanp = run.strip_prefix('1').filter(|r| r.len() == 10).unwrap_or(run);
+    let nanp = run
+        .strip_prefix('1')
+        .filter(|r| r.len() == 10)
+        .unwrap_or(run);
     let b = nanp.as_bytes();
     if nanp.len() == 10 && matches!(b[0], b'2'..=b'9') && matches!(b[3], b'2'..=b'9') {
         // North American numbers: toll-free ones are companies' lines (not mobiles).

@@ -208,9 +208,9 @@ fn grammar_hits(
     if let Some(claim) = claims.iter().find(|c| !c.sender) {
         hits[Builtin::ClaimedSender.id()] = Some(Some(to_original(claim.range.clone())));
     }
-    let own_link = indicators.iter().find(|i| {
-        i.kind == IndicatorKind::Url && i.official.as_deref().is_some_and(|o| named(o))
-    });
+    let own_link = indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Url && i.official.as_deref().is_some_and(|o| named(o)));
     if let Some(link) = own_link {
         hits[Builtin::SenderChannel.id()] = Some(link.evidence.as_ref().map(|e| e.start..e.end));
     } else {
@@ -218,7 +218,9 @@ fn grammar_hits(
         let in_link = |r: &Range<usize>| {
             indicators.iter().any(|i| {
                 matches!(i.kind, IndicatorKind::Url | IndicatorKind::Email)
-                    && i.evidence.as_ref().is_some_and(|e| e.start < r.end && r.start < e.end)
+                    && i.evidence
+                        .as_ref()
+                        .is_some_and(|e| e.start < r.end && r.start < e.end)
             })
         };
         let quoted = claims
@@ -233,7 +235,8 @@ fn grammar_hits(
     if let Some(range) = masked {
         hits[Builtin::MaskedLink.id()] = Some(Some(range));
     }
-    let first = |cues: &[Builtin], hits: &[Option<Hit>]| cues.iter().find_map(|b| hits[b.id()].clone());
+    let first =
+        |cues: &[Builtin], hits: &[Option<Hit>]| cues.iter().find_map(|b| hits[b.id()].clone());
     let links = [
         Builtin::MaskedLink,
         Builtin::BrandDomain,

@@ -328,7 +328,9 @@ impl Verdict {
     /// people not to click) rather than being the scam: groups never warn about or delete
     /// such a message.
     pub fn warns_about_scam(&self) -> bool {
-        self.signals.iter().any(|s| s.rule_id == MEMBER_WARNING_RULE)
+        self.signals
+            .iter()
+            .any(|s| s.rule_id == MEMBER_WARNING_RULE)
     }
 
     /// Recomputes score, level and family from the signals (after a caller adds some).

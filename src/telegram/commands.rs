@@ -10,11 +10,11 @@ use teloxide::requests::Request;
 use teloxide::types::{ChatId, MessageId, ParseMode};
 
 use super::context::{Ctx, Judged};
-use super::incoming::{Callback, Content, IncomingMessage};
+use super::incoming::{Callback, Chat, Content, IncomingMessage};
 use super::private::{HandlerResult, send_card};
 use super::render::{self, Key};
 use super::send::Target;
-use super::{CuratorOptions, curator, group, notices};
+use super::{CuratorOptions, curator, group, notices, review};
 use crate::classify::Lang;
 use crate::triage::feedback::{Report, ReportKind};
 
@@ -98,7 +98,7 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
                 level: verdict.level,
                 family: verdict.family,
             };
-            let key = report(ctx, ReportKind::Scam, from.id, message.chat.id, judged).await;
+            let key = report(ctx, ReportKind::Scam, from.id, &message.chat, judged).await;
             ctx.send(&target, say(key, lang), None).await
         }
         name if curator::COMMANDS.contains(&name) => {
@@ -120,26 +120,21 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
 
 /// Hands one report to the sink (and a review card to curators when it needs one);
 /// returns what to tell the reporter.
-async fn report(
-    ctx: &Ctx,
-    kind: ReportKind,
-    reporter_id: i64,
-    chat_id: i64,
-    judged: Judged,
-) -> Key {
+async fn report(ctx: &Ctx, kind: ReportKind, reporter_id: i64, chat: &Chat, judged: Judged) -> Key {
     let text = judged.text.clone();
     let report = Report {
         kind,
         reporter_id,
-        chat_id,
+        chat_id: chat.id,
         text: judged.text.text,
         hidden_links: judged.text.hidden_links,
         level: Some(judged.level),
         family: judged.family,
     };
     match ctx.deps.reports.report(report) {
+        Ok(filed) if filed.repeat => Key::AlreadyReported,
         Ok(filed) if kind == ReportKind::Scam => {
-            curator::review_card(ctx, &filed, &text).await;
+            review::review_card(ctx, &filed, &text, chat).await;
             Key::Reported
         }
         Ok(_) => Key::MarkedLegit,
@@ -165,8 +160,8 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
     if let Some(index) = callback.data.strip_prefix("g:n:") {
         return notices::undo(ctx, &callback, message, index).await;
     }
-    if let Some(review) = callback.data.strip_prefix("cv:") {
-        curator::button(ctx, &callback, review).await;
+    if let Some(data) = callback.data.strip_prefix("cv:") {
+        review::button(ctx, &callback, data).await;
         return Ok(());
     }
     let judged = ctx.card(chat_id, message.message_id);
@@ -176,7 +171,7 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
                 "r:s" => ReportKind::Scam,
                 _ => ReportKind::Legitimate,
             };
-            let key = report(ctx, kind, callback.from.id, chat_id, judged).await;
+            let key = report(ctx, kind, callback.from.id, &message.chat, judged).await;
             ctx.answer(&callback.id, Some(render::text(key, lang)))
                 .await;
         }

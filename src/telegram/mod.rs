@@ -21,6 +21,7 @@ mod order;
 mod poll;
 mod private;
 pub mod render;
+mod review;
 mod send;
 
 use std::path::PathBuf;

@@ -297,6 +297,10 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
             "Thank you, your report was recorded for the curators.",
             "谢谢，你的举报已记录，将由维护者审核。",
         ),
+        Key::AlreadyReported => (
+            "You already told me about this message; it counts once.",
+            "你已经举报过这条消息，只计一次。",
+        ),
         Key::MarkedLegit => (
             "Thank you, noted as legitimate for the curators.",
             "谢谢，已记录为正常消息，将由维护者审核。",
@@ -311,11 +315,11 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
         ),
         Key::GroupIntro => (
             "👋 Hi! I warn this group about scam messages aimed at sellers. By default I \
-             only speak up when a message is very likely a scam. Messages I check are never \
-             written to disk.\n\
+             only speak up when a message is very likely a scam, and never about members \
+             who warn others. Messages I check are never written to disk.\n\
              Admins: /settings.",
-            "👋 大家好！我会提醒本群的卖家注意诈骗消息，默认只在消息很可能是诈骗时发言。\
-             被检查的消息不会写入磁盘。\n\
+            "👋 大家好！我会提醒本群的卖家注意诈骗消息，默认只在消息很可能是诈骗时发言，\
+             不会针对提醒大家防骗的成员。被检查的消息不会写入磁盘。\n\
              管理员可使用 /settings。",
         ),
         Key::ReadsAll => (
@@ -383,6 +387,8 @@ pub enum Key {
     UnknownCommand,
     /// Report recorded.
     Reported,
+    /// The same person answered about the same message before.
+    AlreadyReported,
     /// Legitimate mark recorded.
     MarkedLegit,
     /// The report sink failed.

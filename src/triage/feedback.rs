@@ -54,6 +54,9 @@ pub struct Filed {
     pub id: Option<ReportId>,
     /// Why curators should look now (empty: no need yet).
     pub needs_review: Vec<ReviewTrigger>,
+    /// The reporter had already answered about this message: it counts once, nothing
+    /// new was recorded.
+    pub repeat: bool,
 }
 
 /// Receives reports and forget requests.

@@ -2,8 +2,9 @@
 //! warning or a deletion), and which language a group reads.
 //!
 //! Invariants: a low verdict is never acted on; a verdict below the group's threshold
-//! (medium or high, see `WarnAt`) gets nothing; only a high verdict is deleted, and
-//! only in delete mode. A group's language is its setting, else the language most of its
+//! (medium or high, see `WarnAt`) gets nothing; a message that warns others about a
+//! scam (`Verdict::warns_about_scam`) is never warned about or deleted, whatever its
+//! score; only a high verdict is deleted, and only in delete mode. A group's language is its setting, else the language most of its
 //! recent messages are written in, never a poster's app language.
 
 use std::collections::HashMap;
@@ -29,7 +30,10 @@ pub enum GroupAction {
 
 /// What the bot does about `verdict` in a group with settings `chat`.
 pub fn action(verdict: &Verdict, chat: &ChatPrefs) -> GroupAction {
-    if verdict.level == Level::Low || verdict.level < chat.threshold.level() {
+    if verdict.level == Level::Low
+        || verdict.level < chat.threshold.level()
+        || verdict.warns_about_scam()
+    {
         return GroupAction::Ignore;
     }
     if chat.delete_scams && verdict.level == Level::High {
@@ -103,7 +107,11 @@ impl GroupLangs {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::classify::verdict::MEMBER_WARNING_RULE;
+    use crate::classify::{Bilingual, Family, Signal};
     use crate::triage::prefs::WarnAt;
 
     fn verdict(level: Level) -> Verdict {
@@ -136,6 +144,26 @@ mod tests {
             let got = action(&verdict(level), &chat(threshold, delete));
             assert_eq!(got, expected, "{level:?} at {threshold:?}, delete {delete}");
         }
+    }
+
+    #[test]
+    fn a_warning_about_a_scam_is_left_alone_however_high_it_scores() {
+        let mut psa = verdict(Level::High);
+        psa.signals.push(Signal {
+            rule_id: MEMBER_WARNING_RULE.to_string(),
+            family: Family::Legitimate,
+            weight: -5,
+            evidence: Vec::new(),
+            explanation: Arc::new(Bilingual {
+                zh: String::new(),
+                en: String::new(),
+            }),
+        });
+        let chat = ChatPrefs {
+            delete_scams: true,
+            ..ChatPrefs::default()
+        };
+        assert_eq!(action(&psa, &chat), GroupAction::Ignore);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! it adds community knowledge (`community`) and accepts reports (`reports`).
 
 mod advice;
+mod answered;
 pub mod card;
 mod community;
 pub mod feedback;
@@ -39,7 +40,7 @@ use crate::config::{
 use crate::eval::dataset::{self, DatasetError, LabelMap};
 use crate::ocr::{Ocr, OcrOptions};
 pub use crate::ocr::{OcrError, OcrText, character_error_rate};
-pub use crate::store::{ReportId, Stats};
+pub use crate::store::{ReportId, ReportSource, ReportStatus, Stats};
 use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
 use limits::ReportLimiter;
@@ -70,6 +71,8 @@ struct Community {
     /// Recent pending reports, for the near-duplicate review trigger.
     recent: RwLock<RecentPending>,
     limiter: ReportLimiter,
+    /// Who already reported which message.
+    answered: answered::Answered,
 }
 
 /// The triage service.
@@ -128,6 +131,7 @@ impl Triage {
         let recent = RwLock::new(RecentPending::load(&store)?);
         self.community = Some(Community {
             limiter: ReportLimiter::new(settings.reports_per_hour),
+            answered: answered::Answered::default(),
             store,
             knowledge,
             settings,
@@ -182,6 +186,7 @@ impl Triage {
                 tracing::error!("community knowledge unavailable for this check: {e}");
             }
             verdict.rescore();
+            community::floor_reported(&mut verdict);
         }
         verdict
     }

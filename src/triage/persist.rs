@@ -148,6 +148,7 @@ impl ReportSink for Triage {
                 Ok(Filed {
                     id: Some(reported.id),
                     needs_review: reported.needs_review,
+                    repeat: reported.repeat,
                 })
             }
             ReportKind::NotAScam => {
@@ -159,6 +160,15 @@ impl ReportSink for Triage {
                 Ok(Filed::default())
             }
             ReportKind::Legitimate => {
+                if !self
+                    .first_answer(&identity, &report.text)
+                    .map_err(report_error)?
+                {
+                    return Ok(Filed {
+                        repeat: true,
+                        ..Filed::default()
+                    });
+                }
                 let c = self.community().map_err(report_error)?;
                 let hash = c.store.reporter_hash(&identity);
                 let excerpt: String = report.text.chars().take(FEEDBACK_EXCERPT).collect();

@@ -19,10 +19,23 @@ use super::fake_bot_api::FakeBotApi;
 /// Bounded wait for anything the bot does.
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// Rules for the tests: a fee demand alone is medium; with a link it is high.
+/// Rules for the tests: a fee demand alone is medium; with a link it is high. A member
+/// warning others keeps the shipped rule's id (what `Verdict::warns_about_scam` looks
+/// for) but a weight too small to change a level, so tests see the group policy, not
+/// the score, leave it alone.
 pub const TEST_RULES: &str = r#"
 [cue.fee_demand]
 keywords = ["customs fee", "pay the fee", "缴纳关税", "保证金"]
+
+[cue.member_warning]
+keywords = ["大家注意", "psa"]
+
+[[rule]]
+id = "legit.member-warning"
+family = "legitimate"
+weight = -5
+all = ["member_warning"]
+explain = { zh = "这条消息是在提醒别人防骗", en = "This message warns others about a scam" }
 
 [[rule]]
 id = "test.fee-with-link"
