@@ -72,8 +72,9 @@ async fn shutdown_finishes_a_pending_batch() {
 
     let sent = fake.sent_messages();
     assert_eq!(sent.len(), 1, "the album was answered before exit");
-    // The photos were never uploaded: a note says so above the caption's verdict.
-    assert!(sent[0].text.contains("\n\n🚨 <b>"), "{}", sent[0].text);
+    // The photos were never uploaded: the caption's verdict, then a note says so.
+    assert!(sent[0].text.starts_with("🚨 <b>"), "{}", sent[0].text);
+    assert!(sent[0].text.contains("⚠️ I could not download"), "{}", sent[0].text);
 }
 
 #[test]

@@ -37,7 +37,11 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
     let Some(from) = &message.from else {
         return Ok(());
     };
-    let target = Target::reply(message.chat.id, message.message_id, message.topic_id);
+    let reader = ctx.reader(from);
+    let mut target = Target::reply(message.chat.id, message.message_id, message.topic_id);
+    if !message.chat.is_group() {
+        target = target.in_script(reader.script);
+    }
     let say = |key: Key, lang: Lang| render::text(key, lang).to_owned();
     match name.as_str() {
         "start" if message.chat.is_group() => {
@@ -89,14 +93,15 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
                 return Ok(());
             }
             if name == "check" {
-                send_card(ctx, &target, &text, lang).await;
+                send_card(ctx, &target, &text, reader).await;
                 return Ok(());
             }
-            let (verdict, _) = ctx.judge(&text, lang);
+            let verdict = ctx.verdict(&text);
             let judged = Judged {
                 text,
                 level: verdict.level,
                 family: verdict.family,
+                lang,
             };
             let key = report(ctx, ReportKind::Scam, from.id, &message.chat, judged).await;
             ctx.send(&target, say(key, lang), None).await
@@ -177,6 +182,7 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
         }
         ("m", Some(judged)) => {
             ctx.answer(&callback.id, None).await;
+            let lang = judged.lang;
             let advice = ctx.deps.triage.advice();
             let text = format!(
                 "{}\n\n{}\n\n{}",
@@ -184,7 +190,10 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
                 advice.already_acted(lang),
                 advice.general(lang)
             );
-            let target = Target::reply(chat_id, message.message_id, message.topic_id);
+            let mut target = Target::reply(chat_id, message.message_id, message.topic_id);
+            if !message.chat.is_group() {
+                target = target.in_script(ctx.reader(&callback.from).script);
+            }
             let html = render::escape(&text);
             let html = if html.chars().count() > render::MAX_MESSAGE_CHARS {
                 render::escape(&crate::triage::card::shorten(&text, 3000))

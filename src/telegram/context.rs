@@ -13,14 +13,16 @@ use teloxide::requests::Request;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::incoming::Text;
+use super::incoming::{Text, User};
 use super::limits::{AdminCache, Buckets};
 use super::order::ChatOrder;
 use super::{BotOptions, TelegramError, batch::Batcher};
 use crate::classify::{Family, Lang, Level, Message, Verdict};
+use crate::triage::card::reading_lang;
 use crate::triage::feedback::ReportSink;
 use crate::triage::group::GroupLangs;
 use crate::triage::prefs::Prefs;
+use crate::triage::script::Script;
 use crate::triage::{Card, Triage};
 
 /// Most recent cards (and group notices) remembered for their buttons.
@@ -37,12 +39,39 @@ pub struct Deps {
     pub reports: Arc<dyn ReportSink>,
 }
 
+/// Who reads a private reply: their `/lang` choice, their app's language and the
+/// Chinese script their app asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    /// Chosen with `/lang`.
+    pub chosen: Option<Lang>,
+    /// The app's language.
+    pub app: Lang,
+    /// The script Chinese text is shown in (Traditional for `zh-hant`, `zh-tw`, ...).
+    pub script: Script,
+}
+
+impl Reader {
+    /// The language of fixed texts: the choice, else the app's.
+    pub fn lang(&self) -> Lang {
+        self.chosen.unwrap_or(self.app)
+    }
+
+    /// The language of a card about `verdict`'s message: the choice, else the
+    /// message's language, else the app's.
+    pub fn card_lang(&self, verdict: &Verdict) -> Lang {
+        reading_lang(self.chosen, verdict.lang, self.app)
+    }
+}
+
 /// What a card judged, kept for its buttons.
 #[derive(Debug, Clone)]
 pub struct Judged {
     pub text: Text,
     pub level: Level,
     pub family: Option<Family>,
+    /// The language the card was written in.
+    pub lang: Lang,
 }
 
 /// A message the bot acted on in a group, kept so an admin can undo it.
@@ -193,6 +222,16 @@ impl Ctx {
     pub fn user_lang(&self, user_id: i64, language_code: Option<&str>) -> Lang {
         let chosen = self.deps.prefs.user(user_id).ok().and_then(|p| p.lang);
         chosen.unwrap_or_else(|| language_code.map_or(Lang::En, Lang::from_code))
+    }
+
+    /// How `user` reads private replies.
+    pub fn reader(&self, user: &User) -> Reader {
+        let code = user.language_code.as_deref();
+        Reader {
+            chosen: self.deps.prefs.user(user.id).ok().and_then(|p| p.lang),
+            app: code.map_or(Lang::En, Lang::from_code),
+            script: code.map_or(Script::Simplified, Script::from_code),
+        }
     }
 
     /// Remembers what the card `(chat, message)` judged.

@@ -70,12 +70,14 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
     if action == GroupAction::Ignore {
         return Ok(());
     }
-    let card = ctx.card_for(&verdict, chat.lang.unwrap_or(spoken));
+    let lang = chat.lang.unwrap_or(spoken);
+    let card = ctx.card_for(&verdict, lang);
     let acted = Acted {
         judged: Judged {
             text,
             level: verdict.level,
             family: verdict.family,
+            lang,
         },
         sender: sender.first_name.clone(),
         card,

@@ -76,8 +76,8 @@ async fn post_notice(ctx: &Ctx, chat_id: i64, topic_id: Option<i32>, removed: Ve
     };
     let target = Target {
         chat_id,
-        reply_to: None,
         topic_id,
+        ..Target::default()
     };
     if let Some(id) = ctx
         .send(&target, html, Some(keyboard(&removed, lang)))

@@ -31,14 +31,15 @@ pub fn escape(text: &str) -> String {
 
 /// The full verdict card for a private chat.
 pub fn card(card: &Card) -> String {
-    card_after("", card)
+    card_with(card, "")
 }
 
-/// The full card after `preface` (markup, already escaped; e.g. what a screenshot said).
-pub fn card_after(preface: &str, card: &Card) -> String {
+/// The full card with `read` (markup, already escaped; e.g. what a screenshot said)
+/// right after the verdict line, which always comes first.
+pub fn card_with(card: &Card, read: &str) -> String {
     let zh = card.lang == Lang::Zh;
     let head = format!(
-        "{preface}{} <b>{}</b> [{}/100]",
+        "{} <b>{}</b> [{}/100]{read}",
         card.marker(),
         escape(&card.headline),
         card.score

@@ -1,5 +1,6 @@
 //! Sending through the throttled client, with the failure handling every send needs:
-//! a user who blocked the bot is remembered and not retried.
+//! a user who blocked the bot is remembered and not retried; text and buttons for a
+//! reader of Traditional Chinese are converted from the Simplified strings here.
 //!
 //! Invariants: nothing is sent to a private chat whose user is marked blocked; a
 //! "blocked"/"deactivated" answer marks the user; every failure is logged.
@@ -13,6 +14,7 @@ use teloxide::types::{
 use teloxide::{ApiError, RequestError};
 
 use super::context::Ctx;
+use crate::triage::script::Script;
 
 /// Where and how to send.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +25,8 @@ pub struct Target {
     pub reply_to: Option<i32>,
     /// Forum topic.
     pub topic_id: Option<i32>,
+    /// The script Chinese text and buttons are shown in.
+    pub script: Script,
 }
 
 impl Target {
@@ -32,8 +36,23 @@ impl Target {
             chat_id,
             reply_to: Some(message_id),
             topic_id,
+            script: Script::Simplified,
         }
     }
+
+    /// This target, for a reader of `script`.
+    pub fn in_script(self, script: Script) -> Self {
+        Self { script, ..self }
+    }
+}
+
+/// `markup` with every button label in `script`.
+fn convert_buttons(markup: &InlineKeyboardMarkup, script: Script) -> InlineKeyboardMarkup {
+    let mut markup = markup.clone();
+    for button in markup.inline_keyboard.iter_mut().flatten() {
+        button.text = script.convert(&button.text);
+    }
+    markup
 }
 
 impl Ctx {
@@ -52,6 +71,13 @@ impl Ctx {
             );
             return None;
         }
+        let (text, markup) = match target.script {
+            Script::Simplified => (text, markup),
+            script => (
+                script.convert(&text),
+                markup.map(|m| convert_buttons(&m, script)),
+            ),
+        };
         let error = match self.send_once(target, &text, markup.as_ref()).await {
             Ok(id) => return Some(id),
             Err(error) => error,

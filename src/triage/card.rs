@@ -4,7 +4,7 @@
 //! reasons (strongest first, no repeats) and advice; all text is in one language and
 //! is plain (front ends escape it for their own markup).
 
-use crate::classify::{Family, IndicatorKind, Lang, Level, Verdict};
+use crate::classify::{Family, IndicatorKind, Lang, Level, TextLang, Verdict};
 
 use super::Advice;
 
@@ -189,6 +189,16 @@ fn describe_indicator(i: &crate::classify::Indicator, lang: Lang) -> String {
     text
 }
 
+/// The language a card about a message is written in: the reader's explicit choice,
+/// else the message's own language, else the reader's app language.
+pub fn reading_lang(chosen: Option<Lang>, message: TextLang, app: Lang) -> Lang {
+    chosen.unwrap_or(match message {
+        TextLang::Zh => Lang::Zh,
+        TextLang::En => Lang::En,
+        TextLang::Other => app,
+    })
+}
+
 /// At most `max` characters of `s`, with an ellipsis when cut.
 pub fn shorten(s: &str, max: usize) -> String {
     let mut chars = s.chars();
@@ -197,5 +207,22 @@ pub fn shorten(s: &str, max: usize) -> String {
         format!("{head}…")
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_beats_the_message_which_beats_the_app() {
+        for (chosen, message, app, expected) in [
+            (Some(Lang::En), TextLang::Zh, Lang::Zh, Lang::En),
+            (None, TextLang::Zh, Lang::En, Lang::Zh),
+            (None, TextLang::En, Lang::Zh, Lang::En),
+            (None, TextLang::Other, Lang::Zh, Lang::Zh),
+        ] {
+            assert_eq!(reading_lang(chosen, message, app), expected);
+        }
     }
 }

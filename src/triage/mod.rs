@@ -20,6 +20,7 @@ mod persist;
 pub mod prefs;
 mod recent;
 mod reports;
+pub mod script;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
