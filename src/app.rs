@@ -171,6 +171,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     };
     let shutdown = CancellationToken::new();
     let bot_running = Arc::new(AtomicBool::new(false));
+    let polling_failing = Arc::new(AtomicBool::new(false));
 
     let listener = tokio::net::TcpListener::bind(settings.http.addr)
         .await
@@ -202,6 +203,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     let state = WebState {
         triage: Arc::clone(&triage),
         bot_running: Arc::clone(&bot_running),
+        polling_failing: Arc::clone(&polling_failing),
         webhook,
     };
     let web_shutdown = shutdown.clone().cancelled_owned();
@@ -218,7 +220,10 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
             options,
             source,
             shutdown.clone(),
-            bot_running,
+            telegram::Health {
+                running: bot_running,
+                polling_failing,
+            },
         ))
     });
     Ok(RunningApp {

@@ -56,6 +56,32 @@ async fn without_a_token_only_health_is_served() {
 }
 
 #[tokio::test]
+async fn health_fails_while_polling_keeps_failing_and_recovers() {
+    let app = TestApp::start().await;
+    let polls = app.fake.calls_to("getUpdates").len();
+    let conflict = json!({"ok": false, "error_code": 409,
+        "description": "Conflict: terminated by other getUpdates request"});
+    for _ in 0..4 {
+        app.fake.fail_next("getUpdates", 409, conflict.clone());
+    }
+    // The fourth failing poll arrives only after the third failure was handled.
+    app.fake.wait_for_calls("getUpdates", polls + 4, WAIT).await;
+    let (status, body) = health(app.running.http_addr).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (503, &json!("failing")),
+        "{body}"
+    );
+    assert_eq!(body["polling_failing"], true);
+
+    // A poll after a successful one means the success was handled.
+    app.fake.wait_for_calls("getUpdates", polls + 6, WAIT).await;
+    let (status, body) = health(app.running.http_addr).await;
+    assert_eq!((status, &body["status"]), (200, &json!("ok")), "{body}");
+    app.drain_and_stop().await;
+}
+
+#[tokio::test]
 async fn shutdown_finishes_a_pending_batch() {
     let tuning = Tuning {
         batch_window: Duration::from_secs(3600),
@@ -74,7 +100,11 @@ async fn shutdown_finishes_a_pending_batch() {
     assert_eq!(sent.len(), 1, "the album was answered before exit");
     // The photos were never uploaded: the caption's verdict, then a note says so.
     assert!(sent[0].text.starts_with("🚨 <b>"), "{}", sent[0].text);
-    assert!(sent[0].text.contains("⚠️ I could not download"), "{}", sent[0].text);
+    assert!(
+        sent[0].text.contains("⚠️ I could not download"),
+        "{}",
+        sent[0].text
+    );
 }
 
 #[test]

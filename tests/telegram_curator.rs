@@ -591,3 +591,13 @@ async fn one_persons_report_and_buttons_on_one_message_count_once() {
     assert_eq!(stats.reports_received, 1);
     app.fake.assert_no_unexpected_calls();
 }
+
+#[tokio::test]
+async fn stats_count_the_bots_own_checks() {
+    let app = start().await;
+    let seller = TestUser::alice();
+    ask(&app, app.fake.private_text(&seller, PARCEL_SCAM)).await;
+    ask(&app, app.fake.private_text(&seller, "谢谢，货已收到")).await;
+    let stats = ask(&app, app.fake.private_text(&admin(), "/stats")).await;
+    assert!(stats.text.contains("checks: 2"), "{}", stats.text);
+}

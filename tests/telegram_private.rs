@@ -195,7 +195,9 @@ async fn an_album_and_messages_forwarded_together_get_one_card() {
         for_alice[0].text
     );
     assert!(
-        for_alice[0].text.contains("⚠️ I could not download the image"),
+        for_alice[0]
+            .text
+            .contains("⚠️ I could not download the image"),
         "{}",
         for_alice[0].text
     );

@@ -205,8 +205,9 @@ impl Ctx {
         (verdict, card)
     }
 
-    /// Judges `text`.
+    /// Judges `text` (and counts the check in the statistics).
     pub fn verdict(&self, text: &Text) -> Verdict {
+        self.deps.triage.record_check();
         self.deps.triage.check(Message {
             text: &text.text,
             hidden_links: &text.hidden_links,

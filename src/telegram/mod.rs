@@ -106,22 +106,30 @@ impl BotOptions {
     }
 }
 
+/// What the bot tells the health check.
+#[derive(Debug, Clone, Default)]
+pub struct Health {
+    /// True from a successful getMe until the bot stops.
+    pub running: Arc<AtomicBool>,
+    /// True while getUpdates has failed `poll::FAILING_AFTER` times in a row.
+    pub polling_failing: Arc<AtomicBool>,
+}
+
 /// Runs the bot on updates from `source` until `shutdown` is cancelled, then
-/// finishes in-flight updates. `running` is true from a successful getMe until the
-/// bot stops.
+/// finishes in-flight updates, keeping `health` up to date.
 pub async fn run(
     deps: Deps,
     options: BotOptions,
     source: UpdateSource,
     shutdown: CancellationToken,
-    running: Arc<AtomicBool>,
+    health: Health,
 ) -> Result<(), TelegramError> {
     let ctx = context::Ctx::connect(deps, options, shutdown.clone()).await?;
     let ctx = Arc::new(ctx);
-    running.store(true, Ordering::SeqCst);
-    let result = poll::run(Arc::clone(&ctx), source).await;
+    health.running.store(true, Ordering::SeqCst);
+    let result = poll::run(Arc::clone(&ctx), source, &health.polling_failing).await;
     ctx.tasks.close();
     ctx.tasks.wait().await;
-    running.store(false, Ordering::SeqCst);
+    health.running.store(false, Ordering::SeqCst);
     result
 }

@@ -3,10 +3,12 @@
 //!
 //! Invariants: an update whose id is not above the persisted cursor is never handled
 //! again; a malformed update is logged with its id and skipped; a failing getUpdates
-//! backs off (respecting `retry_after`) and never ends the loop; polling removes a
+//! backs off (respecting `retry_after`) and never ends the loop, and after
+//! `FAILING_AFTER` failures in a row the health check says so until a poll succeeds; polling removes a
 //! webhook left set, webhook mode sets it; cancellation ends the loop.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -55,12 +57,20 @@ pub enum UpdateSource {
     },
 }
 
-/// Takes updates from `source` until shutdown.
-pub async fn run(ctx: Arc<Ctx>, source: UpdateSource) -> Result<(), TelegramError> {
+/// Failed getUpdates in a row after which the bot reports itself failing.
+pub const FAILING_AFTER: u32 = 3;
+
+/// Takes updates from `source` until shutdown; `failing` is set while long polling
+/// has failed `FAILING_AFTER` times in a row.
+pub async fn run(
+    ctx: Arc<Ctx>,
+    source: UpdateSource,
+    failing: &AtomicBool,
+) -> Result<(), TelegramError> {
     match source {
         UpdateSource::LongPolling => {
             remove_webhook(&ctx).await?;
-            poll(ctx).await
+            poll(ctx, failing).await
         }
         UpdateSource::Webhook {
             url,
@@ -114,8 +124,9 @@ async fn receive(
     }
 }
 
-async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
+async fn poll(ctx: Arc<Ctx>, failing: &AtomicBool) -> Result<(), TelegramError> {
     let mut last = ctx.deps.prefs.last_update_id()?;
+    let mut failures = 0;
     loop {
         let request = JsonRequest::new(
             ctx.raw.clone(),
@@ -130,10 +141,20 @@ async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
             result = request.send() => result,
         };
         let updates = match result {
-            Ok(updates) => updates,
+            Ok(updates) => {
+                failures = 0;
+                failing.store(false, Ordering::SeqCst);
+                updates
+            }
             Err(error) => {
+                failures += 1;
+                if failures >= FAILING_AFTER {
+                    failing.store(true, Ordering::SeqCst);
+                }
                 let pause = backoff(&error);
-                tracing::warn!("getUpdates failed: {error}; retrying in {pause:?}");
+                tracing::warn!(
+                    "getUpdates failed ({failures} in a row): {error}; retrying in {pause:?}"
+                );
                 tokio::select! {
                     () = ctx.shutdown.cancelled() => return Ok(()),
                     () = tokio::time::sleep(pause) => continue,

@@ -40,6 +40,8 @@ pub struct WebState {
     pub triage: Arc<Triage>,
     /// Whether the Telegram bot is running (set by the app).
     pub bot_running: Arc<AtomicBool>,
+    /// Whether the bot's getUpdates has failed several times in a row (set by the bot).
+    pub polling_failing: Arc<AtomicBool>,
     /// The webhook endpoint, in webhook mode.
     pub webhook: Option<Webhook>,
 }
@@ -50,6 +52,7 @@ struct Health {
     status: &'static str,
     rules: usize,
     bot_running: bool,
+    polling_failing: bool,
 }
 
 /// All routes.
@@ -86,12 +89,22 @@ async fn webhook_update(
     }
 }
 
-async fn healthz(State(state): State<WebState>) -> Json<Health> {
-    Json(Health {
-        status: "ok",
+/// `ok` (200), or `failing` (503) while the running bot cannot fetch updates.
+async fn healthz(State(state): State<WebState>) -> (StatusCode, Json<Health>) {
+    let bot_running = state.bot_running.load(Ordering::SeqCst);
+    let polling_failing = bot_running && state.polling_failing.load(Ordering::SeqCst);
+    let (code, status) = if polling_failing {
+        (StatusCode::SERVICE_UNAVAILABLE, "failing")
+    } else {
+        (StatusCode::OK, "ok")
+    };
+    let health = Health {
+        status,
         rules: state.triage.classifier().rules().len(),
-        bot_running: state.bot_running.load(Ordering::SeqCst),
-    })
+        bot_running,
+        polling_failing,
+    };
+    (code, Json(health))
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` completes.
