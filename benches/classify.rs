@@ -1,4 +1,5 @@
-//! Classify throughput on a mixed zh/en corpus with the shipped rules.
+//! Classify throughput on a mixed zh/en corpus with the shipped rules and base model (and
+//! without the model, for the ratio), and the start-up cost of loading them.
 //!
 //! The corpus is the project's own labelled fixtures (scams and genuine notices in
 //! Simplified/Traditional Chinese and English), cycled to 2,000 messages. Run with
@@ -43,7 +44,23 @@ fn bench_classify(c: &mut Criterion) {
             }
         })
     });
+    let (rules_only, _) = triage::compile_dir(
+        &settings.rules_dir,
+        triage::load_channels(&settings.channels_file).expect("channels"),
+    )
+    .expect("compiles");
+    group.bench_function("mixed_zh_en_2000_no_model", |b| {
+        b.iter(|| {
+            for text in &texts {
+                std::hint::black_box(rules_only.classify(Message::text(text)));
+            }
+        })
+    });
     group.finish();
+
+    c.bench_function("load_rules_channels_advice_model", |b| {
+        b.iter(|| Triage::load(&settings).expect("loads"))
+    });
 
     let channels = triage::load_channels(&settings.channels_file).expect("channels");
     c.bench_function("compile_shipped_rules", |b| {

@@ -83,6 +83,9 @@ pub struct Settings {
     pub advice_file: PathBuf,
     /// Genuine notices the learned model always counts as legitimate (JSON Lines).
     pub notice_prior_file: PathBuf,
+    /// The shipped base model (`sellerguard train`); none when absent from the file.
+    #[serde(default)]
+    pub model_file: Option<PathBuf>,
     /// Data directory.
     pub data_dir: PathBuf,
     /// Community reports and their anti-abuse limits.
@@ -200,6 +203,10 @@ impl Settings {
         }
         if let Some(dir) = env("SELLERGUARD_RULES_DIR").filter(|v| !v.is_empty()) {
             settings.rules_dir = PathBuf::from(dir);
+        }
+        if let Some(file) = env("SELLERGUARD_MODEL_FILE") {
+            // An empty value turns the base model off (rules and community alone).
+            settings.model_file = (!file.is_empty()).then(|| PathBuf::from(file));
         }
         if settings.ocr.workers == 0 || settings.ocr.timeout_secs == 0 {
             return Err(invalid(

@@ -122,12 +122,10 @@ fn reporters_are_rate_limited() {
 fn a_confirmed_contact_carries_its_family_into_later_verdicts() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(&dir);
-    let family = s.check(Message::text(SCAM)).family;
-    assert!(
-        family.is_some_and(|f| f != Family::GeneralSmishing),
-        "{family:?}"
-    );
-    let id = report(&s, SCAM, "a").id;
+    let scam = "您的包裹被海关扣留，请缴纳清关费用，联系客服 +44 7700 900123 或访问 http://parcel-fee.top/x";
+    let family = s.check(Message::text(scam)).family;
+    assert_eq!(family, Some(Family::LogisticsFee));
+    let id = report(&s, scam, "a").id;
     s.review(id, Review::Confirm, "admin", "customs fee scam")
         .unwrap();
     let later = s.check(Message::text(NEUTRAL));

@@ -7,11 +7,13 @@
 pub mod channels;
 pub mod indicators;
 pub mod masked;
+pub mod model;
 pub mod normalize;
 pub mod rules;
 pub mod verdict;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 pub use channels::{Channels, Claim, OfficialEntry};
 pub use rules::{Code, RuleErrors, RuleProblem, RuleSet, RuleSource};
@@ -21,6 +23,7 @@ pub use verdict::{
 
 use indicators::{Extractor, is_mobile};
 use masked::MaskedLinks;
+use model::{Features, LinearModel, Opinion};
 use normalize::{Normalized, is_han};
 use rules::{Builtin, Hit, LANG_EN, LANG_ZH};
 
@@ -50,6 +53,14 @@ pub struct Classifier {
     channels: Channels,
     extractor: Extractor,
     masked: MaskedLinks,
+    model: Option<Arc<LinearModel>>,
+}
+
+/// What the classifier reads off a message before any rule fires.
+struct Reading {
+    normalized: Normalized,
+    indicators: Vec<Indicator>,
+    hits: Vec<Option<Hit>>,
 }
 
 impl Classifier {
@@ -64,6 +75,7 @@ impl Classifier {
             channels,
             extractor: Extractor::new(),
             masked: MaskedLinks::new(),
+            model: None,
         };
         Ok((classifier, warnings))
     }
@@ -78,15 +90,82 @@ impl Classifier {
         &self.channels
     }
 
+    /// The same classifier with a learned model as second opinion (or none).
+    pub fn with_model(mut self, model: Option<Arc<LinearModel>>) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// The learned model, if one is loaded.
+    pub fn model(&self) -> Option<&Arc<LinearModel>> {
+        self.model.as_ref()
+    }
+
     /// Judges one message.
     pub fn classify(&self, message: Message<'_>) -> Verdict {
+        let original = message.text;
+        let Reading {
+            normalized,
+            indicators,
+            hits,
+        } = self.read(message);
+        let text = normalized.as_str();
+        let (langs, lang) = detect_langs(text);
+        let mut signals: Vec<Signal> = self
+            .rules
+            .fire(&hits, langs)
+            .into_iter()
+            .map(|fired| Signal {
+                rule_id: fired.rule.id.clone(),
+                family: fired.rule.family,
+                weight: fired.rule.weight,
+                evidence: evidence(original, fired.evidence),
+                explanation: fired.rule.explanation.clone(),
+            })
+            .collect();
+        if let Some(model) = &self.model {
+            let opinion = model.judge(&self.features_of(text, &hits));
+            let spans = opinion
+                .phrases
+                .iter()
+                .map(|r| Some(normalized.original_span(r.clone())))
+                .collect();
+            if let Some(signal) = model_signal(&opinion, evidence(original, spans), &signals) {
+                signals.push(signal);
+            }
+        }
+        let mut verdict = Verdict {
+            score: 0,
+            level: Level::Low,
+            family: None,
+            lang,
+            signals,
+            indicators,
+        };
+        verdict.rescore();
+        verdict
+    }
+
+    /// The features the learned model reads off a message (for training).
+    pub fn features(&self, message: Message<'_>) -> Features {
+        let reading = self.read(message);
+        self.features_of(reading.normalized.as_str(), &reading.hits)
+    }
+
+    fn features_of(&self, text: &str, hits: &[Option<Hit>]) -> Features {
+        let fired = (0..hits.len())
+            .filter(|&i| hits[i].is_some())
+            .map(|i| self.rules.cue_name(i));
+        Features::new(text, fired)
+    }
+
+    fn read(&self, message: Message<'_>) -> Reading {
         let original = message.text;
         let normalized = Normalized::new(original);
         let text = normalized.as_str();
         let indicators =
             self.extractor
                 .extract(&normalized, original, message.hidden_links, &self.channels);
-
         let mut hits: Vec<Option<Hit>> = vec![None; self.rules.cue_count()];
         builtin_hits(&indicators, &mut hits);
         let claims = self.channels.claims(text);
@@ -100,30 +179,11 @@ impl Classifier {
         );
         self.rules
             .match_cues(text, |r| normalized.original_span(r), &mut hits);
-
-        let (langs, lang) = detect_langs(text);
-        let signals = self
-            .rules
-            .fire(&hits, langs)
-            .into_iter()
-            .map(|fired| Signal {
-                rule_id: fired.rule.id.clone(),
-                family: fired.rule.family,
-                weight: fired.rule.weight,
-                evidence: evidence(original, fired.evidence),
-                explanation: fired.rule.explanation.clone(),
-            })
-            .collect();
-        let mut verdict = Verdict {
-            score: 0,
-            level: Level::Low,
-            family: None,
-            lang,
-            signals,
+        Reading {
+            normalized,
             indicators,
-        };
-        verdict.rescore();
-        verdict
+            hits,
+        }
     }
 
     /// Runs every rule's embedded examples; returns the ones that misbehave.
@@ -135,6 +195,58 @@ impl Classifier {
                 .any(|s| s.rule_id == rule_id)
         })
     }
+}
+
+/// The id of the learned model's signal.
+pub const MODEL_RULE: &str = "model.base";
+
+/// The learned model's opinion as a signal. It assists, never decides: it speaks only
+/// when fairly sure a message is a scam (calibrated probability at least 0.7), and on its
+/// own it stays below `medium` (at most 30, at a probability of 1). It never damps:
+/// measured on held-out sources, even a damping of at most 5 cost more caught scams
+/// (phishing e-mails, unlike the SMS it learnt from) than it saved false alarms.
+fn model_signal(opinion: &Opinion, evidence: Vec<Evidence>, signals: &[Signal]) -> Option<Signal> {
+    let p = f64::from(opinion.probability);
+    let weight = if p >= 0.7 {
+        (100.0 * (p - 0.7)).round() as i32
+    } else {
+        0
+    };
+    if weight == 0 {
+        return None;
+    }
+    let percent = (p * 100.0).round();
+    let quoted: Vec<String> = evidence.iter().map(|e| format!("“{}”", e.text)).collect();
+    let (zh, en) = if quoted.is_empty() {
+        (
+            format!("模型（用真实消息训练）认为它像诈骗消息（{percent}%）。"),
+            format!("A model trained on real messages finds it scam-like ({percent}%)."),
+        )
+    } else {
+        (
+            format!(
+                "模型（用真实消息训练）认为它像诈骗消息（{percent}%），主要因为：{}。",
+                quoted.join("、")
+            ),
+            format!(
+                "A model trained on real messages finds it scam-like ({percent}%), mostly because of {}.",
+                quoted.join(", ")
+            ),
+        )
+    };
+    let family = signals
+        .iter()
+        .filter(|s| s.weight > 0)
+        .map(|s| s.family)
+        .next()
+        .unwrap_or(Family::GeneralSmishing);
+    Some(Signal {
+        rule_id: MODEL_RULE.to_string(),
+        family,
+        weight,
+        evidence,
+        explanation: Arc::new(Bilingual { zh, en }),
+    })
 }
 
 /// Marks the built-in cues the indicators make fire.

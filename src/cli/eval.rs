@@ -51,6 +51,21 @@ pub struct EvalArgs {
     /// Evaluate only fold N (0-based) of `--split-by`; `--errors` then lists only its rows.
     #[arg(long, value_name = "N", requires = "split_by")]
     fold: Option<u16>,
+    /// Judge without the base model (rules and community signals alone).
+    #[arg(long, conflicts_with = "learn")]
+    no_model: bool,
+    /// With `--split-by`: for each fold, train a fresh base model on the other folds
+    /// (plus any `--learn-extra` files) and judge the fold with it, so the model's
+    /// figures are measured on sources it never saw.
+    #[arg(long, requires = "split_by")]
+    learn: bool,
+    /// Leave out rows whose `source` starts with PREFIX (repeatable), e.g. the sources
+    /// a model was trained on.
+    #[arg(long, value_name = "PREFIX")]
+    exclude_source: Vec<String>,
+    /// A labelled file added to every fold's training rows under `--learn` (repeatable).
+    #[arg(long, value_name = "FILE", requires = "learn")]
+    learn_extra: Vec<PathBuf>,
 }
 
 /// What `--split-by` groups rows by.
@@ -78,13 +93,19 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
         negative: args.negative,
     };
     let mut rows = dataset::load(&args.data, &labels)?;
+    rows.retain(|r| {
+        !args
+            .exclude_source
+            .iter()
+            .any(|p| r.source.starts_with(p.as_str()))
+    });
     if args.restore_placeholders {
         for row in &mut rows {
             row.text = dataset::restore_placeholders(&row.text);
         }
     }
     let _temp;
-    let triage = match &args.train {
+    let mut triage = match &args.train {
         Some(train) => {
             _temp = tempfile::tempdir().context("creating a temporary store")?;
             let service =
@@ -114,16 +135,58 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!("--fold {fold} is out of range for --folds {k} (folds are 0..{k})");
     }
+    if args.no_model {
+        triage.set_model(None, &settings.rules_dir)?;
+    }
+    let mut extra: Vec<(String, bool)> = Vec::new();
+    for path in &args.learn_extra {
+        extra.extend(
+            dataset::load(path, &labels)?
+                .into_iter()
+                .map(|r| (r.text, r.positive)),
+        );
+    }
+    let mut judged: Vec<Option<(crate::classify::Verdict, f64)>> = vec![None; rows.len()];
+    let wanted = |i: usize| match (&folds, args.fold) {
+        (Some(f), Some(n)) => f[i] == usize::from(n),
+        _ => true,
+    };
+    let passes: Vec<Option<usize>> = match (&folds, args.learn) {
+        (Some(_), true) => (0..k).map(Some).collect(),
+        _ => vec![None],
+    };
+    for pass in passes {
+        if let (Some(fold), Some(f)) = (pass, &folds) {
+            if args.fold.is_some_and(|n| usize::from(n) != fold) {
+                continue;
+            }
+            let mut training = extra.clone();
+            training.extend(
+                rows.iter()
+                    .zip(f)
+                    .filter(|(_, g)| **g != fold)
+                    .map(|(r, _)| (r.text.clone(), r.positive)),
+            );
+            let model = super::train::train(&triage.classifier(), &training, Default::default());
+            triage.set_model(Some(std::sync::Arc::new(model)), &settings.rules_dir)?;
+        }
+        for (i, row) in rows.iter().enumerate() {
+            let in_pass = pass.is_none_or(|p| folds.as_ref().is_some_and(|f| f[i] == p));
+            if !in_pass || !wanted(i) {
+                continue;
+            }
+            let started = Instant::now();
+            let verdict = triage.check(Message::text(&row.text));
+            judged[i] = Some((verdict, started.elapsed().as_secs_f64()));
+        }
+    }
     let mut overall = Report::default();
     let mut per_fold = vec![Report::default(); if folds.is_some() { k } else { 0 }];
     for (i, row) in rows.iter().enumerate() {
         let fold = folds.as_ref().map(|f| f[i]);
-        if args.fold.is_some() && fold != args.fold.map(usize::from) {
+        let Some((verdict, seconds)) = judged[i].take() else {
             continue;
-        }
-        let started = Instant::now();
-        let verdict = triage.check(Message::text(&row.text));
-        let seconds = started.elapsed().as_secs_f64();
+        };
         let flagged = verdict.level.is_flagged();
         let lang = verdict.lang.as_str();
         overall.add(row.positive, flagged, lang, &row.category);

@@ -10,6 +10,7 @@ mod ocr;
 mod reports;
 mod rules;
 mod serve;
+mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ enum Command {
     },
     /// Measure the classifier on a labelled file (JSON Lines, TSV or CSV).
     Eval(eval::EvalArgs),
+    /// Train the base model on labelled files (writes the model and its manifest).
+    Train(train::TrainArgs),
     /// File, import, list, review and forget community reports.
     Reports {
         #[command(subcommand)]
@@ -88,6 +91,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&settings, args),
         Command::Rules { command } => rules::run(&settings, command),
         Command::Eval(args) => eval::run(&settings, args),
+        Command::Train(args) => train::run(&settings, args),
         Command::Reports { command } => reports::run(&Triage::open(&settings)?, command),
         Command::Indicators { command } => {
             reports::run_indicators(&Triage::open(&settings)?, command)

@@ -32,6 +32,7 @@ pub use advice::Advice;
 pub use card::Card;
 pub use reports::{ImportSummary, PendingGroup, Reported, Review, ReviewTrigger, TriageError};
 
+use crate::classify::model::LinearModel;
 use crate::classify::{
     Channels, Classifier, Message, OfficialEntry, RuleErrors, RuleProblem, RuleSource, Verdict,
 };
@@ -62,6 +63,14 @@ pub enum LoadError {
     /// The data directory could not be opened.
     #[error("data directory: {0}")]
     Store(#[from] StoreError),
+    /// The base model file is missing, corrupt or of another format version.
+    #[error("model file {path}: {reason}")]
+    Model {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// The store and what was learnt from it.
@@ -80,6 +89,7 @@ struct Community {
 pub struct Triage {
     classifier: ArcSwap<Classifier>,
     channels: Channels,
+    model: Option<Arc<LinearModel>>,
     advice: Advice,
     notices: Vec<String>,
     community: Option<Community>,
@@ -90,7 +100,9 @@ impl Triage {
     /// Loads rules, channels and advice; judges by rules alone.
     pub fn load(settings: &Settings) -> Result<Self, LoadError> {
         let channels = load_channels(&settings.channels_file)?;
+        let model = settings.model_file.as_deref().map(load_model).transpose()?;
         let (classifier, _warnings) = compile_dir(&settings.rules_dir, channels.clone())?;
+        let classifier = classifier.with_model(model.clone());
         let advice = Advice::from_file(AdviceFile::load(&settings.advice_file)?);
         let notices = dataset::load(&settings.notice_prior_file, &LabelMap::default())?
             .into_iter()
@@ -100,6 +112,7 @@ impl Triage {
         Ok(Self {
             classifier: ArcSwap::from_pointee(classifier),
             channels,
+            model,
             advice,
             notices,
             community: None,
@@ -197,10 +210,21 @@ impl Triage {
         self.classifier.load_full()
     }
 
+    /// Replaces the base model (or turns it off) and recompiles the rules in `dir` with it.
+    pub fn set_model(
+        &mut self,
+        model: Option<Arc<LinearModel>>,
+        dir: &Path,
+    ) -> Result<(), LoadError> {
+        self.model = model;
+        self.reload_rules(dir).map(|_| ())
+    }
+
     /// Re-reads the rule files in `dir`; the running rules stay if they do not compile.
     /// Returns the number of rules now running.
     pub fn reload_rules(&self, dir: &Path) -> Result<usize, LoadError> {
         let (classifier, _warnings) = compile_dir(dir, self.channels.clone())?;
+        let classifier = classifier.with_model(self.model.clone());
         let count = classifier.rules().len();
         self.classifier.store(Arc::new(classifier));
         Ok(count)
@@ -231,6 +255,17 @@ pub fn load_channels(path: &Path) -> Result<Channels, ConfigError> {
         })
         .collect();
     Ok(Channels::new(entries, file.shorteners.domains))
+}
+
+/// Reads and checks the base model file.
+pub fn load_model(path: &Path) -> Result<Arc<LinearModel>, LoadError> {
+    let error = |reason: String| LoadError::Model {
+        path: path.display().to_string(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read it: {e}")))?;
+    let model = LinearModel::from_bytes(&bytes).map_err(|e| error(e.to_string()))?;
+    Ok(Arc::new(model))
 }
 
 /// Compiles every rule file in `dir`; on success also returns the warnings.

@@ -202,6 +202,8 @@ pub fn settings(dir: &Path, fake: Option<&FakeBotApi>) -> Settings {
         channels_file: config.join("channels.toml"),
         advice_file: config.join("advice.toml"),
         notice_prior_file: config.join("notice_prior.jsonl"),
+        // No base model: the test rules alone decide levels, so tests stay exact.
+        model_file: None,
         data_dir: dir.join("data"),
         community: CommunitySettings {
             min_reporters: 3,

@@ -187,6 +187,11 @@ impl RuleSet {
         self.cue_names.len()
     }
 
+    /// The name of cue `id` (built-in ones start with `@`).
+    pub fn cue_name(&self, id: usize) -> &str {
+        &self.cue_names[id]
+    }
+
     /// Finds where each cue matches in normalised text; `to_original` maps a
     /// normalised byte range to the original. `hits` must hold one slot per cue and
     /// may already carry built-in hits.
