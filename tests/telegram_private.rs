@@ -259,7 +259,17 @@ async fn card_buttons_report_to_the_sink_and_give_more_advice() {
     let sent = app.fake.wait_for_sent(2, WAIT).await;
 
     assert_eq!(sent[1].reply_to_message_id, Some(card.message_id));
-    assert!(!sent[1].text.is_empty());
+    assert!(
+        sent[1].text.starts_with("If you already clicked"),
+        "more advice adds what the card left out: {}",
+        sent[1].text
+    );
+    let opening: String = sent[1].text.chars().take(60).collect();
+    assert!(
+        !card.text.contains(&opening),
+        "and never repeats it: {}",
+        card.text
+    );
     let reports = app.reports.reports();
     assert_eq!(reports.len(), 2);
     assert_eq!(reports[0].kind, ReportKind::Scam);

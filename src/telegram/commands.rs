@@ -16,6 +16,7 @@ use super::render::{self, Key};
 use super::send::Target;
 use super::{CuratorOptions, curator, group, notices, review};
 use crate::classify::Lang;
+use crate::triage::card::more_advice;
 use crate::triage::feedback::{Report, ReportKind};
 
 /// Runs a command from `message` (private chat or group).
@@ -184,12 +185,7 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
             ctx.answer(&callback.id, None).await;
             let lang = judged.lang;
             let advice = ctx.deps.triage.advice();
-            let text = format!(
-                "{}\n\n{}\n\n{}",
-                advice.for_family(judged.family, lang),
-                advice.already_acted(lang),
-                advice.general(lang)
-            );
+            let text = more_advice(advice, judged.level, judged.family, lang);
             let mut target = Target::reply(chat_id, message.message_id, message.topic_id);
             if !message.chat.is_group() {
                 target = target.in_script(ctx.reader(&callback.from).script);

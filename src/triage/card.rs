@@ -8,8 +8,8 @@ use crate::classify::{Family, IndicatorKind, Lang, Level, TextLang, Verdict};
 
 use super::Advice;
 
-/// Most reasons shown on a card.
-pub const MAX_REASONS: usize = 3;
+/// Most reasons shown on a card (the strongest; the card must fit a phone screen).
+pub const MAX_REASONS: usize = 2;
 /// Longest evidence quote shown, in characters.
 const MAX_QUOTE: usize = 60;
 
@@ -77,12 +77,10 @@ impl Card {
             .iter()
             .map(|i| describe_indicator(i, lang))
             .collect();
+        // The first screen: the family's safe channel. What to do after being caught
+        // and the general rules are "More advice" (`more_advice`).
         let advice = if flagged {
-            format!(
-                "{}\n{}",
-                advice.for_family(verdict.family, lang),
-                advice.already_acted(lang)
-            )
+            advice.for_family(verdict.family, lang).to_string()
         } else {
             advice.general(lang).to_string()
         };
@@ -187,6 +185,21 @@ fn describe_indicator(i: &crate::classify::Indicator, lang: Lang) -> String {
         });
     }
     text
+}
+
+/// What "More advice" adds to a card of `level` in `family`: never the card's own
+/// advice again. For a flagged message: what to do if already caught, then the
+/// general rules; otherwise the family advice, if any, and what to do if caught.
+pub fn more_advice(advice: &Advice, level: Level, family: Option<Family>, lang: Lang) -> String {
+    if level.is_flagged() {
+        format!("{}\n\n{}", advice.already_acted(lang), advice.general(lang))
+    } else {
+        format!(
+            "{}\n\n{}",
+            advice.for_family(family, lang),
+            advice.already_acted(lang)
+        )
+    }
 }
 
 /// The language a card about a message is written in: the reader's explicit choice,
