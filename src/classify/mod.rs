@@ -123,7 +123,11 @@ impl Classifier {
                 explanation: fired.rule.explanation.clone(),
             })
             .collect();
-        if let Some(model) = &self.model {
+        // The model's signal is positive and at most 30: it cannot change a verdict that
+        // no rule pointed at, nor one already high, so it is not computed for those.
+        let rules_score = verdict::combine(signals.iter().map(|s| s.weight).filter(|w| *w > 0));
+        let model_matters = rules_score > 0 && Level::from_score(rules_score) < Level::High;
+        if let Some(model) = self.model.as_ref().filter(|_| model_matters) {
             let opinion = model.judge(&self.features_of(text, &hits));
             let spans = opinion
                 .phrases
@@ -452,4 +456,45 @@ fn detect_langs(text: &str) -> (u8, TextLang) {
         TextLang::Other
     };
     (if mask == 0 { LANG_ZH | LANG_EN } else { mask }, lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = r#"
+[cue.lockword]
+words = ["lock", "on hold"]
+
+[[rule]]
+id = "t.lock"
+family = "general-smishing"
+weight = 50
+all = ["lockword"]
+explain = { zh = "锁定", en = "locked" }
+"#;
+
+    fn classifier() -> Classifier {
+        let source = RuleSource {
+            name: "t.toml".into(),
+            text: RULES.into(),
+        };
+        Classifier::new(&[source], Channels::default()).unwrap().0
+    }
+
+    #[test]
+    fn words_match_only_whole_words() {
+        let c = classifier();
+        let fires = |text: &str| {
+            c.classify(Message::text(text))
+                .signals
+                .iter()
+                .any(|s| s.rule_id == "t.lock")
+        };
+        assert!(fires("We will LOCK your card"));
+        assert!(fires("your parcel is on hold."));
+        assert!(fires("账户lock了"));
+        assert!(!fires("please unblock the door"));
+        assert!(!fires("the clock is on holding pattern"));
+    }
 }

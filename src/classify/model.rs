@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::Xxh3;
 
 use super::normalize::is_han;
 
@@ -70,10 +70,12 @@ pub struct Features {
 impl Features {
     /// Reads the features of normalised `text`, plus one feature per fired cue name.
     pub fn new<'a>(text: &str, cues: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut items = Vec::new();
-        let mut push = |kind: u64, key: &str, span: Option<Range<usize>>| {
-            let bucket = (xxh3_64_with_seed(key.as_bytes(), kind) & ((1 << BITS) - 1)) as u32;
-            items.push(Feature { bucket, span });
+        let mut items = Vec::with_capacity(text.len() / 2 + 8);
+        let mut push = |kind: u64, parts: &[&[u8]], span: Option<Range<usize>>| {
+            items.push(Feature {
+                bucket: bucket(kind, parts),
+                span,
+            });
         };
         let mut previous_word: Option<(usize, &str)> = None;
         let mut previous_han: Option<(usize, char)> = None;
@@ -81,11 +83,10 @@ impl Features {
         while let Some((start, c)) = chars.next() {
             if is_han(c) {
                 let end = start + c.len_utf8();
-                let mut buf = [0u8; 8];
-                push(1, c.encode_utf8(&mut buf), Some(start..end));
-                if let Some((from, p)) = previous_han {
-                    let pair: String = [p, c].iter().collect();
-                    push(2, &pair, Some(from..end));
+                let here = &text.as_bytes()[start..end];
+                push(1, &[here], Some(start..end));
+                if let Some((from, _)) = previous_han {
+                    push(2, &[&text.as_bytes()[from..end]], Some(from..end));
                 }
                 previous_han = Some((start, c));
                 previous_word = None;
@@ -108,25 +109,25 @@ impl Features {
             }
             let word = &text[start..end];
             if word.bytes().all(|b| b.is_ascii_digit()) {
-                push(3, &word.len().min(12).to_string(), None);
+                push(3, &[&[word.len().min(12) as u8]], None);
                 previous_word = None;
                 continue;
             }
-            push(4, word, Some(start..end));
+            push(4, &[word.as_bytes()], Some(start..end));
             if let Some((from, p)) = previous_word {
-                push(5, &format!("{p} {word}"), Some(from..end));
+                push(5, &[p.as_bytes(), b" ", word.as_bytes()], Some(from..end));
             }
             if word.len() >= 4 {
                 for i in 0..=word.len() - 3 {
-                    push(6, &word[i..i + 3], None);
+                    push(6, &[&word.as_bytes()[i..i + 3]], None);
                 }
             }
             previous_word = Some((start, word));
         }
         for cue in cues {
-            push(7, cue, None);
+            push(7, &[cue.as_bytes()], None);
         }
-        items.sort_by_key(|f| f.bucket);
+        items.sort_unstable_by_key(|f| f.bucket);
         items.dedup_by_key(|f| f.bucket);
         Self { items }
     }
@@ -144,6 +145,15 @@ impl Features {
     fn value(&self) -> f32 {
         1.0 / (self.items.len().max(1) as f32).sqrt()
     }
+}
+
+/// The hash bucket of a feature of `kind` made of `parts` (hashed as one byte string).
+fn bucket(kind: u64, parts: &[&[u8]]) -> u32 {
+    let mut hasher = Xxh3::with_seed(kind);
+    for part in parts {
+        hasher.update(part);
+    }
+    (hasher.digest() & ((1 << BITS) - 1)) as u32
 }
 
 /// What the model says about one message.

@@ -59,7 +59,9 @@ struct Compiler {
     problems: Vec<RuleProblem>,
     cue_names: Vec<String>,
     cue_ids: HashMap<String, usize>,
-    keyword_cues: HashMap<String, Vec<usize>>,
+    /// Per normalised literal: the cues it belongs to, each with whether it must stand
+    /// as a whole word.
+    keyword_cues: HashMap<String, Vec<(usize, bool)>>,
     regexes: Vec<Regex>,
     regex_cue: Vec<usize>,
     rules: Vec<Rule>,
@@ -79,11 +81,13 @@ impl Compiler {
                 continue;
             }
             let id = self.new_cue(name.get_ref());
-            if cue.get_ref().keywords.is_empty() && cue.get_ref().regex.is_empty() {
-                let msg = format!("cue {:?} has no keywords and no regex", name.get_ref());
+            let doc = cue.get_ref();
+            if doc.keywords.is_empty() && doc.words.is_empty() && doc.regex.is_empty() {
+                let msg = format!("cue {:?} has no keywords, words or regex", name.get_ref());
                 self.problems.push(loc.problem(at, Code::E009, msg));
             }
-            self.add_patterns(loc, id, &cue.get_ref().keywords, &cue.get_ref().regex);
+            self.add_literals(loc, id, &doc.words, true);
+            self.add_patterns(loc, id, &doc.keywords, &doc.regex);
         }
     }
 
@@ -94,14 +98,14 @@ impl Compiler {
         id
     }
 
-    fn add_patterns(
+    fn add_literals(
         &mut self,
         loc: &Locator<'_>,
         cue: usize,
-        keywords: &[Spanned<String>],
-        regexes: &[Spanned<String>],
+        literals: &[Spanned<String>],
+        whole_word: bool,
     ) {
-        for kw in keywords {
+        for kw in literals {
             let normalized = Normalized::new(kw.get_ref()).as_str().to_string();
             if normalized.is_empty() {
                 self.problems.push(loc.problem(
@@ -112,10 +116,20 @@ impl Compiler {
                 continue;
             }
             let cues = self.keyword_cues.entry(normalized).or_default();
-            if !cues.contains(&cue) {
-                cues.push(cue);
+            if !cues.contains(&(cue, whole_word)) {
+                cues.push((cue, whole_word));
             }
         }
+    }
+
+    fn add_patterns(
+        &mut self,
+        loc: &Locator<'_>,
+        cue: usize,
+        keywords: &[Spanned<String>],
+        regexes: &[Spanned<String>],
+    ) {
+        self.add_literals(loc, cue, keywords, false);
         for re in regexes {
             self.add_regex(loc, cue, re);
         }
@@ -290,7 +304,7 @@ impl Compiler {
         if problems.iter().any(|p| !p.code.is_warning()) {
             return Err(RuleErrors(problems));
         }
-        let (patterns, keyword_cues): (Vec<String>, Vec<Vec<usize>>) =
+        let (patterns, keyword_cues): (Vec<String>, Vec<Vec<(usize, bool)>>) =
             self.keyword_cues.into_iter().unzip();
         let keywords = if patterns.is_empty() {
             None

@@ -113,6 +113,18 @@ impl Builtin {
     }
 }
 
+/// Whether `range` of `text` stands on its own: no ASCII letter or digit right before
+/// or after it.
+fn is_whole_word(text: &[u8], range: Range<usize>) -> bool {
+    let word = |b: &u8| b.is_ascii_alphanumeric();
+    !range
+        .start
+        .checked_sub(1)
+        .and_then(|i| text.get(i))
+        .is_some_and(word)
+        && !text.get(range.end).is_some_and(word)
+}
+
 /// Bit mask of message languages a rule applies to.
 pub const LANG_ZH: u8 = 1;
 /// See [`LANG_ZH`].
@@ -155,7 +167,7 @@ struct Example {
 pub struct RuleSet {
     cue_names: Vec<String>,
     keywords: Option<AhoCorasick>,
-    keyword_cues: Vec<Vec<usize>>,
+    keyword_cues: Vec<Vec<(usize, bool)>>,
     regex_set: RegexSet,
     regexes: Vec<Regex>,
     regex_cue: Vec<usize>,
@@ -202,8 +214,14 @@ impl RuleSet {
         hits: &mut [Option<Hit>],
     ) {
         if let Some(ac) = &self.keywords {
+            let bytes = normalized.as_bytes();
             for m in ac.find_overlapping_iter(normalized) {
-                for &cue in &self.keyword_cues[m.pattern().as_usize()] {
+                let mut whole = None;
+                for &(cue, whole_word) in &self.keyword_cues[m.pattern().as_usize()] {
+                    if whole_word && !*whole.get_or_insert_with(|| is_whole_word(bytes, m.range()))
+                    {
+                        continue;
+                    }
                     hits[cue].get_or_insert_with(|| Some(to_original(m.range())));
                 }
             }

@@ -27,6 +27,10 @@ pub struct CueDoc {
     /// Literal substrings.
     #[serde(default)]
     pub keywords: Vec<Spanned<String>>,
+    /// Literal whole words or phrases: they match only where no letter or digit touches
+    /// them (`lock` is not found in `block`).
+    #[serde(default)]
+    pub words: Vec<Spanned<String>>,
     /// Regexes.
     #[serde(default)]
     pub regex: Vec<Spanned<String>>,
