@@ -53,8 +53,9 @@ fn report(service: &Triage, text: &str, who: &str) -> sellerguard::triage::Repor
 fn one_person_reporting_many_times_counts_once() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(&dir);
-    for _ in 0..15 {
-        report(&s, SCAM, "mallory");
+    // Variants of the message, so each is a new report (the same one again is refused).
+    for n in 0..15 {
+        report(&s, &format!("{SCAM} ({n})"), "mallory");
     }
     assert!(
         !signal_ids(&s, NEUTRAL)
@@ -141,10 +142,11 @@ fn one_person_reporting_one_message_again_is_a_repeat() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(&dir);
     let first = report(&s, SCAM, "mallory");
-    assert!(!first.repeat);
-    let again = report(&s, SCAM, "mallory");
-    assert!(again.repeat);
-    assert_eq!(again.id, first.id);
+    let again = s.report(Message::text(SCAM), "mallory", ReportSource::Group);
+    assert!(
+        matches!(again, Err(TriageError::AlreadyAnswered { first: Some(id) }) if id == first.id),
+        "{again:?}"
+    );
     assert!(
         !s.first_answer("mallory", SCAM).unwrap(),
         "a later 👍 counts no more"

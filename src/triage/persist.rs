@@ -142,13 +142,22 @@ impl ReportSink for Triage {
                     text: &report.text,
                     hidden_links: &report.hidden_links,
                 };
-                let reported =
-                    Triage::report(self, message, &identity, source).map_err(report_error)?;
+                let reported = match Triage::report(self, message, &identity, source) {
+                    Ok(reported) => reported,
+                    Err(TriageError::AlreadyAnswered { first }) => {
+                        return Ok(Filed {
+                            id: first,
+                            repeat: true,
+                            ..Filed::default()
+                        });
+                    }
+                    Err(error) => return Err(report_error(error)),
+                };
                 tracing::info!(id = %reported.id, triggers = reported.needs_review.len(), "report filed");
                 Ok(Filed {
                     id: Some(reported.id),
                     needs_review: reported.needs_review,
-                    repeat: reported.repeat,
+                    repeat: false,
                 })
             }
             ReportKind::NotAScam => {

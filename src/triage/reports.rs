@@ -43,6 +43,13 @@ pub enum TriageError {
     /// No report has that id.
     #[error("no report {0}")]
     UnknownReport(ReportId),
+    /// The reporter already answered about this message (it counts once); nothing
+    /// was recorded.
+    #[error("already reported by this reporter{}", first.map(|id| format!(" as {id}")).unwrap_or_default())]
+    AlreadyAnswered {
+        /// Their first report of it (none when they said it looks legitimate).
+        first: Option<ReportId>,
+    },
     /// The report was decided already; the first decision stands until a reopen.
     #[error("report {id} was already {} by {by} at {at} (unix time); reopen it to change that", status_name(*status))]
     AlreadyDecided {
@@ -87,9 +94,6 @@ pub struct Reported {
     pub id: ReportId,
     /// Why curators should look now, if they should.
     pub needs_review: Vec<ReviewTrigger>,
-    /// The reporter had already reported this message: nothing new was counted, and
-    /// `id` is their first report's.
-    pub repeat: bool,
 }
 
 fn status_name(status: ReportStatus) -> &'static str {
@@ -156,11 +160,7 @@ impl Triage {
         let reporter = c.store.reporter_hash(reporter);
         let at = now();
         if let Some(first) = c.answered.first(&reporter, message.text) {
-            return Ok(Reported {
-                id: first.unwrap_or(ReportId(0)),
-                needs_review: Vec::new(),
-                repeat: true,
-            });
+            return Err(TriageError::AlreadyAnswered { first });
         }
         if !c.limiter.allow(&reporter) {
             return Err(TriageError::RateLimited {
@@ -202,11 +202,7 @@ impl Triage {
                 needs_review.push(ReviewTrigger::Cluster { size });
             }
         }
-        Ok(Reported {
-            id,
-            needs_review,
-            repeat: false,
-        })
+        Ok(Reported { id, needs_review })
     }
 
     /// Records that `reporter` (a raw identity) said a message is legitimate; false
