@@ -42,6 +42,8 @@ pub struct App {
     pub batch_window: Option<Duration>,
     /// Most group warnings per minute (default 5).
     pub group_warnings_per_minute: Option<u32>,
+    /// Window in which group deletions share one notice (default 10 s).
+    pub notice_window: Option<Duration>,
     /// Long-poll timeout in seconds (default 30).
     pub poll_timeout_secs: Option<u32>,
 }
@@ -59,6 +61,7 @@ impl App {
             outbox: delivery,
             batch_window: None,
             group_warnings_per_minute: None,
+            notice_window: None,
             poll_timeout_secs: None,
         }
     }
@@ -98,6 +101,9 @@ impl App {
         }
         if let Some(per_minute) = self.group_warnings_per_minute {
             options.group_warnings_per_minute = per_minute;
+        }
+        if let Some(window) = self.notice_window {
+            options.notice_window = window;
         }
         if let Some(timeout) = self.poll_timeout_secs {
             options.poll_timeout_secs = timeout;
@@ -179,6 +185,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     };
     let shutdown = CancellationToken::new();
     let bot_running = Arc::new(AtomicBool::new(false));
+    let polling_failing = Arc::new(AtomicBool::new(false));
 
     let bot_options = app.bot_options();
     if let Some(options) = &bot_options {
@@ -214,6 +221,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
     let state = WebState {
         triage: Arc::clone(&triage),
         bot_running: Arc::clone(&bot_running),
+        polling_failing: Arc::clone(&polling_failing),
         webhook,
         inbox: Arc::clone(&app.inbox),
     };
@@ -233,7 +241,10 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
             options,
             source,
             shutdown.clone(),
-            bot_running,
+            telegram::Health {
+                running: bot_running,
+                polling_failing,
+            },
         ))
     });
     Ok(RunningApp {

@@ -100,6 +100,28 @@ fn reads_standard_input_and_speaks_both_languages() {
 }
 
 #[test]
+fn without_lang_the_card_speaks_the_messages_language() {
+    let zh = "亚马逊官方客户经理：您的店铺需要激活，请加V信 amz_vip888 办理";
+    let (code, out, _) = sellerguard(&["check"], Some(zh));
+    assert_eq!(code, 0);
+    assert!(out.contains("建议"), "{out}");
+    let (_, out, _) = sellerguard(&["check", zh], None);
+    assert!(out.contains("建议"), "{out}");
+    let (_, out, _) = sellerguard(&["check", "Your parcel is held, pay the fee now"], None);
+    assert!(out.contains("What to do"), "{out}");
+    let (_, out, _) = sellerguard(&["check", "--json"], Some(zh));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!(
+        v["advice"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{v:#}"
+    );
+}
+
+#[test]
 fn bad_arguments_are_clear_errors() {
     let (code, _, stderr) = sellerguard(&["check", "--lang", "fr", "x"], None);
     assert_eq!(code, 2);

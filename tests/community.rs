@@ -4,7 +4,7 @@
 
 use std::num::NonZeroU32;
 
-use sellerguard::classify::{Level, Message};
+use sellerguard::classify::{Family, Level, Message};
 use sellerguard::config::{CommunitySettings, Settings};
 use sellerguard::eval::dataset::{self, LabelMap};
 use sellerguard::store::ReportSource;
@@ -53,8 +53,9 @@ fn report(service: &Triage, text: &str, who: &str) -> sellerguard::triage::Repor
 fn one_person_reporting_many_times_counts_once() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(&dir);
-    for _ in 0..15 {
-        report(&s, SCAM, "mallory");
+    // Variants of the message, so each is a new report (the same one again is refused).
+    for n in 0..15 {
+        report(&s, &format!("{SCAM} ({n})"), "mallory");
     }
     assert!(
         !signal_ids(&s, NEUTRAL)
@@ -101,8 +102,8 @@ fn reporters_are_rate_limited() {
         .unwrap()
         .with_store_at(dir.path(), community(5))
         .unwrap();
-    for _ in 0..5 {
-        report(&s, SCAM, "eager");
+    for n in 0..5 {
+        report(&s, &format!("{SCAM} #{n}"), "eager");
     }
     let err = s
         .report(Message::text(SCAM), "eager", ReportSource::Group)
@@ -119,7 +120,43 @@ fn reporters_are_rate_limited() {
 }
 
 #[test]
-fn an_admin_rejection_outweighs_reports_and_unteaches() {
+fn a_confirmed_contact_carries_its_family_into_later_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = service(&dir);
+    let scam = "您的包裹被海关扣留，请缴纳清关费用，联系客服 +44 7700 900123 或访问 http://parcel-fee.top/x";
+    let family = s.check(Message::text(scam)).family;
+    assert_eq!(family, Some(Family::LogisticsFee));
+    let id = report(&s, scam, "a").id;
+    s.review(id, Review::Confirm, "admin", "customs fee scam")
+        .unwrap();
+    let later = s.check(Message::text(NEUTRAL));
+    assert_eq!(later.level, Level::High, "{later:?}");
+    assert_eq!(
+        later.family, family,
+        "the confirmed family's advice follows"
+    );
+}
+
+#[test]
+fn one_person_reporting_one_message_again_is_a_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = service(&dir);
+    let first = report(&s, SCAM, "mallory");
+    let again = s.report(Message::text(SCAM), "mallory", ReportSource::Group);
+    assert!(
+        matches!(again, Err(TriageError::AlreadyAnswered { first: Some(id) }) if id == first.id),
+        "{again:?}"
+    );
+    assert!(
+        !s.first_answer("mallory", SCAM).unwrap(),
+        "a later 👍 counts no more"
+    );
+    assert!(s.first_answer("someone", SCAM).unwrap());
+    assert_eq!(s.stats().unwrap().reports_stored, 1);
+}
+
+#[test]
+fn the_first_decision_stands_and_a_rejection_never_allow_lists() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(&dir);
     let first = report(&s, SCAM, "a").id;
@@ -141,13 +178,38 @@ fn an_admin_rejection_outweighs_reports_and_unteaches() {
     );
     assert_eq!(before.level, Level::High);
 
+    let second = s.review(
+        first,
+        Review::Reject,
+        "other-admin",
+        "it was the real courier",
+    );
+    assert!(
+        matches!(&second, Err(TriageError::AlreadyDecided { by, .. }) if by == "admin"),
+        "{second:?}"
+    );
+    assert_eq!(
+        s.stats().unwrap().confirmed,
+        1,
+        "the second press changed nothing"
+    );
+    s.reopen(first, "admin", "pressed the wrong button")
+        .unwrap();
     s.review(first, Review::Reject, "admin", "it was the real courier")
         .unwrap();
     let after = s.check(Message::text(NEUTRAL));
     let ids: Vec<_> = after.signals.iter().map(|x| x.rule_id.as_str()).collect();
-    assert!(ids.contains(&"community.allowed-indicator"), "{ids:?}");
-    assert!(!ids.contains(&"community.reported-indicator"), "{ids:?}");
-    assert_eq!(after.level, Level::Low);
+    assert!(!ids.contains(&"community.allowed-indicator"), "{ids:?}");
+    assert!(
+        ids.contains(&"community.reported-indicator"),
+        "the number's other reports still count: {ids:?}"
+    );
+    assert!(after.level >= Level::Medium, "{after:?}");
+    assert_eq!(
+        s.stats().unwrap().pending,
+        4,
+        "its other reports stay pending"
+    );
     let again = s.check(Message::text(&edited));
     assert!(
         !again
@@ -165,9 +227,8 @@ fn ignored_reporters_stop_counting_and_forget_removes_everything() {
     let troll = report(&s, SCAM, "troll").id;
     s.ignore_reporter_of(troll, "admin", "spams reports")
         .unwrap();
-    for who in ["troll", "b"] {
-        report(&s, SCAM, who);
-    }
+    report(&s, &format!("{SCAM}!"), "troll");
+    report(&s, SCAM, "b");
     assert!(!signal_ids(&s, NEUTRAL).contains(&"community.reported-indicator".to_string()));
     report(&s, SCAM, "c");
     report(&s, SCAM, "d");

@@ -31,7 +31,7 @@ async fn health_reports_rules_and_the_running_bot() {
 
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["rules"], 2);
+    assert_eq!(body["rules"], 3);
     assert_eq!(body["bot_running"], true);
     let menus = app.fake.calls_to("setMyCommands");
     assert_eq!(menus.len(), 2, "English and Chinese command menus");
@@ -55,6 +55,32 @@ async fn without_a_token_only_health_is_served() {
 }
 
 #[tokio::test]
+async fn health_fails_while_polling_keeps_failing_and_recovers() {
+    let app = TestApp::start().await;
+    let polls = app.fake.calls_to("getUpdates").len();
+    let conflict = json!({"ok": false, "error_code": 409,
+        "description": "Conflict: terminated by other getUpdates request"});
+    for _ in 0..4 {
+        app.fake.fail_next("getUpdates", 409, conflict.clone());
+    }
+    // The fourth failing poll arrives only after the third failure was handled.
+    app.fake.wait_for_calls("getUpdates", polls + 4, WAIT).await;
+    let (status, body) = health(app.running.http_addr).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (503, &json!("failing")),
+        "{body}"
+    );
+    assert_eq!(body["polling_failing"], true);
+
+    // A poll after a successful one means the success was handled.
+    app.fake.wait_for_calls("getUpdates", polls + 6, WAIT).await;
+    let (status, body) = health(app.running.http_addr).await;
+    assert_eq!((status, &body["status"]), (200, &json!("ok")), "{body}");
+    app.drain_and_stop().await;
+}
+
+#[tokio::test]
 async fn shutdown_finishes_a_pending_batch() {
     let tuning = Tuning {
         batch_window: Duration::from_secs(3600),
@@ -71,8 +97,13 @@ async fn shutdown_finishes_a_pending_batch() {
 
     let sent = fake.sent_messages();
     assert_eq!(sent.len(), 1, "the album was answered before exit");
-    // The photos were never uploaded: a note says so above the caption's verdict.
-    assert!(sent[0].text.contains("\n\n🚨 <b>"), "{}", sent[0].text);
+    // The photos were never uploaded: the caption's verdict, then a note says so.
+    assert!(sent[0].text.starts_with("🚨 <b>"), "{}", sent[0].text);
+    assert!(
+        sent[0].text.contains("⚠️ I could not download"),
+        "{}",
+        sent[0].text
+    );
 }
 
 #[test]

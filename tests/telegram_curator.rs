@@ -1,6 +1,8 @@
 //! Curators in chat, over real HTTP against the fake Bot API and a REAL sled store
 //! (`App::persistent` in a temp data dir): curator commands only for admin ids, review
-//! cards in the admin chat when a report needs a look, and their buttons.
+//! cards in the admin chat when a report needs a look (with the bot's verdict and
+//! where the reports came from), cluster decisions from the card and from `/pending`,
+//! the first decision standing until an explicit reopen.
 
 mod support;
 
@@ -295,6 +297,17 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
         card.text
     );
     assert!(card.text.contains("parcel-release.top"), "{}", card.text);
+    assert!(
+        card.text.contains("<b>Bot's verdict:</b> 🚨 High risk"),
+        "{}",
+        card.text
+    );
+    assert!(
+        card.text
+            .contains("this one in a private chat; 3 reports: 3 from private chats, 0 from groups"),
+        "{}",
+        card.text
+    );
     let data = callback_data(&card.reply_markup);
     assert_eq!(data.len(), 3);
     assert!(
@@ -312,6 +325,11 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
     assert_eq!(sent_to(&app.fake, admin_chat().id).len(), 1);
 
     let pending = ask(&app, app.fake.private_text(&admin(), "/pending")).await;
+    assert!(
+        pending.text.contains("Pending reports: 4</b> in 1 groups"),
+        "reports are counted, not groups: {}",
+        pending.text
+    );
     assert!(pending.text.contains("× 4"), "{}", pending.text);
     assert!(pending.text.contains(&id), "{}", pending.text);
     assert!(
@@ -329,12 +347,12 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
     assert!(answer["text"].is_null(), "{answer}");
     let (text, buttons) = edited(&app, &card, 1).await;
     assert!(
-        text.contains("<b>🚨 Confirmed as a scam by Carol</b>"),
+        text.contains("<b>🚨 Confirmed as a scam by Carol, with 3 like it</b>"),
         "the edited card keeps its formatting: {text}"
     );
     assert!(text.contains("<b>Message:</b>"), "{text}");
-    assert!(buttons.is_empty());
-    assert_eq!(app.running.triage.stats().expect("stats").confirmed, 1);
+    assert_eq!(buttons, [format!("cv:o:{id}")], "only an explicit reopen");
+    assert_eq!(app.running.triage.stats().expect("stats").confirmed, 4);
 
     let other = user(1005, "Other", "en");
     let verdict = ask(&app, app.fake.private_text(&other, PARCEL_NEAR)).await;
@@ -379,7 +397,7 @@ async fn a_chinese_admin_chat_gets_chinese_cards_and_can_ignore_then_reject() {
     press(&app, &admin_zh(), &card, &data[1]).await;
     let (text, _) = edited(&app, &card, 2).await;
     assert!(text.contains("Wang 判定为正规消息"), "{text}");
-    assert_eq!(app.running.triage.stats().expect("stats").rejected, 1);
+    assert_eq!(app.running.triage.stats().expect("stats").rejected, 3);
     app.fake.assert_no_unexpected_calls();
 }
 
@@ -414,11 +432,172 @@ async fn reload_reports_broken_files_keeps_the_running_rules_and_then_succeeds()
     std::fs::remove_file(rules.join("broken.toml")).expect("remove");
     let reply = ask(&app, app.fake.private_text(&admin(), "/reload")).await;
     assert!(
-        reply.text.contains("Rules reloaded: 2 rules now run"),
+        reply.text.contains("Rules reloaded: 3 rules now run"),
         "{}",
         reply.text
     );
     let reply = ask(&app, app.fake.private_text(&admin_zh(), "/reload")).await;
-    assert!(reply.text.contains("现在运行 2 条规则"), "{}", reply.text);
+    assert!(reply.text.contains("现在运行 3 条规则"), "{}", reply.text);
     app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_second_curator_press_changes_nothing_until_an_explicit_reopen() {
+    let app = start().await;
+    let card = three_reports(&app, PARCEL_SCAM).await;
+    let data = callback_data(&card.reply_markup);
+    press(&app, &admin(), &card, &data[0]).await;
+    let (_, after_first) = edited(&app, &card, 1).await;
+
+    // Wang presses "legitimate" on a stale copy of the card (the buttons it had).
+    let answer = press(&app, &admin_zh(), &card, &data[1]).await;
+    let text = answer["text"].as_str().unwrap_or_default();
+    assert!(text.contains("审核员 900"), "who decided: {answer}");
+    assert!(
+        text.contains("确认为诈骗") && text.contains("UTC"),
+        "{answer}"
+    );
+    let answer = press(&app, &admin(), &card, &data[1]).await;
+    let text = answer["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("Already confirmed as a scam by you at "),
+        "{answer}"
+    );
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!((stats.confirmed, stats.rejected), (3, 0));
+    assert_eq!(
+        app.fake.calls_to("editMessageText").len(),
+        1,
+        "the card is unchanged"
+    );
+
+    press(&app, &admin_zh(), &card, &after_first[0]).await;
+    let (text, buttons) = edited(&app, &card, 2).await;
+    assert!(
+        text.contains("Reopened by Wang"),
+        "the admin chat's language: {text}"
+    );
+    assert_eq!(buttons, data, "decide buttons again");
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!(
+        (stats.confirmed, stats.pending),
+        (2, 1),
+        "only the reopened report"
+    );
+    press(&app, &admin_zh(), &card, &data[1]).await;
+    let (text, _) = edited(&app, &card, 3).await;
+    assert!(
+        text.contains("<b>✅ Judged legitimate by Wang</b>"),
+        "{text}"
+    );
+    assert_eq!(app.running.triage.stats().expect("stats").rejected, 1);
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_cluster_decision_from_pending_clears_every_duplicate() {
+    let app = start().await;
+    three_reports(&app, PARCEL_SCAM).await;
+    for (n, text) in [(1, PARCEL_NEAR), (2, PARCEL_NEAR), (3, DEPOSIT_SCAM)] {
+        let reporter = user(2000 + n, "Seller", "zh");
+        let reply = ask(&app, report(&app.fake, &reporter, text)).await;
+        assert!(reply.text.contains("举报已记录"), "{}", reply.text);
+    }
+    let pending = ask(&app, app.fake.private_text(&admin(), "/pending")).await;
+    assert!(
+        pending.text.contains("Pending reports: 6</b> in 2 groups"),
+        "{}",
+        pending.text
+    );
+    let data = callback_data(&pending.reply_markup);
+    assert_eq!(data.len(), 4, "each group its own buttons: {data:?}");
+    assert!(data[0].starts_with("cv:C:") && data[1].starts_with("cv:R:"));
+
+    let answer = press(&app, &admin(), &pending, &data[0]).await;
+    assert_eq!(answer["text"], "🚨 5 reports confirmed as a scam");
+    let (text, left) = edited(&app, &pending, 1).await;
+    assert!(
+        text.contains("Pending reports: 1</b> in 1 groups"),
+        "{text}"
+    );
+    assert!(!text.contains("parcel"), "{text}");
+    assert_eq!(left.len(), 2);
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!((stats.confirmed, stats.pending), (5, 1));
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_rejection_leaves_the_numbers_other_reports_and_reputation_intact() {
+    let app = start().await;
+    let number_scam = "Dear seller, your parcel is held at customs. Pay the customs fee today, \
+        call +44 7700 900123 to release the package before it is returned to the sender.";
+    let other = "Hi, this is Tom from the warehouse, call me back on +44 7700 900123 please";
+    let card = three_reports(&app, number_scam).await;
+    let reporter = user(3000, "Seller", "en");
+    ask(&app, report(&app.fake, &reporter, other)).await;
+    let reject = callback_data(&card.reply_markup).remove(1);
+    press(&app, &admin(), &card, &reject).await;
+    let (text, _) = edited(&app, &card, 1).await;
+    assert!(
+        text.contains("Judged legitimate by Carol, with 2 like it"),
+        "{text}"
+    );
+
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!(
+        (stats.rejected, stats.pending),
+        (3, 1),
+        "Tom's report stays pending"
+    );
+    let verdict = app.running.triage.check(Message::text(other));
+    let ids: Vec<_> = verdict.signals.iter().map(|s| s.rule_id.as_str()).collect();
+    assert!(!ids.contains(&"community.allowed-indicator"), "{ids:?}");
+    assert!(ids.contains(&"community.reported-indicator"), "{ids:?}");
+    assert_eq!(
+        verdict.level,
+        Level::Medium,
+        "reported by 4 sellers, not yet confirmed"
+    );
+    let seller = ask(&app, app.fake.private_text(&TestUser::alice(), other)).await;
+    assert!(
+        seller
+            .text
+            .contains("reported by 4 sellers, not yet confirmed"),
+        "{}",
+        seller.text
+    );
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn one_persons_report_and_buttons_on_one_message_count_once() {
+    let app = start().await;
+    let seller = user(4000, "Seller", "en");
+    let card = ask(&app, app.fake.private_text(&seller, PARCEL_SCAM)).await;
+    let answer = press(&app, &seller, &card, "r:s").await;
+    assert_eq!(
+        answer["text"],
+        "Thank you, your report was recorded for the curators."
+    );
+    let reply = ask(&app, report(&app.fake, &seller, PARCEL_SCAM)).await;
+    assert!(reply.text.contains("it counts once"), "{}", reply.text);
+    let answer = press(&app, &seller, &card, "r:l").await;
+    assert_eq!(
+        answer["text"],
+        "You already told me about this message; it counts once."
+    );
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!(stats.reports_received, 1);
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn stats_count_the_bots_own_checks() {
+    let app = start().await;
+    let seller = TestUser::alice();
+    ask(&app, app.fake.private_text(&seller, PARCEL_SCAM)).await;
+    ask(&app, app.fake.private_text(&seller, "谢谢，货已收到")).await;
+    let stats = ask(&app, app.fake.private_text(&admin(), "/stats")).await;
+    assert!(stats.text.contains("checks: 2"), "{}", stats.text);
 }

@@ -1,18 +1,21 @@
 //! The bot in groups, supergroups and forum topics over the fake Bot API: one
-//! introduction, warnings only at the threshold and within the rate limit, /settings
-//! for admins only, delete mode, topics and group -> supergroup migration.
+//! introduction that says whether the bot reads every message, warnings only at the
+//! threshold (never low) and within the rate limit, in the group's language, /settings
+//! for admins only, delete mode with one notice per burst, "not a scam" for admins,
+//! topics and group -> supergroup migration.
 
 mod support;
 
-use sellerguard::classify::Level;
-use sellerguard::triage::prefs::{ChatPrefs, Prefs};
+use sellerguard::classify::{Level, Message};
+use sellerguard::triage::feedback::ReportKind;
+use sellerguard::triage::prefs::{ChatPrefs, Prefs, WarnAt};
 use serde_json::json;
 
 use support::app::{HARMLESS, MEDIUM_EN, SCAM_EN, SCAM_ZH, TestApp, Tuning, WAIT};
 use support::fake_bot_api::{FakeBotApi, MemberStatus, TestChat, TestUser, callback_data};
 
 #[tokio::test]
-async fn the_bot_introduces_itself_once_and_explains_privacy_mode() {
+async fn the_bot_introduces_itself_once_and_says_it_reads_every_message() {
     let app = TestApp::start().await;
     let group = TestChat::supergroup();
     let alice = TestUser::alice();
@@ -20,7 +23,12 @@ async fn the_bot_introduces_itself_once_and_explains_privacy_mode() {
         .enqueue_update(app.fake.bot_added_to_group(&group, &alice));
     let sent = app.fake.wait_for_sent(1, WAIT).await;
     assert_eq!(sent[0].chat_id, group.id);
-    assert!(sent[0].text.contains("Privacy mode"), "{}", sent[0].text);
+    assert!(
+        sent[0].text.contains("I can read every message"),
+        "{}",
+        sent[0].text
+    );
+    assert!(!sent[0].text.contains("Privacy mode"), "{}", sent[0].text);
 
     app.fake
         .enqueue_update(app.fake.bot_added_to_group(&group, &alice));
@@ -30,7 +38,27 @@ async fn the_bot_introduces_itself_once_and_explains_privacy_mode() {
 }
 
 #[tokio::test]
-async fn only_high_risk_messages_get_a_warning_by_default() {
+async fn without_privacy_rights_the_introduction_says_how_to_fix_it() {
+    let fake = FakeBotApi::start().await;
+    fake.set_privacy_mode(true);
+    let app = TestApp::start_with(fake, Tuning::default()).await;
+    let (group, other) = (TestChat::supergroup(), TestChat::group());
+    let mut admin = TestUser::new(901, "管理员");
+    admin.language_code = Some("zh-hans".into());
+    app.fake
+        .enqueue_update(app.fake.bot_added_to_group(&group, &TestUser::alice()));
+    let intro = app.fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert!(intro.text.contains("Privacy mode is on"), "{}", intro.text);
+    assert!(intro.text.contains("/setprivacy"), "{}", intro.text);
+    app.fake
+        .enqueue_update(app.fake.bot_added_to_group(&other, &admin));
+    let intro = app.fake.wait_for_sent(2, WAIT).await.remove(1);
+    assert!(intro.text.contains("隐私模式已开启"), "{}", intro.text);
+    assert!(intro.text.contains("/setprivacy"), "{}", intro.text);
+}
+
+#[tokio::test]
+async fn only_high_risk_messages_get_a_warning_by_default_in_the_groups_language() {
     let app = TestApp::start().await;
     let group = TestChat::group();
     let (alice, mut bob) = (TestUser::alice(), TestUser::bob());
@@ -48,10 +76,35 @@ async fn only_high_risk_messages_get_a_warning_by_default() {
     assert_eq!(sent.len(), 1, "{sent:#?}");
     assert_eq!(sent[0].reply_to_message_id, scam_id);
     assert!(
-        sent[0].text.starts_with("🚨 <b>高风险"),
-        "sender's language: {}",
+        sent[0].text.starts_with("🚨 <b>High risk"),
+        "the group writes English, whatever the poster's app says: {}",
         sent[0].text
     );
+    assert!(
+        sent[0]
+            .text
+            .contains("href=\"https://t.me/sellerguard_test_bot?start="),
+        "a deep link: {}",
+        sent[0].text
+    );
+}
+
+#[tokio::test]
+async fn a_chinese_group_is_warned_in_chinese_about_an_english_scam() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    let mut member = TestUser::new(903, "李");
+    member.language_code = Some("zh-hans".into());
+    for text in ["大家早上好", "今天的订单发货了吗？", "谢谢，已经收到货款了"]
+    {
+        app.fake
+            .enqueue_update(app.fake.group_text(&group, &member, text));
+    }
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &TestUser::alice(), SCAM_EN));
+    let warning = app.fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert!(warning.text.starts_with("🚨 <b>高风险"), "{}", warning.text);
+    assert!(warning.text.contains("私聊我"), "{}", warning.text);
 }
 
 #[tokio::test]
@@ -121,20 +174,30 @@ async fn settings_are_for_admins_and_change_the_threshold() {
         answers[0].params["text"],
         "Sorry, only group admins can change my settings."
     );
-    assert_eq!(app.prefs.chat(group.id).unwrap().threshold, Level::High);
+    assert_eq!(app.prefs.chat(group.id).unwrap().threshold, WarnAt::High);
 
-    fake.enqueue_update(fake.callback_query(&admin, &panel.message, "s:t"));
-    fake.wait_for_calls("editMessageText", 1, WAIT).await;
-    assert_eq!(app.prefs.chat(group.id).unwrap().threshold, Level::Medium);
-    let edited = fake.message(group.id, panel.message_id).unwrap();
-    assert!(
-        edited["text"].as_str().unwrap().contains("Warn at: medium"),
-        "{edited}"
-    );
+    // The threshold cycles high -> medium -> high: the button never offers low.
+    for (n, expected, shown) in [
+        (1, WarnAt::Medium, "Warn at: medium"),
+        (2, WarnAt::High, "Warn at: high"),
+        (3, WarnAt::Medium, "Warn at: medium"),
+    ] {
+        fake.enqueue_update(fake.callback_query(&admin, &panel.message, "s:t"));
+        fake.wait_for_calls("editMessageText", n, WAIT).await;
+        assert_eq!(app.prefs.chat(group.id).unwrap().threshold, expected);
+        let edited = fake.message(group.id, panel.message_id).unwrap();
+        let text = edited["text"].as_str().unwrap();
+        assert!(text.contains(shown), "{edited}");
+        let markup = edited["reply_markup"].to_string();
+        assert!(!markup.contains("Warn at: low"), "{markup}");
+    }
 
     fake.enqueue_update(fake.callback_query(&admin, &panel.message, "s:o"));
-    fake.wait_for_calls("editMessageText", 2, WAIT).await;
+    fake.wait_for_calls("editMessageText", 4, WAIT).await;
     assert!(app.prefs.chat(group.id).unwrap().read_screenshots);
+
+    // At medium, low messages still get nothing.
+    fake.enqueue_update(fake.group_text(&group, &member, HARMLESS));
 
     fake.enqueue_update(fake.group_text(&group, &member, MEDIUM_EN));
     let warning = fake.wait_for_sent(3, WAIT).await.remove(2);
@@ -203,7 +266,7 @@ async fn settings_survive_the_group_becoming_a_supergroup() {
     let group = TestChat::group();
     let new_id = -1_001_999_000_001;
     let custom = ChatPrefs {
-        threshold: Level::Medium,
+        threshold: WarnAt::Medium,
         introduced: true,
         ..ChatPrefs::default()
     };
@@ -237,6 +300,11 @@ async fn group_commands_report_and_check_replies() {
         sent[0].text
     );
     assert!(sent[1].text.starts_with("⚠️"), "{}", sent[1].text);
+    assert!(
+        sent[1].reply_markup.is_none() && !sent[1].text.contains("What to do"),
+        "the short group card, without the private card's buttons: {sent:#?}"
+    );
+    assert!(sent[1].text.contains("?start="), "{}", sent[1].text);
     let reports = app.reports.reports();
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].chat_id, group.id);
@@ -286,4 +354,206 @@ async fn settings_speak_the_admins_language() {
     assert!(panel.text.contains("警告级别：高"), "{}", panel.text);
     let markup = panel.reply_markup.unwrap();
     assert_eq!(markup["inline_keyboard"][0][0]["text"], "⚠️ 警告级别：高");
+}
+
+/// A group in delete mode where the bot may delete, already introduced.
+fn delete_mode(app: &TestApp, group: &TestChat, threshold: WarnAt) {
+    let prefs = ChatPrefs {
+        threshold,
+        delete_scams: true,
+        introduced: true,
+        ..ChatPrefs::default()
+    };
+    app.prefs.set_chat(group.id, prefs).unwrap();
+    app.fake.set_bot_member(group.id, MemberStatus::admin());
+}
+
+#[tokio::test]
+async fn a_burst_of_scams_in_delete_mode_is_all_deleted_with_one_notice_per_group() {
+    let app = TestApp::start().await;
+    let (en, zh) = (TestChat::supergroup(), TestChat::group());
+    delete_mode(&app, &en, WarnAt::High);
+    delete_mode(&app, &zh, WarnAt::High);
+    let mut member = TestUser::new(904, "王");
+    member.language_code = Some("zh-hans".into());
+    app.fake
+        .enqueue_update(app.fake.group_text(&zh, &member, "大家好，今天发货吗？"));
+    let scams: Vec<_> = (0..8)
+        .map(|_| app.fake.group_text(&en, &TestUser::bob(), SCAM_EN))
+        .chain((0..3).map(|_| app.fake.group_text(&zh, &TestUser::alice(), SCAM_ZH)))
+        .collect();
+    let ids: Vec<_> = scams
+        .iter()
+        .map(|s| s["message"]["message_id"].as_i64().unwrap())
+        .collect();
+    app.fake.enqueue_updates(scams);
+    app.fake.wait_for_calls("deleteMessage", 11, WAIT).await;
+    let notices = app.fake.wait_for_sent(2, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(
+        fake.sent_messages(),
+        notices,
+        "one notice per group, no more"
+    );
+    let of = |chat: i64| notices.iter().find(|n| n.chat_id == chat).unwrap();
+    assert!(
+        of(en.id)
+            .text
+            .starts_with("🗑 I removed 8 messages that look like scams"),
+        "{}",
+        of(en.id).text
+    );
+    assert!(of(en.id).text.contains("8. Bob"), "{}", of(en.id).text);
+    assert!(
+        of(zh.id).text.starts_with("🗑 我删除了 3 条疑似诈骗消息"),
+        "the group writes Chinese: {}",
+        of(zh.id).text
+    );
+    assert_eq!(callback_data(&of(en.id).reply_markup).len(), 8);
+    let chats = [en.id; 8].into_iter().chain([zh.id; 3]);
+    for (chat, id) in chats.zip(ids) {
+        assert!(fake.message(chat, id).is_none(), "message {id} deleted");
+    }
+}
+
+#[tokio::test]
+async fn delete_mode_never_touches_low_and_only_warns_about_medium() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    delete_mode(&app, &group, WarnAt::Medium);
+    let alice = TestUser::alice();
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &alice, "good morning everyone"));
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &alice, HARMLESS));
+    app.fake
+        .enqueue_update(app.fake.group_text(&group, &alice, MEDIUM_EN));
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert!(fake.calls_to("deleteMessage").is_empty());
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert!(
+        sent[0].text.starts_with("⚠️ <b>Medium risk"),
+        "{}",
+        sent[0].text
+    );
+}
+
+#[tokio::test]
+async fn an_admin_can_say_not_a_scam_to_a_warning_once() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let group = TestChat::supergroup();
+    let (admin, member) = (TestUser::alice(), TestUser::bob());
+    fake.set_member(group.id, admin.id, MemberStatus::admin());
+    fake.enqueue_update(fake.group_text(&group, &member, SCAM_EN));
+    let warning = fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert_eq!(callback_data(&warning.reply_markup), ["g:n:0"]);
+
+    fake.enqueue_update(fake.callback_query(&member, &warning.message, "g:n:0"));
+    let answers = fake.wait_for_calls("answerCallbackQuery", 1, WAIT).await;
+    assert_eq!(
+        answers[0].params["text"],
+        "Sorry, only group admins can change my settings."
+    );
+    assert!(app.reports.reports().is_empty());
+
+    fake.enqueue_update(fake.callback_query(&admin, &warning.message, "g:n:0"));
+    fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    let edited = fake.message(group.id, warning.message_id).unwrap();
+    let text = edited["text"].as_str().unwrap();
+    assert!(
+        text.contains("Alice (admin) says this is not a scam"),
+        "{text}"
+    );
+    let reports = app.reports.reports();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].kind, ReportKind::NotAScam);
+    assert_eq!(reports[0].text, SCAM_EN);
+
+    fake.enqueue_update(fake.callback_query(&admin, &warning.message, "g:n:0"));
+    let answers = fake.wait_for_calls("answerCallbackQuery", 3, WAIT).await;
+    assert_eq!(
+        answers[2].params["text"],
+        "An admin already said this is not a scam."
+    );
+    assert_eq!(
+        app.reports.reports().len(),
+        1,
+        "the second press changes nothing"
+    );
+    fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn an_admin_restores_a_deleted_message_that_was_not_a_scam_in_chinese() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let group = TestChat::supergroup();
+    delete_mode(&app, &group, WarnAt::High);
+    let mut admin = TestUser::new(905, "管理员");
+    admin.language_code = Some("en".into());
+    fake.set_member(group.id, admin.id, MemberStatus::admin());
+    let scam = fake.group_text(&group, &TestUser::bob(), SCAM_ZH);
+    let scam_id = scam["message"]["message_id"].as_i64().unwrap();
+    fake.enqueue_update(scam);
+    let notice = fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert!(fake.message(group.id, scam_id).is_none());
+    assert!(
+        notice.text.starts_with("🗑 我删除了 Bob 的一条"),
+        "{}",
+        notice.text
+    );
+    assert_eq!(callback_data(&notice.reply_markup), ["g:n:0"]);
+
+    fake.enqueue_update(fake.callback_query(&admin, &notice.message, "g:n:0"));
+    let restored = fake.wait_for_sent(2, WAIT).await.remove(1);
+    assert!(restored.text.contains("不是诈骗"), "{}", restored.text);
+    assert!(
+        restored
+            .text
+            .contains(&format!("<blockquote>{SCAM_ZH}</blockquote>")),
+        "{}",
+        restored.text
+    );
+    fake.wait_for_calls("editMessageReplyMarkup", 1, WAIT).await;
+    let edited = fake.message(group.id, notice.message_id).unwrap();
+    assert!(callback_data(&Some(edited["reply_markup"].clone())).is_empty());
+    assert_eq!(app.reports.reports()[0].kind, ReportKind::NotAScam);
+    fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_member_warning_others_is_never_warned_about_or_deleted() {
+    let app = TestApp::start().await;
+    let group = TestChat::supergroup();
+    delete_mode(&app, &group, WarnAt::Medium);
+    let alice = TestUser::alice();
+    let psa_en = format!("PSA: got this text today, do not fall for it: {SCAM_EN}");
+    let psa_zh = format!("大家注意，这些都是骗子：{SCAM_ZH}");
+    for psa in [&psa_en, &psa_zh] {
+        let verdict = app.running.triage.check(Message::text(psa));
+        assert!(verdict.warns_about_scam(), "{psa}");
+        assert_eq!(
+            verdict.level,
+            Level::High,
+            "the policy, not the score: {psa}"
+        );
+        app.fake
+            .enqueue_update(app.fake.group_text(&group, &alice, psa));
+    }
+    let scam = app.fake.group_text(&group, &TestUser::bob(), SCAM_EN);
+    let scam_id = scam["message"]["message_id"].as_i64().unwrap();
+    app.fake.enqueue_update(scam);
+    app.fake.wait_for_sent(1, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    let deletes = fake.calls_to("deleteMessage");
+    assert_eq!(deletes.len(), 1, "only the scam itself: {deletes:#?}");
+    assert_eq!(deletes[0].params["message_id"], json!(scam_id));
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert!(sent[0].text.contains("from Bob"), "{}", sent[0].text);
 }

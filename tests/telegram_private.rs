@@ -47,13 +47,17 @@ async fn a_scam_gets_an_escaped_html_card_with_buttons_as_a_reply() {
 }
 
 #[tokio::test]
-async fn levels_and_languages_follow_the_client_and_lang_overrides() {
+async fn cards_speak_the_messages_language_and_lang_overrides() {
     let app = TestApp::start().await;
     let cases = [
         (user(501, "zh-hans"), SCAM_ZH, "🚨 <b>高风险"),
         (user(502, "en"), MEDIUM_EN, "⚠️ <b>Medium risk"),
         (user(503, "de"), HARMLESS, "✅ <b>Low risk"),
-        (user(504, "zh"), HARMLESS, "✅ <b>低风险"),
+        (user(504, "zh"), HARMLESS, "✅ <b>Low risk"),
+        (user(505, "en"), SCAM_ZH, "🚨 <b>高风险"),
+        (user(506, "zh-hant"), SCAM_ZH, "🚨 <b>高風險：很可能是詐騙"),
+        (user(507, "zh-TW"), "12345", "✅ <b>低風險"),
+        (user(508, "zh-hant"), SCAM_EN, "🚨 <b>High risk"),
     ];
     for (sender, text, _) in &cases {
         app.fake.enqueue_update(app.fake.private_text(sender, text));
@@ -66,6 +70,20 @@ async fn levels_and_languages_follow_the_client_and_lang_overrides() {
             .expect("one card each");
         assert!(card.text.starts_with(start), "{}: {}", sender.id, card.text);
     }
+
+    let traditional = sent.iter().find(|s| s.chat_id == 506).expect("a card");
+    assert!(traditional.text.contains("建議"), "{}", traditional.text);
+    assert!(
+        !traditional.text.contains("建议"),
+        "no Simplified left: {}",
+        traditional.text
+    );
+    let buttons = traditional
+        .reply_markup
+        .as_ref()
+        .expect("buttons")
+        .to_string();
+    assert!(buttons.contains("舉報詐騙"), "{buttons}");
 
     let zh_user = &cases[0].0;
     app.fake
@@ -170,9 +188,16 @@ async fn an_album_and_messages_forwarded_together_get_one_card() {
     let for_bob: Vec<_> = sent.iter().filter(|s| s.chat_id == bob.id).collect();
     assert_eq!(for_alice.len(), 1, "{sent:#?}");
     assert_eq!(for_bob.len(), 1, "{sent:#?}");
-    // The album's photos were never uploaded: a note says so above the verdict.
+    // The album's photos were never uploaded: a note under the verdict says so.
     assert!(
-        for_alice[0].text.contains("\n\n🚨 <b>"),
+        for_alice[0].text.starts_with("🚨 <b>"),
+        "{}",
+        for_alice[0].text
+    );
+    assert!(
+        for_alice[0]
+            .text
+            .contains("⚠️ I could not download the image"),
         "{}",
         for_alice[0].text
     );
@@ -234,7 +259,17 @@ async fn card_buttons_report_to_the_sink_and_give_more_advice() {
     let sent = app.fake.wait_for_sent(2, WAIT).await;
 
     assert_eq!(sent[1].reply_to_message_id, Some(card.message_id));
-    assert!(!sent[1].text.is_empty());
+    assert!(
+        sent[1].text.starts_with("If you already clicked"),
+        "more advice adds what the card left out: {}",
+        sent[1].text
+    );
+    let opening: String = sent[1].text.chars().take(60).collect();
+    assert!(
+        !card.text.contains(&opening),
+        "and never repeats it: {}",
+        card.text
+    );
     let reports = app.reports.reports();
     assert_eq!(reports.len(), 2);
     assert_eq!(reports[0].kind, ReportKind::Scam);

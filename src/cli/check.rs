@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::classify::{Lang, Message, Verdict};
 use crate::config::Settings;
+use crate::triage::card::reading_lang;
 use crate::triage::{Card, MAX_TEXT_BYTES, Triage};
 
 #[derive(Debug, Args)]
@@ -17,9 +18,10 @@ pub struct CheckArgs {
     /// Print the full verdict as JSON.
     #[arg(long)]
     json: bool,
-    /// Language of explanations and advice: en or zh.
-    #[arg(long, default_value = "en", value_parser = super::parse_lang)]
-    lang: Lang,
+    /// Language of explanations and advice: en or zh (default: the message's own
+    /// language, English when it is neither).
+    #[arg(long, value_parser = super::parse_lang)]
+    lang: Option<Lang>,
     /// Read the message from a screenshot (PNG, JPEG, WebP, GIF, BMP); TEXT, if
     /// given, is judged with it as the caption.
     #[arg(long, value_name = "FILE")]
@@ -65,7 +67,8 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let triage = Triage::open_if_exists(settings)?;
     let verdict = triage.check(Message::text(&text));
     triage.record_check();
-    print_verdict(&triage, &verdict, args.lang, args.json, None)
+    let lang = reading_lang(args.lang, verdict.lang, Lang::En);
+    print_verdict(&triage, &verdict, lang, args.json, None)
 }
 
 /// Why there is no message to judge.
@@ -121,7 +124,7 @@ fn run_image(settings: &Settings, path: &Path, args: &CheckArgs) -> anyhow::Resu
             eprintln!(
                 "{}: {e}\n{}",
                 path.display(),
-                e.user_message(args.lang == Lang::Zh)
+                e.user_message(args.lang == Some(Lang::Zh))
             );
             return Ok(ExitCode::from(2));
         }
@@ -132,7 +135,8 @@ fn run_image(settings: &Settings, path: &Path, args: &CheckArgs) -> anyhow::Resu
     };
     let verdict = triage.check(Message::text(&text));
     triage.record_check();
-    print_verdict(&triage, &verdict, args.lang, args.json, Some(&read.text))
+    let lang = reading_lang(args.lang, verdict.lang, Lang::En);
+    print_verdict(&triage, &verdict, lang, args.json, Some(&read.text))
 }
 
 fn print_verdict(

@@ -47,6 +47,24 @@ impl Store {
         Ok(out)
     }
 
+    /// The newest decision whose target is `target` and whose action is one of
+    /// `actions`, read from the end of the log (a report is decided shortly before
+    /// anyone asks who decided it).
+    pub fn last_decision_about(
+        &self,
+        target: &str,
+        actions: &[&str],
+    ) -> Result<Option<Decision>, StoreError> {
+        for item in self.trees().decisions.iter().rev() {
+            let (key, raw) = item?;
+            let decision: Decision = decode::<DecisionRecord>("decisions", &key, &raw)?.into();
+            if decision.target == target && actions.contains(&decision.action.as_str()) {
+                return Ok(Some(decision));
+            }
+        }
+        Ok(None)
+    }
+
     /// Ignore `reporter`'s reports from time `at` on; durable on return.
     pub fn ignore_reporter(&self, reporter: &ReporterHash, at: u64) -> Result<(), StoreError> {
         let bytes = encode("ignored", &IgnoredRecord::V1 { at })?;

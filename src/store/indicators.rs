@@ -15,13 +15,13 @@ use sled::transaction::TransactionalTree;
 use super::error::StoreError;
 use super::keys::check_indicator;
 use super::records::{
-    IndicatorRecord, IndicatorV1, ReporterCountV1, ReportersRecord, decode, encode,
+    IndicatorRecord, IndicatorV2, ReporterCountV1, ReportersRecord, decode, encode,
 };
 use super::types::{AdminState, IndicatorReputation, ReporterHash};
 use super::{Store, Tx, TxResult, abort};
 
 /// Read an indicator record inside a transaction.
-fn read_tx(tree: &TransactionalTree, indicator: &str) -> TxResult<Option<IndicatorV1>> {
+fn read_tx(tree: &TransactionalTree, indicator: &str) -> TxResult<Option<IndicatorV2>> {
     let key = indicator.as_bytes();
     match tree.get(key)? {
         Some(raw) => {
@@ -33,13 +33,13 @@ fn read_tx(tree: &TransactionalTree, indicator: &str) -> TxResult<Option<Indicat
 }
 
 /// Write (or remove, when it carries nothing) an indicator record inside a transaction.
-fn write_tx(tree: &TransactionalTree, indicator: &str, v: IndicatorV1) -> TxResult<()> {
+fn write_tx(tree: &TransactionalTree, indicator: &str, v: IndicatorV2) -> TxResult<()> {
     let key = indicator.as_bytes();
     if v.distinct_reporters == 0 && AdminState::from(v.admin_state) == AdminState::None {
         tree.remove(key)?;
         return Ok(());
     }
-    let bytes = encode("indicator", &IndicatorRecord::V1(v)).map_err(abort)?;
+    let bytes = encode("indicator", &IndicatorRecord::V2(v)).map_err(abort)?;
     tree.insert(key, bytes)?;
     Ok(())
 }
@@ -98,11 +98,12 @@ pub(crate) fn add_contribution(
         }
     };
     write_reporters_tx(tx, indicator, reporters)?;
-    let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV1 {
+    let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV2 {
         distinct_reporters: 0,
         admin_state: AdminState::None.into(),
         first_seen: at,
         last_seen: at,
+        family: None,
     });
     if new_reporter {
         rec.distinct_reporters += 1;
@@ -158,16 +159,31 @@ impl Store {
         state: AdminState,
         at: u64,
     ) -> Result<AdminState, StoreError> {
+        self.set_indicator_verdict(indicator, state, None, at)
+    }
+
+    /// As [`Store::set_indicator_state`], keeping `family` (a family's stable name)
+    /// with a blocked indicator; any other state keeps no family.
+    pub fn set_indicator_verdict(
+        &self,
+        indicator: &str,
+        state: AdminState,
+        family: Option<&str>,
+        at: u64,
+    ) -> Result<AdminState, StoreError> {
         check_indicator(indicator)?;
+        let family = family.filter(|_| state == AdminState::Blocked);
         let old = self.transact(|tx| {
-            let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV1 {
+            let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV2 {
                 distinct_reporters: 0,
                 admin_state: AdminState::None.into(),
                 first_seen: at,
                 last_seen: at,
+                family: None,
             });
             let old = AdminState::from(rec.admin_state);
             rec.admin_state = state.into();
+            rec.family = family.map(str::to_owned);
             write_tx(tx.indicators, indicator, rec)?;
             Ok(old)
         })?;

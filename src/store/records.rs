@@ -191,6 +191,7 @@ impl ReportV2 {
 #[derive(Serialize, Deserialize)]
 pub(crate) enum IndicatorRecord {
     V1(IndicatorV1),
+    V2(IndicatorV2),
 }
 
 /// Version 1 of an indicator's reputation.
@@ -202,22 +203,41 @@ pub(crate) struct IndicatorV1 {
     pub last_seen: u64,
 }
 
+/// Version 2: a confirmed (blocked) indicator also carries the scam family it was
+/// confirmed in, as the family's stable name.
+#[derive(Serialize, Deserialize, Clone)]
+pub(crate) struct IndicatorV2 {
+    pub distinct_reporters: u64,
+    pub admin_state: AdminStateV1,
+    pub first_seen: u64,
+    pub last_seen: u64,
+    pub family: Option<String>,
+}
+
 impl IndicatorRecord {
-    /// The latest-version view of this record.
-    pub fn latest(self) -> IndicatorV1 {
+    /// The latest-version view of this record (a V1 record has no family).
+    pub fn latest(self) -> IndicatorV2 {
         match self {
-            IndicatorRecord::V1(v1) => v1,
+            IndicatorRecord::V1(v1) => IndicatorV2 {
+                distinct_reporters: v1.distinct_reporters,
+                admin_state: v1.admin_state,
+                first_seen: v1.first_seen,
+                last_seen: v1.last_seen,
+                family: None,
+            },
+            IndicatorRecord::V2(v2) => v2,
         }
     }
 }
 
-impl From<IndicatorV1> for IndicatorReputation {
-    fn from(v: IndicatorV1) -> Self {
+impl From<IndicatorV2> for IndicatorReputation {
+    fn from(v: IndicatorV2) -> Self {
         IndicatorReputation {
             distinct_reporters: v.distinct_reporters,
             admin_state: v.admin_state.into(),
             first_seen: v.first_seen,
             last_seen: v.last_seen,
+            family: v.family,
         }
     }
 }

@@ -157,7 +157,7 @@ pub enum AdminState {
 }
 
 /// What the store knows about one indicator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndicatorReputation {
     /// Distinct reporters whose stored reports carry this indicator.
     pub distinct_reporters: u64,
@@ -167,6 +167,8 @@ pub struct IndicatorReputation {
     pub first_seen: u64,
     /// Last time it was reported (unix seconds).
     pub last_seen: u64,
+    /// For a blocked indicator: the scam family it was confirmed in (its stable name).
+    pub family: Option<String>,
 }
 
 /// Why a fingerprint is kept.

@@ -1,10 +1,10 @@
 //! Debouncing: an album, or several messages forwarded together, arrive as separate
-//! updates; they are collected per key for a short window and judged as one.
+//! updates; they are collected per key for a short window and judged as one. Group
+//! deletions are collected the same way, so a burst gets one notice.
 //!
-//! Invariants: messages join batches synchronously in update order (the poll loop
-//! calls `add`); the first message of a key opens the window and its caller starts
-//! the one task that flushes it; shutdown flushes at once (in-flight batches still
-//! get their answer).
+//! Invariants: items join batches synchronously in the order their callers add them;
+//! the first item of a key opens the window and its caller starts the one task that
+//! flushes it; shutdown flushes at once (in-flight batches still get their answer).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,30 +14,26 @@ use tokio::time::Instant;
 
 use super::incoming::IncomingMessage;
 
-/// Messages collected for one key, with the updates they came in.
-#[derive(Default)]
-pub struct Batch {
-    /// The updates, in arrival order.
-    pub update_ids: Vec<i64>,
-    /// Their messages, in the same order.
-    pub messages: Vec<IncomingMessage>,
+/// Pending batches by key: items of type `T` (by default a message with the update it
+/// came in).
+pub struct Batcher<T = (i64, IncomingMessage)> {
+    pending: Mutex<HashMap<i64, Vec<T>>>,
 }
 
-/// Pending batches by key.
-#[derive(Default)]
-pub struct Batcher {
-    pending: Mutex<HashMap<i64, Batch>>,
+impl<T> Default for Batcher<T> {
+    fn default() -> Self {
+        Self {
+            pending: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
-impl Batcher {
-    /// Adds `message` of update `update_id` to the batch of `key`; true when it
-    /// opened a new batch.
-    pub fn add(&self, key: i64, update_id: i64, message: IncomingMessage) -> bool {
+impl<T> Batcher<T> {
+    /// Adds `item` to the batch of `key`; true when it opened a new batch.
+    pub fn add(&self, key: i64, item: T) -> bool {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let opened = !pending.contains_key(&key);
-        let batch = pending.entry(key).or_default();
-        batch.update_ids.push(update_id);
-        batch.messages.push(message);
+        pending.entry(key).or_default().push(item);
         opened
     }
 
@@ -47,7 +43,7 @@ impl Batcher {
         key: i64,
         until: Instant,
         cancelled: impl Future<Output = ()>,
-    ) -> Batch {
+    ) -> Vec<T> {
         tokio::select! {
             () = tokio::time::sleep_until(until) => {}
             () = cancelled => {}

@@ -10,12 +10,13 @@ use teloxide::requests::Request;
 use teloxide::types::{ChatId, MessageId, ParseMode};
 
 use super::context::{Ctx, Judged};
-use super::incoming::{Callback, Content, IncomingMessage};
+use super::incoming::{Callback, Chat, Content, IncomingMessage};
 use super::private::{HandlerResult, send_card};
 use super::render::{self, Key};
 use super::send::Target;
-use super::{CuratorOptions, curator, group};
-use crate::classify::{Lang, Level};
+use super::{CuratorOptions, curator, group, notices, review};
+use crate::classify::Lang;
+use crate::triage::card::more_advice;
 use crate::triage::feedback::{Report, ReportKind};
 
 /// Runs a command from `message` (private chat or group).
@@ -37,11 +38,16 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
     let Some(from) = &message.from else {
         return Ok(());
     };
-    let target = Target::reply(message.chat.id, message.message_id, message.topic_id);
+    let reader = ctx.reader(from);
+    let mut target = Target::reply(message.chat.id, message.message_id, message.topic_id);
+    if !message.chat.is_group() {
+        target = target.in_script(reader.script);
+    }
     let say = |key: Key, lang: Lang| render::text(key, lang).to_owned();
     match name.as_str() {
         "start" if message.chat.is_group() => {
-            ctx.send(&target, say(Key::GroupIntro, lang), None).await
+            let intro = group::intro_command(ctx, message.chat.id, lang).await;
+            ctx.send(&target, intro, None).await
         }
         "start" => ctx.send(&target, say(Key::Welcome, lang), None).await,
         "help" => ctx.send(&target, say(Key::Help, lang), None).await,
@@ -81,17 +87,24 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
                     .await;
                 return Ok(());
             };
-            if name == "check" {
-                send_card(ctx, &target, &text, lang).await;
+            if name == "check" && message.chat.is_group() {
+                let (_, card) = ctx.judge(&text, lang);
+                let html = render::group_card(&card, &ctx.me_username);
+                ctx.send(&target, html, None).await;
                 return Ok(());
             }
-            let (verdict, _) = ctx.judge(&text, lang);
+            if name == "check" {
+                send_card(ctx, &target, &text, reader).await;
+                return Ok(());
+            }
+            let verdict = ctx.verdict(&text);
             let judged = Judged {
                 text,
                 level: verdict.level,
                 family: verdict.family,
+                lang,
             };
-            let key = report(ctx, ReportKind::Scam, from.id, message.chat.id, judged).await;
+            let key = report(ctx, ReportKind::Scam, from.id, &message.chat, judged).await;
             ctx.send(&target, say(key, lang), None).await
         }
         name if curator::COMMANDS.contains(&name) => {
@@ -113,26 +126,21 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
 
 /// Hands one report to the sink (and a review card to curators when it needs one);
 /// returns what to tell the reporter.
-async fn report(
-    ctx: &Ctx,
-    kind: ReportKind,
-    reporter_id: i64,
-    chat_id: i64,
-    judged: Judged,
-) -> Key {
+async fn report(ctx: &Ctx, kind: ReportKind, reporter_id: i64, chat: &Chat, judged: Judged) -> Key {
     let text = judged.text.clone();
     let report = Report {
         kind,
         reporter_id,
-        chat_id,
+        chat_id: chat.id,
         text: judged.text.text,
         hidden_links: judged.text.hidden_links,
         level: Some(judged.level),
         family: judged.family,
     };
     match ctx.deps.reports.report(report) {
+        Ok(filed) if filed.repeat => Key::AlreadyReported,
         Ok(filed) if kind == ReportKind::Scam => {
-            curator::review_card(ctx, &filed, &text).await;
+            review::review_card(ctx, &filed, &text, chat).await;
             Key::Reported
         }
         Ok(_) => Key::MarkedLegit,
@@ -155,8 +163,11 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
     if let Some(setting) = callback.data.strip_prefix("s:") {
         return group::settings_button(ctx, &callback, message, setting).await;
     }
-    if let Some(review) = callback.data.strip_prefix("cv:") {
-        curator::button(ctx, &callback, review).await;
+    if let Some(index) = callback.data.strip_prefix("g:n:") {
+        return notices::undo(ctx, &callback, message, index).await;
+    }
+    if let Some(data) = callback.data.strip_prefix("cv:") {
+        review::button(ctx, &callback, data).await;
         return Ok(());
     }
     let judged = ctx.card(chat_id, message.message_id);
@@ -166,20 +177,19 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
                 "r:s" => ReportKind::Scam,
                 _ => ReportKind::Legitimate,
             };
-            let key = report(ctx, kind, callback.from.id, chat_id, judged).await;
+            let key = report(ctx, kind, callback.from.id, &message.chat, judged).await;
             ctx.answer(&callback.id, Some(render::text(key, lang)))
                 .await;
         }
         ("m", Some(judged)) => {
             ctx.answer(&callback.id, None).await;
+            let lang = judged.lang;
             let advice = ctx.deps.triage.advice();
-            let text = format!(
-                "{}\n\n{}\n\n{}",
-                advice.for_family(judged.family, lang),
-                advice.already_acted(lang),
-                advice.general(lang)
-            );
-            let target = Target::reply(chat_id, message.message_id, message.topic_id);
+            let text = more_advice(advice, judged.level, judged.family, lang);
+            let mut target = Target::reply(chat_id, message.message_id, message.topic_id);
+            if !message.chat.is_group() {
+                target = target.in_script(ctx.reader(&callback.from).script);
+            }
             let html = render::escape(&text);
             let html = if html.chars().count() > render::MAX_MESSAGE_CHARS {
                 render::escape(&crate::triage::card::shorten(&text, 3000))
@@ -215,15 +225,6 @@ pub async fn edit(
         .reply_markup(markup);
     if let Err(error) = request.send().await {
         ctx.failed(chat_id, &error);
-    }
-}
-
-/// The next threshold in the /settings cycle.
-pub fn next_level(level: Level) -> Level {
-    match level {
-        Level::High => Level::Medium,
-        Level::Medium => Level::Low,
-        Level::Low => Level::High,
     }
 }
 

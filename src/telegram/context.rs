@@ -1,6 +1,7 @@
 //! The shared state of a running bot: the throttled client, the services it calls,
 //! the intake and the postman, and its small in-memory caches (admin checks, group
-//! rate limits, recent cards).
+//! rate limits, group languages, recent cards and group notices, deletions waiting for
+//! their notice).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -13,19 +14,22 @@ use teloxide::requests::Request;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::incoming::Text;
+use super::incoming::{Text, User};
 use super::intake::Intake;
 use super::limits::{AdminCache, Buckets};
 use super::order::ChatOrder;
 use super::outbox::Postman;
 use super::{BotOptions, TelegramError, batch::Batcher};
 use crate::classify::{Family, Lang, Level, Message, Verdict};
+use crate::triage::card::reading_lang;
 use crate::triage::delivery::{Inbox, Outbox};
 use crate::triage::feedback::ReportSink;
+use crate::triage::group::GroupLangs;
 use crate::triage::prefs::Prefs;
+use crate::triage::script::Script;
 use crate::triage::{Card, Triage};
 
-/// Most recent cards remembered for their buttons.
+/// Most recent cards (and group notices) remembered for their buttons.
 const CARD_MEMORY: usize = 2000;
 
 /// The services the bot calls.
@@ -43,19 +47,90 @@ pub struct Deps {
     pub outbox: Arc<dyn Outbox>,
 }
 
+/// Who reads a private reply: their `/lang` choice, their app's language and the
+/// Chinese script their app asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    /// Chosen with `/lang`.
+    pub chosen: Option<Lang>,
+    /// The app's language.
+    pub app: Lang,
+    /// The script Chinese text is shown in (Traditional for `zh-hant`, `zh-tw`, ...).
+    pub script: Script,
+}
+
+impl Reader {
+    /// The language of fixed texts: the choice, else the app's.
+    pub fn lang(&self) -> Lang {
+        self.chosen.unwrap_or(self.app)
+    }
+
+    /// The language of a card about `verdict`'s message: the choice, else the
+    /// message's language, else the app's.
+    pub fn card_lang(&self, verdict: &Verdict) -> Lang {
+        reading_lang(self.chosen, verdict.lang, self.app)
+    }
+}
+
 /// What a card judged, kept for its buttons.
 #[derive(Debug, Clone)]
 pub struct Judged {
     pub text: Text,
     pub level: Level,
     pub family: Option<Family>,
+    /// The language the card was written in.
+    pub lang: Lang,
 }
 
-/// Recent cards by (chat, message id), oldest evicted first.
-#[derive(Default)]
-struct CardMemory {
-    judged: HashMap<(i64, i32), Judged>,
-    order: VecDeque<(i64, i32)>,
+/// A message the bot acted on in a group, kept so an admin can undo it.
+#[derive(Debug, Clone)]
+pub struct Acted {
+    /// What was judged.
+    pub judged: Judged,
+    /// The poster's name.
+    pub sender: String,
+    /// The card it got, in the group's language.
+    pub card: Card,
+    /// The bot's warning (a reply), or `None` for a deleted message.
+    pub warning: Option<i32>,
+    /// An admin already said it is not a scam.
+    pub undone: bool,
+}
+
+/// A message: its chat and its id there.
+type MessageKey = (i64, i32);
+
+/// Recent values by (chat, message id), oldest evicted first.
+pub struct Memory<T> {
+    values: Mutex<(HashMap<MessageKey, T>, VecDeque<MessageKey>)>,
+}
+
+impl<T: Clone> Memory<T> {
+    fn new() -> Self {
+        Self {
+            values: Mutex::new((HashMap::new(), VecDeque::new())),
+        }
+    }
+
+    /// Remembers `value` for `(chat, message)`.
+    pub fn put(&self, chat_id: i64, message_id: i32, value: T) {
+        let mut guard = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        let (values, order) = &mut *guard;
+        if values.insert((chat_id, message_id), value).is_none() {
+            order.push_back((chat_id, message_id));
+        }
+        while order.len() > CARD_MEMORY {
+            if let Some(old) = order.pop_front() {
+                values.remove(&old);
+            }
+        }
+    }
+
+    /// What is remembered for `(chat, message)`.
+    pub fn get(&self, chat_id: i64, message_id: i32) -> Option<T> {
+        let guard = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0.get(&(chat_id, message_id)).cloned()
+    }
 }
 
 /// A running bot.
@@ -74,7 +149,16 @@ pub struct Ctx {
     pub postman: Postman,
     pub buckets: Buckets,
     pub admins: AdminCache,
-    cards: Mutex<CardMemory>,
+    /// The bot sees every group message even where it is not an admin (privacy
+    /// mode off, getMe `can_read_all_group_messages`).
+    pub reads_all_messages: bool,
+    /// The languages groups write in.
+    pub group_langs: GroupLangs,
+    /// Deleted group messages waiting for their (one, summary) notice, per chat.
+    pub deletions: Batcher<Acted>,
+    /// What each warning or deletion notice acted on, for its "not a scam" buttons.
+    pub notices: Memory<Vec<Acted>>,
+    cards: Memory<Judged>,
 }
 
 impl Ctx {
@@ -111,6 +195,10 @@ impl Ctx {
             raw,
             me_id: i64::try_from(me.id.0).unwrap_or_default(),
             me_username: me.username().to_owned(),
+            reads_all_messages: me.can_read_all_group_messages,
+            group_langs: GroupLangs::default(),
+            deletions: Batcher::default(),
+            notices: Memory::new(),
             buckets: Buckets::new(options.group_warnings_per_minute),
             admins: AdminCache::new(options.admin_cache_ttl),
             batcher: Batcher::default(),
@@ -121,18 +209,29 @@ impl Ctx {
             options,
             shutdown,
             tasks: TaskTracker::new(),
-            cards: Mutex::new(CardMemory::default()),
+            cards: Memory::new(),
         })
     }
 
     /// Judges `text` and builds its card in `lang`.
     pub fn judge(&self, text: &Text, lang: Lang) -> (Verdict, Card) {
-        let verdict = self.deps.triage.check(Message {
+        let verdict = self.verdict(text);
+        let card = self.card_for(&verdict, lang);
+        (verdict, card)
+    }
+
+    /// Judges `text` (and counts the check in the statistics).
+    pub fn verdict(&self, text: &Text) -> Verdict {
+        self.deps.triage.record_check();
+        self.deps.triage.check(Message {
             text: &text.text,
             hidden_links: &text.hidden_links,
-        });
-        let card = Card::new(&verdict, self.deps.triage.advice(), lang);
-        (verdict, card)
+        })
+    }
+
+    /// The card for `verdict` in `lang`.
+    pub fn card_for(&self, verdict: &Verdict, lang: Lang) -> Card {
+        Card::new(verdict, self.deps.triage.advice(), lang)
     }
 
     /// The language for `user`: their `/lang` choice, else their client's language.
@@ -141,21 +240,23 @@ impl Ctx {
         chosen.unwrap_or_else(|| language_code.map_or(Lang::En, Lang::from_code))
     }
 
+    /// How `user` reads private replies.
+    pub fn reader(&self, user: &User) -> Reader {
+        let code = user.language_code.as_deref();
+        Reader {
+            chosen: self.deps.prefs.user(user.id).ok().and_then(|p| p.lang),
+            app: code.map_or(Lang::En, Lang::from_code),
+            script: code.map_or(Script::Simplified, Script::from_code),
+        }
+    }
+
     /// Remembers what the card `(chat, message)` judged.
     pub fn remember_card(&self, chat_id: i64, message_id: i32, judged: Judged) {
-        let mut cards = self.cards.lock().unwrap_or_else(|e| e.into_inner());
-        cards.judged.insert((chat_id, message_id), judged);
-        cards.order.push_back((chat_id, message_id));
-        while cards.order.len() > CARD_MEMORY {
-            if let Some(old) = cards.order.pop_front() {
-                cards.judged.remove(&old);
-            }
-        }
+        self.cards.put(chat_id, message_id, judged);
     }
 
     /// What the card `(chat, message)` judged, if still remembered.
     pub fn card(&self, chat_id: i64, message_id: i32) -> Option<Judged> {
-        let cards = self.cards.lock().unwrap_or_else(|e| e.into_inner());
-        cards.judged.get(&(chat_id, message_id)).cloned()
+        self.cards.get(chat_id, message_id)
     }
 }

@@ -1,25 +1,23 @@
-//! Curators in chat: `/pending`, `/stats`, `/block`, `/allow` and `/reload` for the
-//! configured admin ids, and review cards with confirm / reject / ignore-reporter
-//! buttons posted to the admin chat when a report needs a curator's look.
+//! Curators in chat: `/pending` (reports counted, each group with its own cluster
+//! decision buttons), `/stats`, `/block`, `/allow` and `/reload` for the configured
+//! admin ids; review cards and their buttons are `review`'s.
 //!
 //! Invariants: only `admin_ids` change anything; everyone else gets a polite refusal
-//! and nothing happens. Decisions are the service's (`Triage::review`,
-//! `judge_indicator`, `ignore_reporter_of`, `reload_rules`); this module only converts.
-//! Button data is `cv:<c|r|i>:<report id>`, well under Telegram's 64 bytes. Every text
-//! is HTML-escaped and at most 4096 characters.
+//! and nothing happens. Decisions are the service's (`Triage::review_cluster`,
+//! `judge_indicator`, `reload_rules`); this module only converts. Every text is
+//! HTML-escaped and at most 4096 characters.
 
 use std::sync::Arc;
 
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::InlineKeyboardMarkup;
 
-use super::commands;
 use super::context::Ctx;
-use super::incoming::{Callback, IncomingMessage, Text, User};
-use super::render::{self, MAX_MESSAGE_CHARS, escape};
+use super::incoming::{IncomingMessage, User};
+use super::render::{MAX_MESSAGE_CHARS, escape};
+use super::review;
 use super::send::Target;
-use crate::classify::{Lang, Message};
-use crate::triage::feedback::Filed;
-use crate::triage::{LoadError, ReportId, Review, ReviewTrigger};
+use crate::classify::Lang;
+use crate::triage::LoadError;
 
 /// Most pending groups listed by `/pending`.
 const PENDING_GROUPS: usize = 10;
@@ -29,24 +27,22 @@ const PENDING_SCAN: usize = 500;
 const PER_GROUP: usize = 3;
 /// Characters of a reported text shown in `/pending`.
 const SHORT_EXCERPT: usize = 80;
-/// Characters of a reported text shown on a review card.
-const CARD_EXCERPT: usize = 600;
 
 /// The curator command names.
 pub const COMMANDS: [&str; 5] = ["pending", "stats", "block", "allow", "reload"];
 
 /// Picks the English or Chinese text.
-fn pick(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+pub fn pick(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
     if lang == Lang::Zh { zh } else { en }
 }
 
 /// Whether `user_id` may curate.
-fn is_curator(ctx: &Ctx, user_id: i64) -> bool {
+pub fn is_curator(ctx: &Ctx, user_id: i64) -> bool {
     ctx.options.curators.admin_ids.contains(&user_id)
 }
 
 /// The decision-log identity of a curator (a keyed hash, never the raw id).
-fn actor(ctx: &Ctx, user: &User) -> String {
+pub fn actor(ctx: &Ctx, user: &User) -> String {
     ctx.deps.triage.telegram_actor(user.id)
 }
 
@@ -64,7 +60,11 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, name: &str, args: &st
         return;
     }
     let html = match name {
-        "pending" => pending(ctx, lang),
+        "pending" => {
+            let (html, buttons) = pending(ctx, lang);
+            ctx.send(&target, html, Some(buttons)).await;
+            return;
+        }
         "stats" => stats(ctx, lang),
         "block" | "allow" => judge(ctx, from, args, name == "block", lang),
         "reload" => reload(ctx, lang).await,
@@ -73,22 +73,30 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, name: &str, args: &st
     ctx.send(&target, html, None).await;
 }
 
-fn pending(ctx: &Ctx, lang: Lang) -> String {
+/// The `/pending` list: how many reports in how many groups, each group numbered
+/// with its report ids and excerpts, and one row of decision buttons per group.
+pub fn pending(ctx: &Ctx, lang: Lang) -> (String, InlineKeyboardMarkup) {
     let groups = match ctx.deps.triage.pending(PENDING_SCAN) {
         Ok(groups) => groups,
-        Err(error) => return failed(&error, lang),
+        Err(error) => return (failed(&error, lang), InlineKeyboardMarkup::default()),
     };
     if groups.is_empty() {
-        return pick(lang, "Nothing is waiting for review.", "没有待审核的举报。").to_owned();
+        let none = pick(lang, "Nothing is waiting for review.", "没有待审核的举报。");
+        return (none.to_owned(), InlineKeyboardMarkup::default());
     }
-    let mut out = format!(
-        "<b>{}</b> ({})",
-        pick(lang, "Pending reports", "待审核举报"),
-        groups.len()
-    );
-    for group in groups.iter().take(PENDING_GROUPS) {
+    let reports: usize = groups.iter().map(|g| g.reports.len()).sum();
+    let mut out = match lang {
+        Lang::En => format!(
+            "<b>Pending reports: {reports}</b> in {} groups",
+            groups.len()
+        ),
+        Lang::Zh => format!("<b>待审核举报：{reports} 条</b>，共 {} 组", groups.len()),
+    };
+    let mut heads = Vec::new();
+    for (n, group) in groups.iter().take(PENDING_GROUPS).enumerate() {
         let mut entry = format!(
-            "\n\n<b>{}</b> × {}",
+            "\n\n<b>{}.</b> <b>{}</b> × {}",
+            n + 1,
             escape(&group.key),
             group.reports.len()
         );
@@ -104,8 +112,9 @@ fn pending(ctx: &Ctx, lang: Lang) -> String {
             break;
         }
         out.push_str(&entry);
+        heads.extend(group.reports.first().map(|r| r.id));
     }
-    out
+    (out, review::pending_buttons(&heads, lang))
 }
 
 fn stats(ctx: &Ctx, lang: Lang) -> String {
@@ -250,7 +259,7 @@ fn failed(error: &dyn std::fmt::Display, lang: Lang) -> String {
     )
 }
 
-fn excerpt(text: &str, max: usize) -> String {
+pub fn excerpt(text: &str, max: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {
         return flat;
@@ -258,171 +267,6 @@ fn excerpt(text: &str, max: usize) -> String {
     let mut cut: String = flat.chars().take(max).collect();
     cut.push('…');
     cut
-}
-
-/// Posts one review card to the admin chat when `filed` needs a curator's look.
-pub async fn review_card(ctx: &Ctx, filed: &Filed, text: &Text) {
-    let (Some(chat_id), Some(id)) = (ctx.options.curators.admin_chat_id, filed.id) else {
-        return;
-    };
-    if filed.needs_review.is_empty() {
-        return;
-    }
-    let lang = ctx
-        .deps
-        .prefs
-        .chat(chat_id)
-        .ok()
-        .and_then(|p| p.lang)
-        .unwrap_or(Lang::En);
-    let verdict = ctx.deps.triage.check(Message {
-        text: &text.text,
-        hidden_links: &text.hidden_links,
-    });
-    let indicators: Vec<String> = verdict.indicators.iter().map(|i| i.key()).collect();
-    let mut head = format!(
-        "🗂 <b>{}</b> <code>{id}</code>",
-        pick(lang, "Review needed: report", "需要审核：举报")
-    );
-    for trigger in &filed.needs_review {
-        head.push_str("\n• ");
-        head.push_str(&escape(&describe(trigger, lang)));
-    }
-    let html = card_html(lang, head, &indicators, &text.text);
-    let target = Target {
-        chat_id,
-        ..Target::default()
-    };
-    ctx.send(&target, html, Some(buttons(id, lang, true))).await;
-}
-
-/// A review card: its head (HTML: the report id and why it needs review, or the
-/// decision taken), the report's indicators and an excerpt of the message.
-fn card_html(lang: Lang, head: String, indicators: &[String], text: &str) -> String {
-    let mut html = head;
-    if !indicators.is_empty() {
-        html.push_str(&format!(
-            "\n\n<b>{}</b> {}",
-            pick(lang, "Indicators:", "链接和联系方式："),
-            escape(&indicators.join(", "))
-        ));
-    }
-    html.push_str(&format!(
-        "\n\n<b>{}</b>\n{}",
-        pick(lang, "Message:", "消息："),
-        escape(&excerpt(text, CARD_EXCERPT))
-    ));
-    html
-}
-
-fn describe(trigger: &ReviewTrigger, lang: Lang) -> String {
-    match (trigger, lang) {
-        (ReviewTrigger::Indicator { key, reporters }, Lang::En) => {
-            format!("{key} was reported by {reporters} different people")
-        }
-        (ReviewTrigger::Indicator { key, reporters }, Lang::Zh) => {
-            format!("{key} 已被 {reporters} 位不同用户举报")
-        }
-        (ReviewTrigger::Cluster { size }, Lang::En) => {
-            format!("{size} pending reports are near-duplicates of this message")
-        }
-        (ReviewTrigger::Cluster { size }, Lang::Zh) => {
-            format!("{size} 条待审核举报与这条消息几乎相同")
-        }
-    }
-}
-
-/// The card's buttons; after "ignore reporter" only the verdict buttons remain.
-fn buttons(id: ReportId, lang: Lang, with_ignore: bool) -> InlineKeyboardMarkup {
-    let button = |text: &str, action: char| {
-        InlineKeyboardButton::callback(text.to_owned(), format!("cv:{action}:{id}"))
-    };
-    let mut row = vec![
-        button(pick(lang, "🚨 Confirm scam", "🚨 确认诈骗"), 'c'),
-        button(pick(lang, "✅ Legitimate", "✅ 正规消息"), 'r'),
-    ];
-    if with_ignore {
-        row.push(button(
-            pick(lang, "🙈 Ignore reporter", "🙈 忽略举报人"),
-            'i',
-        ));
-    }
-    InlineKeyboardMarkup::new([row])
-}
-
-/// Handles a press on a review card button (`data` without the `cv:` prefix).
-pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
-    let lang = ctx.user_lang(callback.from.id, callback.from.language_code.as_deref());
-    if !is_curator(ctx, callback.from.id) {
-        let refusal = pick(
-            lang,
-            "Only sellerguard curators can decide on reports.",
-            "只有 sellerguard 审核员可以处理举报。",
-        );
-        ctx.answer(&callback.id, Some(refusal)).await;
-        return;
-    }
-    let parsed = data
-        .split_once(':')
-        .and_then(|(action, id)| Some((action, id.parse::<ReportId>().ok()?)));
-    let (Some((action, id)), Some(message)) = (parsed, &callback.message) else {
-        ctx.answer(
-            &callback.id,
-            Some(render::text(render::Key::CardExpired, lang)),
-        )
-        .await;
-        return;
-    };
-    let who = actor(ctx, &callback.from);
-    let triage = &ctx.deps.triage;
-    let result = match action {
-        "c" => triage.review(id, Review::Confirm, &who, "telegram"),
-        "r" => triage.review(id, Review::Reject, &who, "telegram"),
-        "i" => triage.ignore_reporter_of(id, &who, "telegram"),
-        _ => {
-            ctx.answer(
-                &callback.id,
-                Some(render::text(render::Key::CardExpired, lang)),
-            )
-            .await;
-            return;
-        }
-    };
-    let report = match result {
-        Ok(report) => report,
-        Err(error) => {
-            ctx.answer(&callback.id, Some(&error.to_string())).await;
-            return;
-        }
-    };
-    ctx.answer(&callback.id, None).await;
-    let name = if callback.from.first_name.is_empty() {
-        callback.from.id.to_string()
-    } else {
-        callback.from.first_name.clone()
-    };
-    let decision = match (action, lang) {
-        ("c", Lang::En) => format!("🚨 Confirmed as a scam by {name}"),
-        ("c", Lang::Zh) => format!("🚨 {name} 确认为诈骗"),
-        ("r", Lang::En) => format!("✅ Rejected as legitimate by {name}"),
-        ("r", Lang::Zh) => format!("✅ {name} 判定为正规消息"),
-        (_, Lang::En) => format!("🙈 Reporter ignored by {name}"),
-        (_, Lang::Zh) => format!("🙈 {name} 忽略了举报人"),
-    };
-    // Re-rendered from the report, so the card keeps its formatting; the decision
-    // takes the place of the review reasons (which are not stored).
-    let head = format!(
-        "🗂 <b>{}</b> <code>{id}</code>\n<b>{}</b>",
-        pick(lang, "Report", "举报"),
-        escape(&decision)
-    );
-    let html = card_html(lang, head, &report.indicators, &report.text);
-    let markup = if action == "i" {
-        buttons(id, lang, false)
-    } else {
-        InlineKeyboardMarkup::default()
-    };
-    commands::edit(ctx, message.chat.id, message.message_id, html, markup).await;
 }
 
 #[cfg(test)]

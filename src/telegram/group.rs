@@ -1,49 +1,57 @@
-//! Groups: every message is judged, but the bot speaks only at or above the group's
-//! threshold (default `high`), within a per-group rate limit, in the message's forum
-//! topic. Admins change settings with /settings; the bot introduces itself once.
+//! Groups: every message is judged; `triage::group` decides whether the bot warns,
+//! deletes or stays silent (low never acts, warnings about scams are left alone), and
+//! the bot speaks the group's language, in the message's forum topic. Warnings are
+//! rate-limited per group; deletions are not, only their notices (`notices`). Admins
+//! change settings with /settings; the bot introduces itself once and says whether it
+//! can read every message.
 //!
 //! Invariants: settings change only for admins (getChatMember, cached); delete mode is
-//! used only while the bot has `can_delete_messages`; a group's settings follow it
-//! when it becomes a supergroup.
+//! used only while the bot has `can_delete_messages`; the threshold is medium or high;
+//! a group's settings and language tally follow it when it becomes a supergroup.
+
+use std::sync::Arc;
 
 use teloxide::prelude::Requester;
 use teloxide::requests::Request;
-use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, UserId};
+use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
-use super::commands::{self, next_level};
-use super::context::Ctx;
+use super::commands;
+use super::context::{Acted, Ctx, Judged};
 use super::incoming::{Callback, Content, IncomingMessage, MembershipChange};
-use super::limits::MemberRights;
+use super::limits::GROUP_ANONYMOUS_BOT;
 use super::media;
+use super::notices;
 use super::private::HandlerResult;
 use super::render::{self, Key};
 use super::send::Target;
 use crate::classify::Lang;
+use crate::triage::group::{self as policy, GroupAction};
 use crate::triage::prefs::ChatPrefs;
 
-/// The user Telegram shows for anonymous group admins.
-const GROUP_ANONYMOUS_BOT: i64 = 1_087_968_824;
-
 /// Handles a message in a group or supergroup.
-pub async fn message(ctx: &Ctx, message: IncomingMessage) -> HandlerResult {
+pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult {
     let prefs = &ctx.deps.prefs;
+    let chat_id = message.chat.id;
     if let Some(to) = message.migrate_to_chat_id {
-        prefs.move_chat(message.chat.id, to)?;
-        ctx.admins.forget_chat(message.chat.id);
+        prefs.move_chat(chat_id, to)?;
+        ctx.group_langs.move_chat(chat_id, to);
+        ctx.admins.forget_chat(chat_id);
         return Ok(());
     }
     if let Some(from) = message.migrate_from_chat_id {
-        prefs.move_chat(from, message.chat.id)?;
+        prefs.move_chat(from, chat_id)?;
+        ctx.group_langs.move_chat(from, chat_id);
         return Ok(());
     }
     let Some(sender) = message.from.clone() else {
         return Ok(());
     };
-    let chat = prefs.chat(message.chat.id)?;
-    let lang = chat
-        .lang
-        .unwrap_or_else(|| ctx.user_lang(sender.id, sender.language_code.as_deref()));
+    let chat = prefs.chat(chat_id)?;
     if let Content::Command { .. } = message.content {
+        let lang = chat
+            .lang
+            .or_else(|| ctx.group_langs.majority(chat_id))
+            .unwrap_or_else(|| ctx.user_lang(sender.id, sender.language_code.as_deref()));
         return commands::command(ctx, &message, lang).await;
     }
     if sender.is_bot && sender.id != GROUP_ANONYMOUS_BOT {
@@ -56,39 +64,45 @@ pub async fn message(ctx: &Ctx, message: IncomingMessage) -> HandlerResult {
     let Some(text) = text else {
         return Ok(());
     };
-    let (_, card) = ctx.judge(&text, lang);
-    if card.level < chat.threshold {
+    let verdict = ctx.verdict(&text);
+    let spoken = ctx.group_langs.observe(chat_id, verdict.lang);
+    let action = policy::action(&verdict, &chat);
+    if action == GroupAction::Ignore {
         return Ok(());
     }
-    if !ctx.buckets.take(message.chat.id) {
-        tracing::info!(
-            chat_id = message.chat.id,
-            "warning suppressed: group rate limit"
-        );
-        return Ok(());
-    }
-    if chat.delete_scams && bot_can_delete(ctx, message.chat.id).await {
+    let lang = chat.lang.unwrap_or(spoken);
+    let card = ctx.card_for(&verdict, lang);
+    let acted = Acted {
+        judged: Judged {
+            text,
+            level: verdict.level,
+            family: verdict.family,
+            lang,
+        },
+        sender: sender.first_name.clone(),
+        card,
+        warning: None,
+        undone: false,
+    };
+    if action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await {
         let deleted = ctx
             .bot
-            .delete_message(ChatId(message.chat.id), MessageId(message.message_id))
+            .delete_message(ChatId(chat_id), MessageId(message.message_id))
             .send()
             .await;
         match deleted {
             Ok(_) => {
-                let target = Target {
-                    chat_id: message.chat.id,
-                    reply_to: None,
-                    topic_id: message.topic_id,
-                };
-                let notice = render::deleted_notice(&card, &sender.first_name);
-                ctx.send(&target, notice, None).await;
+                notices::deleted(ctx, chat_id, message.topic_id, acted);
                 return Ok(());
             }
-            Err(error) => ctx.failed(message.chat.id, &error),
+            Err(error) => ctx.failed(chat_id, &error),
         }
     }
-    let target = Target::reply(message.chat.id, message.message_id, message.topic_id);
-    ctx.send(&target, render::group_warning(&card), None).await;
+    if !ctx.buckets.take(chat_id) {
+        tracing::info!(chat_id, "warning suppressed: group rate limit");
+        return Ok(());
+    }
+    notices::warn(ctx, &message, acted).await;
     Ok(())
 }
 
@@ -111,17 +125,15 @@ pub async fn membership(ctx: &Ctx, change: MembershipChange) -> HandlerResult {
     }
     let lang = prefs
         .lang
+        .or_else(|| ctx.group_langs.majority(chat_id))
         .unwrap_or_else(|| ctx.user_lang(change.by.id, change.by.language_code.as_deref()));
     let target = Target {
         chat_id,
         ..Target::default()
     };
+    let sees_all = ctx.reads_all_messages || change.new_status == "administrator";
     if ctx
-        .send(
-            &target,
-            render::text(Key::GroupIntro, lang).to_owned(),
-            None,
-        )
+        .send(&target, intro(sees_all, lang), None)
         .await
         .is_some()
     {
@@ -131,13 +143,34 @@ pub async fn membership(ctx: &Ctx, change: MembershipChange) -> HandlerResult {
     Ok(())
 }
 
+/// The introduction: what the bot does, and whether it reads every message here (and
+/// how to make it, if not).
+pub fn intro(sees_all: bool, lang: Lang) -> String {
+    let status = if sees_all {
+        Key::ReadsAll
+    } else {
+        Key::PrivacyOn
+    };
+    format!(
+        "{}\n\n{}",
+        render::text(Key::GroupIntro, lang),
+        render::text(status, lang)
+    )
+}
+
+/// /start in a group: the introduction, with whether the bot reads every message.
+pub async fn intro_command(ctx: &Ctx, chat_id: i64, lang: Lang) -> String {
+    let sees_all = ctx.reads_all_messages || ctx.rights(chat_id, ctx.me_id).await.admin;
+    intro(sees_all, lang)
+}
+
 /// /settings: the keyboard for admins, a polite refusal for others.
 pub async fn settings_command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) {
     let target = Target::reply(message.chat.id, message.message_id, message.topic_id);
     let Some(from) = &message.from else {
         return;
     };
-    if !is_admin(ctx, message.chat.id, from.id).await {
+    if !ctx.is_admin(message.chat.id, from.id).await {
         ctx.send(
             &target,
             render::text(Key::AdminsOnly, lang).to_owned(),
@@ -169,16 +202,14 @@ pub async fn settings_button(
     message: &IncomingMessage,
     setting: &str,
 ) -> HandlerResult {
-    let chat_id = message.chat.id;
-    let user_lang = ctx.user_lang(callback.from.id, callback.from.language_code.as_deref());
-    if !message.chat.is_group() || !is_admin(ctx, chat_id, callback.from.id).await {
-        ctx.answer(&callback.id, Some(render::text(Key::AdminsOnly, user_lang)))
-            .await;
+    if !ctx.pressed_by_admin(callback, message).await {
         return Ok(());
     }
+    let chat_id = message.chat.id;
+    let user_lang = ctx.user_lang(callback.from.id, callback.from.language_code.as_deref());
     let mut prefs = ctx.deps.prefs.chat(chat_id)?;
     match setting {
-        "t" => prefs.threshold = next_level(prefs.threshold),
+        "t" => prefs.threshold = prefs.threshold.next(),
         "l" => {
             prefs.lang = match prefs.lang {
                 None => Some(Lang::En),
@@ -186,7 +217,7 @@ pub async fn settings_button(
                 Some(Lang::Zh) => None,
             }
         }
-        "d" if !prefs.delete_scams && !bot_can_delete(ctx, chat_id).await => {
+        "d" if !prefs.delete_scams && !ctx.bot_can_delete(chat_id).await => {
             let lang = prefs.lang.unwrap_or(user_lang);
             ctx.answer(&callback.id, Some(render::text(Key::NeedDeleteRight, lang)))
                 .await;
@@ -216,7 +247,7 @@ pub async fn settings_button(
 fn keyboard(prefs: &ChatPrefs, lang: Lang) -> InlineKeyboardMarkup {
     let zh = lang == Lang::Zh;
     let on_off = |b: bool| render::on_off(b, lang);
-    let level = render::level_name(prefs.threshold, lang);
+    let level = render::level_name(prefs.threshold.level(), lang);
     let group_lang = prefs
         .lang
         .map_or(if zh { "自动" } else { "auto" }, Lang::as_str);
@@ -245,50 +276,4 @@ fn keyboard(prefs: &ChatPrefs, lang: Lang) -> InlineKeyboardMarkup {
             "s:o",
         )],
     ])
-}
-
-async fn is_admin(ctx: &Ctx, chat_id: i64, user_id: i64) -> bool {
-    if user_id == GROUP_ANONYMOUS_BOT {
-        return true;
-    }
-    rights(ctx, chat_id, user_id).await.admin
-}
-
-async fn bot_can_delete(ctx: &Ctx, chat_id: i64) -> bool {
-    rights(ctx, chat_id, ctx.me_id).await.can_delete
-}
-
-/// getChatMember, cached; an error counts as "no rights" and is not cached.
-async fn rights(ctx: &Ctx, chat_id: i64, user_id: i64) -> MemberRights {
-    if let Some(rights) = ctx.admins.get(chat_id, user_id) {
-        return rights;
-    }
-    let Ok(user) = u64::try_from(user_id) else {
-        return MemberRights {
-            admin: false,
-            can_delete: false,
-        };
-    };
-    match ctx
-        .bot
-        .get_chat_member(ChatId(chat_id), UserId(user))
-        .send()
-        .await
-    {
-        Ok(member) => {
-            let rights = MemberRights {
-                admin: member.is_privileged(),
-                can_delete: member.kind.can_delete_messages(),
-            };
-            ctx.admins.put(chat_id, user_id, rights);
-            rights
-        }
-        Err(error) => {
-            ctx.failed(chat_id, &error);
-            MemberRights {
-                admin: false,
-                can_delete: false,
-            }
-        }
-    }
 }

@@ -101,7 +101,7 @@ fn take_over(ctx: &Arc<Ctx>, open: OpenUpdate) {
         && private::is_batched(message)
     {
         let key = message.chat.id;
-        if ctx.batcher.add(key, update_id, message.clone()) {
+        if ctx.batcher.add(key, (update_id, message.clone())) {
             let until = tokio::time::Instant::now() + ctx.options.batch_window;
             let flush = async move {
                 let ids = private::flush_batch(&task_ctx, key, until).await;

@@ -1,14 +1,25 @@
 //! Small in-memory guards: a token bucket per group (so a scam wave cannot make the
-//! bot flood a group) and a TTL cache of admin checks.
+//! bot flood a group) and a TTL cache of admin checks, with the checks themselves.
 //!
 //! Invariants: a bucket never holds more than its capacity; a cached admin check is
-//! used only until its TTL passes.
+//! used only until its TTL passes; a failed check counts as "no rights" and is not
+//! cached.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use teloxide::prelude::Requester;
+use teloxide::requests::Request;
+use teloxide::types::{ChatId, UserId};
 use tokio::time::Instant;
+
+use super::context::Ctx;
+use super::incoming::{Callback, IncomingMessage};
+use super::render::{self, Key};
+
+/// The user Telegram shows for anonymous group admins.
+pub const GROUP_ANONYMOUS_BOT: i64 = 1_087_968_824;
 
 /// Token buckets per group: `capacity` warnings, refilled over a minute.
 pub struct Buckets {
@@ -82,6 +93,64 @@ impl AdminCache {
     pub fn forget_chat(&self, chat_id: i64) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|(chat, _), _| *chat != chat_id);
+    }
+}
+
+impl Ctx {
+    /// Whether `user_id` administers `chat_id` (anonymous admins do).
+    pub async fn is_admin(&self, chat_id: i64, user_id: i64) -> bool {
+        if user_id == GROUP_ANONYMOUS_BOT {
+            return true;
+        }
+        self.rights(chat_id, user_id).await.admin
+    }
+
+    /// Whether `callback` (a press on a button of group message `message`) comes from
+    /// an admin of that group; anyone else's press is answered with a refusal.
+    pub async fn pressed_by_admin(&self, callback: &Callback, message: &IncomingMessage) -> bool {
+        let chat_id = message.chat.id;
+        if message.chat.is_group() && self.is_admin(chat_id, callback.from.id).await {
+            return true;
+        }
+        let from = &callback.from;
+        let lang = self.user_lang(from.id, from.language_code.as_deref());
+        self.answer(&callback.id, Some(render::text(Key::AdminsOnly, lang)))
+            .await;
+        false
+    }
+
+    /// Whether the bot may delete messages in `chat_id`.
+    pub async fn bot_can_delete(&self, chat_id: i64) -> bool {
+        self.rights(chat_id, self.me_id).await.can_delete
+    }
+
+    /// getChatMember, cached; an error counts as "no rights" and is not cached.
+    pub async fn rights(&self, chat_id: i64, user_id: i64) -> MemberRights {
+        let none = MemberRights {
+            admin: false,
+            can_delete: false,
+        };
+        if let Some(rights) = self.admins.get(chat_id, user_id) {
+            return rights;
+        }
+        let Ok(user) = u64::try_from(user_id) else {
+            return none;
+        };
+        let member = self.bot.get_chat_member(ChatId(chat_id), UserId(user));
+        match member.send().await {
+            Ok(member) => {
+                let rights = MemberRights {
+                    admin: member.is_privileged(),
+                    can_delete: member.kind.can_delete_messages(),
+                };
+                self.admins.put(chat_id, user_id, rights);
+                rights
+            }
+            Err(error) => {
+                self.failed(chat_id, &error);
+                none
+            }
+        }
     }
 }
 

@@ -14,9 +14,9 @@ use teloxide::prelude::Requester;
 use teloxide::requests::Request;
 use teloxide::types::{ChatAction, ChatId, FileId};
 
-use super::context::Ctx;
+use super::context::{Ctx, Reader};
 use super::incoming::{DOWNLOAD_LIMIT, ImageFile, IncomingMessage, Text};
-use super::private::send_card_with;
+use super::private::send_verdict;
 use super::render::escape;
 use super::send::Target;
 use crate::classify::Lang;
@@ -55,12 +55,12 @@ impl ReadError {
 /// Private chat: reads every image of `messages` (one message, or an album or
 /// forwarded batch), judges their text with the captions, and replies with one card
 /// that quotes what was read; with nothing to judge, replies with why.
-pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], lang: Lang) {
+pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], reader: Reader) {
     let Some(first) = messages.first() else {
         return;
     };
     let chat_id = first.chat.id;
-    let target = Target::reply(chat_id, first.message_id, None);
+    let target = Target::reply(chat_id, first.message_id, None).in_script(reader.script);
     let (read, failure) = while_acting(ctx, chat_id, read_all(ctx, chat_id, messages)).await;
     let mut combined = Text::default();
     for text in messages.iter().filter_map(IncomingMessage::judgeable) {
@@ -71,6 +71,7 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], lang: Lang) {
         append(&mut combined, text);
     }
     if combined.text.is_empty() {
+        let lang = reader.lang();
         let why = failure.as_ref().map_or_else(
             || OcrError::NoText.user_message(lang == Lang::Zh),
             |error| error.user_message(lang),
@@ -78,19 +79,24 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], lang: Lang) {
         ctx.send(&target, escape(why), None).await;
         return;
     }
-    let mut preface = String::new();
+    let verdict = ctx.verdict(&combined);
+    let lang = reader.card_lang(&verdict);
+    let mut after = String::new();
     if !read.is_empty() {
         let label = match lang {
             Lang::Zh => "🖼 截图中识别到的文字：",
             Lang::En => "🖼 Text read from the screenshot:",
         };
         let excerpt = shorten(read.join("\n").trim(), EXCERPT_CHARS);
-        preface.push_str(&format!("{label}\n<i>{}</i>\n\n", escape(&excerpt)));
+        after.push_str(&format!(
+            "\n\n{label}\n<blockquote expandable>{}</blockquote>",
+            escape(&excerpt)
+        ));
     }
     if let Some(error) = &failure {
-        preface.push_str(&format!("⚠️ {}\n\n", escape(error.user_message(lang))));
+        after.push_str(&format!("\n⚠️ {}", escape(error.user_message(lang))));
     }
-    send_card_with(ctx, &target, &combined, lang, &preface).await;
+    send_verdict(ctx, &target, &combined, &verdict, lang, &after).await;
 }
 
 /// Group: the message's text with what its image says, read quietly (no chat

@@ -19,11 +19,13 @@ pub mod incoming;
 mod intake;
 mod limits;
 mod media;
+mod notices;
 mod order;
 mod outbox;
 mod poll;
 mod private;
 pub mod render;
+mod review;
 mod send;
 
 use std::path::PathBuf;
@@ -71,6 +73,8 @@ pub struct BotOptions {
     pub batch_window: Duration,
     /// Most warnings the bot posts per group per minute.
     pub group_warnings_per_minute: u32,
+    /// Deletions in a group within this window after the first get one notice.
+    pub notice_window: Duration,
     /// How long a group admin check is cached.
     pub admin_cache_ttl: Duration,
     /// Long-poll timeout in seconds.
@@ -100,6 +104,7 @@ impl BotOptions {
             api_url: api_url.into(),
             batch_window: Duration::from_millis(1500),
             group_warnings_per_minute: 5,
+            notice_window: Duration::from_secs(10),
             admin_cache_ttl: Duration::from_secs(300),
             poll_timeout_secs: 30,
             shutdown_grace: Duration::from_secs(10),
@@ -116,16 +121,25 @@ pub fn check_api_url(url: &str) -> Result<(), TelegramError> {
     }
 }
 
+/// What the bot tells the health check.
+#[derive(Debug, Clone, Default)]
+pub struct Health {
+    /// True from a successful getMe until the bot stops.
+    pub running: Arc<AtomicBool>,
+    /// True while getUpdates has failed `poll::FAILING_AFTER` times in a row.
+    pub polling_failing: Arc<AtomicBool>,
+}
+
 /// Runs the bot on updates from `source` until `shutdown` is cancelled, then
 /// finishes in-flight updates and sends owed replies for at most the grace period
-/// (what is left stays in the inbox and outbox for the next start). `running` is true
-/// from a successful getMe until the bot stops.
+/// (what is left stays in the inbox and outbox for the next start), keeping `health`
+/// up to date.
 pub async fn run(
     deps: Deps,
     options: BotOptions,
     source: UpdateSource,
     shutdown: CancellationToken,
-    running: Arc<AtomicBool>,
+    health: Health,
 ) -> Result<(), TelegramError> {
     let grace = options.shutdown_grace;
     // Cancelled with the app, or when polling ends on its own.
@@ -133,8 +147,8 @@ pub async fn run(
     let ctx = context::Ctx::connect(deps, options, stop.clone()).await?;
     let ctx = Arc::new(ctx);
     let postman = tokio::spawn(outbox::run(Arc::clone(&ctx)));
-    running.store(true, Ordering::SeqCst);
-    let result = poll::run(Arc::clone(&ctx), source).await;
+    health.running.store(true, Ordering::SeqCst);
+    let result = poll::run(Arc::clone(&ctx), source, &health.polling_failing).await;
     stop.cancel();
     let deadline = tokio::time::Instant::now() + grace;
     ctx.tasks.close();
@@ -149,6 +163,6 @@ pub async fn run(
     if tokio::time::timeout_at(deadline, postman).await.is_err() {
         tracing::warn!("the outbox did not stop within the grace period");
     }
-    running.store(false, Ordering::SeqCst);
+    health.running.store(false, Ordering::SeqCst);
     result
 }

@@ -7,10 +7,12 @@
 //! (or it was set aside); a getUpdates answer that does not decode is retried one
 //! update at a time, and the update that keeps breaking it is set aside after
 //! `intake::MAX_TRIES` (its id logged, never its text); a failing getUpdates backs off
-//! (respecting `retry_after`) and never ends the loop; polling removes a webhook left
-//! set, webhook mode sets it; cancellation ends the loop.
+//! (respecting `retry_after`) and never ends the loop, and after `FAILING_AFTER`
+//! failures in a row the health check says so until a poll succeeds; polling removes a
+//! webhook left set, webhook mode sets it; cancellation ends the loop.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -63,13 +65,21 @@ pub enum UpdateSource {
     },
 }
 
-/// Takes updates from `source` until shutdown; first those left open by the last run.
-pub async fn run(ctx: Arc<Ctx>, source: UpdateSource) -> Result<(), TelegramError> {
+/// Failed getUpdates in a row after which the bot reports itself failing.
+pub const FAILING_AFTER: u32 = 3;
+
+/// Takes updates from `source` until shutdown, first those left open by the last run;
+/// `failing` is set while long polling has failed `FAILING_AFTER` times in a row.
+pub async fn run(
+    ctx: Arc<Ctx>,
+    source: UpdateSource,
+    failing: &AtomicBool,
+) -> Result<(), TelegramError> {
     match source {
         UpdateSource::LongPolling => {
             remove_webhook(&ctx).await?;
             intake::take_open(&ctx).await;
-            poll(ctx).await
+            poll(ctx, failing).await
         }
         UpdateSource::Webhook {
             url,
@@ -128,12 +138,13 @@ struct Cursor {
     broken: u32,
 }
 
-async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
+async fn poll(ctx: Arc<Ctx>, failing: &AtomicBool) -> Result<(), TelegramError> {
     let mut cursor = Cursor {
         last: ctx.deps.prefs.last_update_id()?,
         single: false,
         broken: 0,
     };
+    let mut failures = 0;
     loop {
         let request = JsonRequest::new(
             ctx.raw.clone(),
@@ -150,6 +161,8 @@ async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
         };
         let pause = match result {
             Ok(updates) => {
+                failures = 0;
+                failing.store(false, Ordering::SeqCst);
                 cursor.single = false;
                 cursor.broken = 0;
                 keep(&ctx, &mut cursor, updates).await
@@ -158,9 +171,13 @@ async fn poll(ctx: Arc<Ctx>) -> Result<(), TelegramError> {
                 undecodable(&ctx, &mut cursor, &raw).await
             }
             Err(error) => {
+                failures += 1;
+                if failures >= FAILING_AFTER {
+                    failing.store(true, Ordering::SeqCst);
+                }
                 let pause = backoff(&error);
                 tracing::warn!(
-                    "getUpdates failed: {}; retrying in {pause:?}",
+                    "getUpdates failed ({failures} in a row): {}; retrying in {pause:?}",
                     describe(&error)
                 );
                 Some(pause)

@@ -1,5 +1,7 @@
 //! Routing of updates, and private chats: every text, caption or forward gets a
-//! verdict card as a reply; albums and messages forwarded together get one card.
+//! verdict card as a reply; albums and messages forwarded together get one card. The
+//! card is in the reader's `/lang` choice, else the message's language, else their
+//! app's; Traditional-Chinese apps get Traditional text (`send`).
 //!
 //! Invariants: handlers only convert; a user who writes to us is no longer blocked;
 //! the card's buttons carry short data (`r:s`, `r:l`, `m`) and the judged text stays
@@ -9,12 +11,12 @@ use std::sync::Arc;
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::context::{Ctx, Judged};
+use super::context::{Ctx, Judged, Reader};
 use super::incoming::{Content, Incoming, IncomingMessage, Text, Update};
 use super::render::{self, Key};
 use super::send::Target;
 use super::{commands, group, media};
-use crate::classify::Lang;
+use crate::classify::{Lang, Verdict};
 
 /// Why an update could not be handled.
 pub type HandlerResult = Result<(), crate::triage::prefs::PrefsError>;
@@ -43,17 +45,18 @@ async fn message_in_private(ctx: Arc<Ctx>, message: IncomingMessage) -> HandlerR
     if ctx.is_blocked(from.id) {
         ctx.set_blocked(from.id, false);
     }
-    let lang = ctx.user_lang(from.id, from.language_code.as_deref());
+    let reader = ctx.reader(&from);
+    let lang = reader.lang();
     if let Content::Command { .. } = message.content {
         return commands::command(&ctx, &message, lang).await;
     }
     if message.image.is_some() {
-        media::reply(&ctx, std::slice::from_ref(&message), lang).await;
+        media::reply(&ctx, std::slice::from_ref(&message), reader).await;
         return Ok(());
     }
-    let target = Target::reply(message.chat.id, message.message_id, None);
+    let target = Target::reply(message.chat.id, message.message_id, None).in_script(reader.script);
     match message.judgeable() {
-        Some(text) => send_card(&ctx, &target, &text, lang).await,
+        Some(text) => send_card(&ctx, &target, &text, reader).await,
         None => {
             let key = match message.content {
                 Content::Image => Key::Image,
@@ -79,12 +82,14 @@ pub fn is_batched(message: &IncomingMessage) -> bool {
 /// Waits for the batch window of `chat_id` to close, then judges the batch once;
 /// returns the updates it answered.
 pub async fn flush_batch(ctx: &Ctx, chat_id: i64, until: tokio::time::Instant) -> Vec<i64> {
-    let batch = ctx
+    let (update_ids, messages): (Vec<i64>, Vec<IncomingMessage>) = ctx
         .batcher
         .take_at(chat_id, until, ctx.shutdown.cancelled())
-        .await;
-    answer_batch(ctx, &batch.messages).await;
-    batch.update_ids
+        .await
+        .into_iter()
+        .unzip();
+    answer_batch(ctx, &messages).await;
+    update_ids
 }
 
 async fn answer_batch(ctx: &Ctx, messages: &[IncomingMessage]) {
@@ -97,12 +102,12 @@ async fn answer_batch(ctx: &Ctx, messages: &[IncomingMessage]) {
     if ctx.is_blocked(from.id) {
         ctx.set_blocked(from.id, false);
     }
-    let lang = ctx.user_lang(from.id, from.language_code.as_deref());
+    let reader = ctx.reader(from);
     if messages.iter().any(|m| m.image.is_some()) {
-        media::reply(ctx, messages, lang).await;
+        media::reply(ctx, messages, reader).await;
         return;
     }
-    let target = Target::reply(first.chat.id, first.message_id, None);
+    let target = Target::reply(first.chat.id, first.message_id, None).in_script(reader.script);
     let mut combined = Text::default();
     for text in messages.iter().filter_map(IncomingMessage::judgeable) {
         if !combined.text.is_empty() {
@@ -112,27 +117,39 @@ async fn answer_batch(ctx: &Ctx, messages: &[IncomingMessage]) {
         combined.hidden_links.extend(text.hidden_links);
     }
     if combined.text.is_empty() {
-        ctx.send(&target, render::text(Key::Image, lang).to_owned(), None)
-            .await;
+        let nothing = render::text(Key::Image, reader.lang()).to_owned();
+        ctx.send(&target, nothing, None).await;
         return;
     }
-    send_card(ctx, &target, &combined, lang).await;
+    send_card(ctx, &target, &combined, reader).await;
 }
 
-/// Judges `text` and replies with the full card and its buttons.
-pub async fn send_card(ctx: &Ctx, target: &Target, text: &Text, lang: Lang) {
-    send_card_with(ctx, target, text, lang, "").await;
+/// Judges `text` and replies with the full card, in the language `reader` reads it
+/// in, and its buttons.
+pub async fn send_card(ctx: &Ctx, target: &Target, text: &Text, reader: Reader) {
+    let verdict = ctx.verdict(text);
+    let lang = reader.card_lang(&verdict);
+    send_verdict(ctx, target, text, &verdict, lang, "").await;
 }
 
-/// As [`send_card`], with `preface` (escaped markup) above the verdict.
-pub async fn send_card_with(ctx: &Ctx, target: &Target, text: &Text, lang: Lang, preface: &str) {
-    let (verdict, card) = ctx.judge(text, lang);
-    let html = render::card_after(preface, &card);
+/// Replies with the full card for `verdict` of `text` in `lang`, `read` (escaped
+/// markup: what a screenshot said) right after the verdict line.
+pub async fn send_verdict(
+    ctx: &Ctx,
+    target: &Target,
+    text: &Text,
+    verdict: &Verdict,
+    lang: Lang,
+    read: &str,
+) {
+    let card = ctx.card_for(verdict, lang);
+    let html = render::card_with(&card, read);
     if let Some(id) = ctx.send(target, html, Some(card_buttons(lang))).await {
         let judged = Judged {
             text: text.clone(),
             level: verdict.level,
             family: verdict.family,
+            lang,
         };
         ctx.remember_card(target.chat_id, id, judged);
     }

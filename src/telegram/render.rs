@@ -31,14 +31,15 @@ pub fn escape(text: &str) -> String {
 
 /// The full verdict card for a private chat.
 pub fn card(card: &Card) -> String {
-    card_after("", card)
+    card_with(card, "")
 }
 
-/// The full card after `preface` (markup, already escaped; e.g. what a screenshot said).
-pub fn card_after(preface: &str, card: &Card) -> String {
+/// The full card with `read` (markup, already escaped; e.g. what a screenshot said)
+/// right after the verdict line, which always comes first.
+pub fn card_with(card: &Card, read: &str) -> String {
     let zh = card.lang == Lang::Zh;
     let head = format!(
-        "{preface}{} <b>{}</b> [{}/100]",
+        "{} <b>{}</b> [{}/100]{read}",
         card.marker(),
         escape(&card.headline),
         card.score
@@ -72,8 +73,9 @@ pub fn card_after(preface: &str, card: &Card) -> String {
     fit(&head, &reasons, advice_title, &card.advice)
 }
 
-/// A short warning under a scam message in a group.
-pub fn group_warning(card: &Card) -> String {
+/// The short group card: a warning under a scam message, or the answer to `/check`
+/// in a group. "Message me privately" links to the bot (`bot` is its username).
+pub fn group_card(card: &Card, bot: &str) -> String {
     let zh = card.lang == Lang::Zh;
     let head = format!("{} <b>{}</b>", card.marker(), escape(&card.headline));
     let reason = card
@@ -81,32 +83,100 @@ pub fn group_warning(card: &Card) -> String {
         .first()
         .map(|r| format!("\n• {}", escape(r)))
         .unwrap_or_default();
-    let tail = if zh {
-        "请勿点击链接或添加私人联系方式。私聊我获取详细建议。"
-    } else {
-        "Do not click its links or move to a private contact. Message me privately for advice."
+    let tail = match (card.level.is_flagged(), zh) {
+        (true, true) => "请勿点击链接或添加私人联系方式。",
+        (true, false) => "Do not click its links or move to a private contact.",
+        (false, _) => "",
     };
-    fit(&head, &reason, "\n", tail)
+    let link = format!(
+        "\n<a href=\"https://t.me/{}?start=group\">{}</a>",
+        escape(bot),
+        if zh {
+            "私聊我获取详细建议"
+        } else {
+            "Message me privately for advice"
+        }
+    );
+    let body = fit(
+        &head,
+        &reason,
+        if tail.is_empty() { "" } else { "\n" },
+        tail,
+    );
+    format!("{body}{link}")
 }
 
-/// The notice posted after deleting a scam message in a group.
+/// The notice posted after deleting one scam message in a group.
 pub fn deleted_notice(card: &Card, sender: &str) -> String {
     let zh = card.lang == Lang::Zh;
     let sender = escape(sender);
     let text = if zh {
         format!(
-            "{} 我删除了 {sender} 的一条疑似诈骗消息：{}",
-            card.marker(),
+            "🗑 我删除了 {sender} 的一条疑似诈骗消息：{}",
             escape(&card.headline)
         )
     } else {
         format!(
-            "{} I removed a message from {sender} that looks like a scam: {}",
-            card.marker(),
+            "🗑 I removed a message from {sender} that looks like a scam: {}",
             escape(&card.headline)
         )
     };
     truncate_chars(&text, MAX_MESSAGE_CHARS)
+}
+
+/// The one notice for a burst of deletions: how many, and who posted each.
+pub fn deletions_summary(removed: &[(&str, &Card)], lang: Lang) -> String {
+    let mut out = match lang {
+        Lang::Zh => format!("🗑 我删除了 {} 条疑似诈骗消息：", removed.len()),
+        Lang::En => format!(
+            "🗑 I removed {} messages that look like scams:",
+            removed.len()
+        ),
+    };
+    for (n, (sender, card)) in removed.iter().enumerate() {
+        let line = format!(
+            "\n{}. {} — {}",
+            n + 1,
+            escape(sender),
+            escape(&card.headline)
+        );
+        if out.chars().count() + line.chars().count() > MAX_MESSAGE_CHARS - 2 {
+            out.push_str("\n…");
+            break;
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+/// What replaces a warning an admin withdrew.
+pub fn warning_withdrawn(admin: &str, lang: Lang) -> String {
+    let admin = escape(admin);
+    match lang {
+        Lang::Zh => format!("✅ 管理员 {admin} 认为这条消息不是诈骗，警告已撤回。"),
+        Lang::En => format!("✅ {admin} (admin) says this is not a scam; warning withdrawn."),
+    }
+}
+
+/// A deleted message an admin said was not a scam, posted again.
+pub fn restored(admin: &str, sender: &str, text: &str, lang: Lang) -> String {
+    let head = match lang {
+        Lang::Zh => format!(
+            "✅ 管理员 {} 认为 {} 的这条消息不是诈骗。原文：\n",
+            escape(admin),
+            escape(sender)
+        ),
+        Lang::En => format!(
+            "✅ {} (admin) says this message from {} was not a scam. It said:\n",
+            escape(admin),
+            escape(sender)
+        ),
+    };
+    let open = "<blockquote>";
+    let close = "</blockquote>";
+    let budget = MAX_MESSAGE_CHARS - head.chars().count() - open.len() - close.len() - 1;
+    let quoted = escape(&crate::triage::card::shorten(text, budget / 6));
+    format!("{head}{open}{quoted}{close}")
 }
 
 /// `head` + `middle` + `title` + `tail`, cutting plain `tail` (escaped char by char,
@@ -228,6 +298,10 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
             "Thank you, your report was recorded for the curators.",
             "谢谢，你的举报已记录，将由维护者审核。",
         ),
+        Key::AlreadyReported => (
+            "You already told me about this message; it counts once.",
+            "你已经举报过这条消息，只计一次。",
+        ),
         Key::MarkedLegit => (
             "Thank you, noted as legitimate for the curators.",
             "谢谢，已记录为正常消息，将由维护者审核。",
@@ -242,15 +316,30 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
         ),
         Key::GroupIntro => (
             "👋 Hi! I warn this group about scam messages aimed at sellers. By default I \
-             only speak up when a message is very likely a scam.\n\
-             Privacy mode: if it is on (BotFather default), I only see commands and replies \
-             to me; make me an admin or turn it off so I can check every message. Messages I \
-             check are never written to disk.\n\
+             only speak up when a message is very likely a scam, and never about members \
+             who warn others. Messages I check are never written to disk.\n\
              Admins: /settings.",
-            "👋 大家好！我会提醒本群的卖家注意诈骗消息，默认只在消息很可能是诈骗时发言。\n\
-             隐私模式：如果开启（BotFather 默认），我只能看到命令和回复我的消息；\
-             请把我设为管理员或关闭隐私模式，我才能检查每条消息。被检查的消息不会写入磁盘。\n\
+            "👋 大家好！我会提醒本群的卖家注意诈骗消息，默认只在消息很可能是诈骗时发言，\
+             不会针对提醒大家防骗的成员。被检查的消息不会写入磁盘。\n\
              管理员可使用 /settings。",
+        ),
+        Key::ReadsAll => (
+            "✅ I can read every message in this group.",
+            "✅ 我可以读取本群的每条消息。",
+        ),
+        Key::PrivacyOn => (
+            "⚠️ Privacy mode is on: I only see commands and replies to me, so I cannot \
+             check other messages. To fix it, make me an admin of this group, or in \
+             @BotFather send /setprivacy, choose me, pick Disable, then remove me and add me \
+             again.",
+            "⚠️ 隐私模式已开启：我只能看到命令和回复我的消息，无法检查其他消息。\
+             解决方法：把我设为本群管理员；或在 @BotFather 发送 /setprivacy，选择我并选 Disable，\
+             然后把我移出本群再重新加入。",
+        ),
+        Key::NotAScam => ("↩️ Not a scam (admins)", "↩️ 不是诈骗（管理员）"),
+        Key::AlreadyUndone => (
+            "An admin already said this is not a scam.",
+            "管理员已判定这不是诈骗。",
         ),
         Key::AdminsOnly => (
             "Sorry, only group admins can change my settings.",
@@ -299,6 +388,8 @@ pub enum Key {
     UnknownCommand,
     /// Report recorded.
     Reported,
+    /// The same person answered about the same message before.
+    AlreadyReported,
     /// Legitimate mark recorded.
     MarkedLegit,
     /// The report sink failed.
@@ -307,6 +398,14 @@ pub enum Key {
     CardExpired,
     /// Introduction in a group.
     GroupIntro,
+    /// The bot sees every group message.
+    ReadsAll,
+    /// Privacy mode hides messages from the bot, and how to fix it.
+    PrivacyOn,
+    /// The "not a scam" button on group warnings and deletion notices.
+    NotAScam,
+    /// "Not a scam" pressed again.
+    AlreadyUndone,
     /// Non-admin used /settings.
     AdminsOnly,
     /// Delete mode without the right.
@@ -339,7 +438,7 @@ pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
     let lines = if zh {
         format!(
             "警告级别：{}\n语言：{}\n删除诈骗消息：{}\n识别截图：{}（下个版本生效）",
-            level_name(prefs.threshold, lang),
+            level_name(prefs.threshold.level(), lang),
             group_lang,
             on_off(prefs.delete_scams),
             on_off(prefs.read_screenshots)
@@ -347,7 +446,7 @@ pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
     } else {
         format!(
             "Warn at: {}\nLanguage: {}\nDelete scam messages: {}\nRead screenshots: {} (used from the next release)",
-            level_name(prefs.threshold, lang),
+            level_name(prefs.threshold.level(), lang),
             group_lang,
             on_off(prefs.delete_scams),
             on_off(prefs.read_screenshots)

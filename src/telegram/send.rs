@@ -1,6 +1,8 @@
 //! Sending through the throttled client, with the failure handling every send needs:
 //! every reply is owed in the outbox before it is sent; a failure is either retried
-//! (5xx, network, 429) or final (4xx); a user who blocked the bot is remembered.
+//! (5xx, network, 429) or final (4xx); a user who blocked the bot is remembered and not
+//! retried; text and buttons for a reader of Traditional Chinese are converted from the
+//! Simplified strings here, before the reply is owed.
 //!
 //! Invariants: nothing is sent to a private chat whose user is marked blocked; a
 //! "blocked"/"deactivated" answer marks the user; every failure is logged, without
@@ -22,6 +24,7 @@ use super::context::Ctx;
 use super::intake::blocking;
 use super::outbox::next_key;
 use crate::triage::delivery::{ReplyKey, StoredReply};
+use crate::triage::script::Script;
 
 /// Where and how to send.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +35,8 @@ pub struct Target {
     pub reply_to: Option<i32>,
     /// Forum topic.
     pub topic_id: Option<i32>,
+    /// The script Chinese text and buttons are shown in.
+    pub script: Script,
 }
 
 impl Target {
@@ -41,8 +46,23 @@ impl Target {
             chat_id,
             reply_to: Some(message_id),
             topic_id,
+            script: Script::Simplified,
         }
     }
+
+    /// This target, for a reader of `script`.
+    pub fn in_script(self, script: Script) -> Self {
+        Self { script, ..self }
+    }
+}
+
+/// `markup` with every button label in `script`.
+fn convert_buttons(markup: &InlineKeyboardMarkup, script: Script) -> InlineKeyboardMarkup {
+    let mut markup = markup.clone();
+    for button in markup.inline_keyboard.iter_mut().flatten() {
+        button.text = script.convert(&button.text);
+    }
+    markup
 }
 
 /// What became of one attempt at sending a reply.
@@ -75,6 +95,13 @@ impl Ctx {
             );
             return None;
         }
+        let (text, markup) = match target.script {
+            Script::Simplified => (text, markup),
+            script => (
+                script.convert(&text),
+                markup.map(|m| convert_buttons(&m, script)),
+            ),
+        };
         let reply = StoredReply {
             chat_id: target.chat_id,
             text,

@@ -4,12 +4,12 @@
 //! reasons (strongest first, no repeats) and advice; all text is in one language and
 //! is plain (front ends escape it for their own markup).
 
-use crate::classify::{Family, IndicatorKind, Lang, Level, Verdict};
+use crate::classify::{Family, IndicatorKind, Lang, Level, TextLang, Verdict};
 
 use super::Advice;
 
-/// Most reasons shown on a card.
-pub const MAX_REASONS: usize = 3;
+/// Most reasons shown on a card (the strongest; the card must fit a phone screen).
+pub const MAX_REASONS: usize = 2;
 /// Longest evidence quote shown, in characters.
 const MAX_QUOTE: usize = 60;
 
@@ -77,12 +77,10 @@ impl Card {
             .iter()
             .map(|i| describe_indicator(i, lang))
             .collect();
+        // The first screen: the family's safe channel. What to do after being caught
+        // and the general rules are "More advice" (`more_advice`).
         let advice = if flagged {
-            format!(
-                "{}\n{}",
-                advice.for_family(verdict.family, lang),
-                advice.already_acted(lang)
-            )
+            advice.for_family(verdict.family, lang).to_string()
         } else {
             advice.general(lang).to_string()
         };
@@ -189,6 +187,31 @@ fn describe_indicator(i: &crate::classify::Indicator, lang: Lang) -> String {
     text
 }
 
+/// What "More advice" adds to a card of `level` in `family`: never the card's own
+/// advice again. For a flagged message: what to do if already caught, then the
+/// general rules; otherwise the family advice, if any, and what to do if caught.
+pub fn more_advice(advice: &Advice, level: Level, family: Option<Family>, lang: Lang) -> String {
+    if level.is_flagged() {
+        format!("{}\n\n{}", advice.already_acted(lang), advice.general(lang))
+    } else {
+        format!(
+            "{}\n\n{}",
+            advice.for_family(family, lang),
+            advice.already_acted(lang)
+        )
+    }
+}
+
+/// The language a card about a message is written in: the reader's explicit choice,
+/// else the message's own language, else the reader's app language.
+pub fn reading_lang(chosen: Option<Lang>, message: TextLang, app: Lang) -> Lang {
+    chosen.unwrap_or(match message {
+        TextLang::Zh => Lang::Zh,
+        TextLang::En => Lang::En,
+        TextLang::Other => app,
+    })
+}
+
 /// At most `max` characters of `s`, with an ellipsis when cut.
 pub fn shorten(s: &str, max: usize) -> String {
     let mut chars = s.chars();
@@ -197,5 +220,22 @@ pub fn shorten(s: &str, max: usize) -> String {
         format!("{head}…")
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_choice_beats_the_message_which_beats_the_app() {
+        for (chosen, message, app, expected) in [
+            (Some(Lang::En), TextLang::Zh, Lang::Zh, Lang::En),
+            (None, TextLang::Zh, Lang::En, Lang::Zh),
+            (None, TextLang::En, Lang::Zh, Lang::En),
+            (None, TextLang::Other, Lang::Zh, Lang::Zh),
+        ] {
+            assert_eq!(reading_lang(chosen, message, app), expected);
+        }
     }
 }

@@ -2,15 +2,19 @@
 //! curated reports, and the learned model, each as its own explained signal.
 //!
 //! Invariants (anti-abuse): reports about an indicator count only from `min_reporters`
-//! distinct reporters on, and then at most `REPORTED_MAX` weight, which alone is below
-//! `high`; an admin's allow-listing outweighs any number of reports; the learned signal
+//! distinct reporters on, and then at least `medium` (`floor_reported`: "reported by N
+//! sellers, not yet confirmed", never a green tick over that reason) and at most
+//! `REPORTED_MAX` weight, which alone is below `high`; a confirmed contact speaks for
+//! the family it was confirmed in; an admin's allow-listing outweighs any number of reports; the learned signal
 //! is bounded (`LEARNED`, at most 45) and left out whenever legitimacy evidence fired
 //! (a genuine-notice rule, an official link, an allow-listed contact, a look-alike of a
 //! rejected report). So nothing a single user does can make someone else's message high.
 
+use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 
-use crate::classify::{Bilingual, Family, IndicatorKind, Signal, Verdict};
+use crate::classify::verdict::MEDIUM_AT;
+use crate::classify::{Bilingual, Family, IndicatorKind, Level, Signal, Verdict};
 use crate::store::{AdminState, FingerprintKind, ReportStatus, Store, StoreError};
 
 use super::fingerprint::{self, Index};
@@ -20,9 +24,12 @@ use super::learned::{Model, ModelError};
 const CONFIRMED_INDICATOR: i32 = 85;
 /// Weight of an indicator an admin allow-listed.
 const ALLOWED_INDICATOR: i32 = -70;
-/// Weight of an indicator reported by `min_reporters` people, and the most it reaches.
-const REPORTED_BASE: i32 = 35;
+/// Weight of an indicator reported by `min_reporters` people (alone: medium), and the
+/// most it reaches.
+const REPORTED_BASE: i32 = MEDIUM_AT as i32;
 const REPORTED_MAX: i32 = 60;
+/// The rule id of the reported-indicator signal.
+const REPORTED_RULE: &str = "community.reported-indicator";
 /// Similarity from which a stored fingerprint counts as a near-duplicate.
 pub const NEAR_DUPLICATE: f64 = 0.75;
 /// Weight range of a near-duplicate of a confirmed scam, and of a rejected look-alike.
@@ -128,7 +135,10 @@ pub fn add_signals(
         match rep.admin_state {
             AdminState::Blocked => signals.push(signal(
                 "community.confirmed-indicator",
-                family,
+                rep.family
+                    .as_deref()
+                    .and_then(|f| Family::from_str(f).ok())
+                    .unwrap_or(family),
                 CONFIRMED_INDICATOR,
                 format!(
                     "管理员已确认这个{}（{}）属于诈骗。",
@@ -156,12 +166,15 @@ pub fn add_signals(
                 let extra = (rep.distinct_reporters - min_reporters).min(10) as i32 * 5;
                 let n = rep.distinct_reporters;
                 signals.push(signal(
-                    "community.reported-indicator",
+                    REPORTED_RULE,
                     family,
                     (REPORTED_BASE + extra).min(REPORTED_MAX),
-                    format!("这个{}（{}）已被 {n} 位卖家举报。", what.0, indicator.value),
                     format!(
-                        "This {} ({}) was reported by {n} sellers.",
+                        "请小心：这个{}（{}）已被 {n} 位卖家举报，尚未经管理员确认。",
+                        what.0, indicator.value
+                    ),
+                    format!(
+                        "Be careful: this {} ({}) was reported by {n} sellers, not yet confirmed.",
                         what.1, indicator.value
                     ),
                 ))
@@ -228,6 +241,16 @@ pub fn add_signals(
     }
     verdict.signals.extend(signals);
     Ok(())
+}
+
+/// After rescoring: a message carrying a contact reported by `min_reporters` distinct
+/// people is at least medium, whatever legitimacy cues damped it.
+pub fn floor_reported(verdict: &mut Verdict) {
+    let reported = verdict.signals.iter().any(|s| s.rule_id == REPORTED_RULE);
+    if reported && verdict.level == Level::Low {
+        verdict.score = MEDIUM_AT;
+        verdict.level = Level::Medium;
+    }
 }
 
 /// The learned signal's weight for model probability `p`, or `None` when it adds

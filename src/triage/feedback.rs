@@ -24,6 +24,8 @@ pub enum ReportKind {
     Scam,
     /// The message is legitimate (a false alarm).
     Legitimate,
+    /// A group admin says a message the bot warned about or deleted is not a scam.
+    NotAScam,
 }
 
 /// One user report.
@@ -52,6 +54,9 @@ pub struct Filed {
     pub id: Option<ReportId>,
     /// Why curators should look now (empty: no need yet).
     pub needs_review: Vec<ReviewTrigger>,
+    /// The reporter had already answered about this message: it counts once, nothing
+    /// new was recorded.
+    pub repeat: bool,
 }
 
 /// Receives reports and forget requests.

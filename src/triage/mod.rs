@@ -8,17 +8,20 @@
 //! it adds community knowledge (`community`) and accepts reports (`reports`).
 
 mod advice;
+mod answered;
 pub mod card;
 mod community;
 pub mod delivery;
 pub mod feedback;
 pub mod fingerprint;
+pub mod group;
 pub mod learned;
 mod limits;
 mod persist;
 pub mod prefs;
 mod recent;
 mod reports;
+pub mod script;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -40,7 +43,7 @@ use crate::config::{
 use crate::eval::dataset::{self, DatasetError, LabelMap};
 use crate::ocr::{Ocr, OcrOptions};
 pub use crate::ocr::{OcrError, OcrText, character_error_rate};
-pub use crate::store::{ReportId, Stats};
+pub use crate::store::{ReportId, ReportSource, ReportStatus, Stats};
 use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
 use limits::ReportLimiter;
@@ -86,6 +89,8 @@ struct Community {
     /// Recent pending reports, for the near-duplicate review trigger.
     recent: RwLock<RecentPending>,
     limiter: ReportLimiter,
+    /// Who already reported which message.
+    answered: answered::Answered,
 }
 
 /// The triage service.
@@ -148,6 +153,7 @@ impl Triage {
         let recent = RwLock::new(RecentPending::load(&store)?);
         self.community = Some(Community {
             limiter: ReportLimiter::new(settings.reports_per_hour),
+            answered: answered::Answered::default(),
             store,
             knowledge,
             settings,
@@ -217,6 +223,7 @@ impl Triage {
                 tracing::error!("community knowledge unavailable for this check: {e}");
             }
             verdict.rescore();
+            community::floor_reported(&mut verdict);
         }
         verdict
     }

@@ -11,7 +11,7 @@ use crate::classify::{Lang, Level, Message};
 use crate::store::{Decision, ReportSource, StoreError, StoredChatPrefs, StoredUserPrefs};
 
 use super::feedback::{Filed, Report, ReportError, ReportKind, ReportSink};
-use super::prefs::{ChatPrefs, Prefs, PrefsError, UserPrefs};
+use super::prefs::{ChatPrefs, Prefs, PrefsError, UserPrefs, WarnAt};
 use super::{Triage, TriageError, now};
 
 /// The store cursor holding the last Telegram update taken over.
@@ -79,7 +79,10 @@ impl Prefs for Triage {
             return Ok(ChatPrefs::default());
         };
         Ok(ChatPrefs {
-            threshold: stored.threshold.parse::<Level>().unwrap_or(Level::High),
+            threshold: stored
+                .threshold
+                .parse::<Level>()
+                .map_or(WarnAt::High, WarnAt::from_level),
             lang: stored.lang.and_then(|l| l.parse::<Lang>().ok()),
             delete_scams: stored.delete_scams,
             read_screenshots: stored.read_screenshots,
@@ -90,7 +93,7 @@ impl Prefs for Triage {
     fn set_chat(&self, chat_id: i64, prefs: ChatPrefs) -> Result<(), PrefsError> {
         let c = self.community().map_err(prefs_error)?;
         let stored = StoredChatPrefs {
-            threshold: prefs.threshold.as_str().to_string(),
+            threshold: prefs.threshold.level().as_str().to_string(),
             lang: prefs.lang.map(|l| l.as_str().to_string()),
             delete_scams: prefs.delete_scams,
             read_screenshots: prefs.read_screenshots,
@@ -139,15 +142,42 @@ impl ReportSink for Triage {
                     text: &report.text,
                     hidden_links: &report.hidden_links,
                 };
-                let reported =
-                    Triage::report(self, message, &identity, source).map_err(report_error)?;
+                let reported = match Triage::report(self, message, &identity, source) {
+                    Ok(reported) => reported,
+                    Err(TriageError::AlreadyAnswered { first }) => {
+                        return Ok(Filed {
+                            id: first,
+                            repeat: true,
+                            ..Filed::default()
+                        });
+                    }
+                    Err(error) => return Err(report_error(error)),
+                };
                 tracing::info!(id = %reported.id, triggers = reported.needs_review.len(), "report filed");
                 Ok(Filed {
                     id: Some(reported.id),
                     needs_review: reported.needs_review,
+                    repeat: false,
                 })
             }
+            ReportKind::NotAScam => {
+                let level = report.level.map_or("unjudged", Level::as_str);
+                let note = format!("bot said {level} in chat {}", report.chat_id);
+                self.overruled_in_group(&report.text, &identity, &note)
+                    .map_err(report_error)?;
+                tracing::info!(chat_id = report.chat_id, "a group admin said not a scam");
+                Ok(Filed::default())
+            }
             ReportKind::Legitimate => {
+                if !self
+                    .first_answer(&identity, &report.text)
+                    .map_err(report_error)?
+                {
+                    return Ok(Filed {
+                        repeat: true,
+                        ..Filed::default()
+                    });
+                }
                 let c = self.community().map_err(report_error)?;
                 let hash = c.store.reporter_hash(&identity);
                 let excerpt: String = report.text.chars().take(FEEDBACK_EXCERPT).collect();
@@ -204,7 +234,7 @@ mod tests {
             )
             .unwrap();
             let chat = ChatPrefs {
-                threshold: Level::Medium,
+                threshold: WarnAt::Medium,
                 ..ChatPrefs::default()
             };
             s.set_chat(-5, chat).unwrap();
@@ -231,8 +261,25 @@ mod tests {
         }
         let s = service(dir.path());
         assert_eq!(s.user(7).unwrap().lang, Some(Lang::Zh));
-        assert_eq!(s.chat(-1_000_000_005).unwrap().threshold, Level::Medium);
+        assert_eq!(s.chat(-1_000_000_005).unwrap().threshold, WarnAt::Medium);
         assert_eq!(s.chat(-5).unwrap(), ChatPrefs::default());
+        let older = StoredChatPrefs {
+            threshold: "low".into(),
+            lang: None,
+            delete_scams: true,
+            read_screenshots: false,
+            introduced: true,
+        };
+        s.community()
+            .unwrap()
+            .store
+            .set_chat_prefs(-6, &older)
+            .unwrap();
+        assert_eq!(
+            s.chat(-6).unwrap().threshold,
+            WarnAt::Medium,
+            "a stored low reads as medium"
+        );
         assert_eq!(s.last_update_id().unwrap(), Some(99));
         assert_eq!(s.stats().unwrap().reports_stored, 1);
 
@@ -240,5 +287,32 @@ mod tests {
         s.forget_user(7).unwrap();
         assert_eq!(s.user(7).unwrap(), UserPrefs::default());
         assert_eq!(s.stats().unwrap().reports_stored, 0);
+    }
+
+    #[test]
+    fn a_group_admins_not_a_scam_teaches_the_model_and_is_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = service(dir.path());
+        let c = s.community().unwrap();
+        let before = c.knowledge.model.read().unwrap().documents();
+        let report = Report {
+            kind: ReportKind::NotAScam,
+            reporter_id: 9,
+            chat_id: -100,
+            text: "Please pay the customs fee before Friday".into(),
+            hidden_links: Vec::new(),
+            level: Some(Level::High),
+            family: None,
+        };
+        ReportSink::report(&s, report).unwrap();
+        let after = c.knowledge.model.read().unwrap().documents();
+        assert_eq!((after.0, after.1), (before.0, before.1 + 1));
+        let logged = c.store.decisions(None, 10).unwrap();
+        assert_eq!(logged.len(), 1);
+        let (_, decision) = &logged[0];
+        assert_eq!(decision.action, "group-not-a-scam");
+        assert_eq!(decision.note, "bot said high in chat -100");
+        assert_eq!(decision.actor.len(), 64, "a keyed hash, not the raw id");
+        assert_eq!(s.stats().unwrap().reports_stored, 0, "nothing to curate");
     }
 }

@@ -24,12 +24,50 @@ pub struct UserPrefs {
     pub blocked: bool,
 }
 
+/// The lowest level that gets a warning in a group: medium or high, never low (a
+/// low verdict is "no clear scam pattern", which no group should be warned about).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum WarnAt {
+    /// Medium and high verdicts.
+    Medium,
+    /// High verdicts only (the default).
+    #[default]
+    High,
+}
+
+impl WarnAt {
+    /// A level as a threshold: `low` (stored by older releases) reads as `medium`.
+    pub fn from_level(level: Level) -> Self {
+        match level {
+            Level::High => Self::High,
+            Level::Medium | Level::Low => Self::Medium,
+        }
+    }
+
+    /// The level it stands for.
+    pub fn level(self) -> Level {
+        match self {
+            Self::Medium => Level::Medium,
+            Self::High => Level::High,
+        }
+    }
+
+    /// The next value in the /settings cycle.
+    pub fn next(self) -> Self {
+        match self {
+            Self::Medium => Self::High,
+            Self::High => Self::Medium,
+        }
+    }
+}
+
 /// What is remembered about one group or supergroup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatPrefs {
     /// Lowest level that gets a warning in the group.
-    pub threshold: Level,
-    /// Language of warnings; `None` follows the sender's language.
+    pub threshold: WarnAt,
+    /// Language of the bot's group messages; `None` follows the language most of the
+    /// group writes in.
     pub lang: Option<Lang>,
     /// Delete a scam message and post a short notice (needs the delete right).
     pub delete_scams: bool,
@@ -42,7 +80,7 @@ pub struct ChatPrefs {
 impl Default for ChatPrefs {
     fn default() -> Self {
         Self {
-            threshold: Level::High,
+            threshold: WarnAt::High,
             lang: None,
             delete_scams: false,
             read_screenshots: false,
@@ -146,15 +184,26 @@ mod tests {
     fn unknown_ids_read_as_defaults_and_moves_keep_settings() {
         let prefs = MemoryPrefs::new();
         assert_eq!(prefs.user(1).unwrap(), UserPrefs::default());
-        assert_eq!(prefs.chat(-5).unwrap().threshold, Level::High);
+        assert_eq!(prefs.chat(-5).unwrap().threshold, WarnAt::High);
         let custom = ChatPrefs {
-            threshold: Level::Medium,
+            threshold: WarnAt::Medium,
             ..ChatPrefs::default()
         };
         prefs.set_chat(-5, custom.clone()).unwrap();
         prefs.move_chat(-5, -1005).unwrap();
         assert_eq!(prefs.chat(-1005).unwrap(), custom);
         assert_eq!(prefs.chat(-5).unwrap(), ChatPrefs::default());
+    }
+
+    #[test]
+    fn a_low_threshold_reads_as_medium_and_the_cycle_skips_low() {
+        assert_eq!(WarnAt::from_level(Level::Low), WarnAt::Medium);
+        assert_eq!(WarnAt::from_level(Level::High), WarnAt::High);
+        let mut at = WarnAt::default();
+        for _ in 0..4 {
+            at = at.next();
+            assert_ne!(at.level(), Level::Low);
+        }
     }
 
     #[test]

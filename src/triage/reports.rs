@@ -2,9 +2,14 @@
 //! corpora, listing what needs review, and admin decisions that teach or un-teach the
 //! fingerprint index and the learned model.
 //!
-//! Invariants: a report id is returned only once the report is durable; every admin
-//! decision is logged; confirming teaches (scam fingerprint, model), rejecting
-//! un-teaches what a confirmation taught and allow-lists the report's indicators.
+//! Invariants: a report id is returned only once the report is durable; one person's
+//! reports of one message count once; every admin decision is logged; the first
+//! decision on a report stands (a later one is refused with who decided and when)
+//! until an explicit, logged reopen; confirming teaches (scam fingerprint, model) and
+//! blocks the report's indicators with the report's family; rejecting un-teaches what
+//! a confirmation taught and never allow-lists anything (that is `judge_indicator`'s
+//! alone). A cluster decision decides a report and its pending near-duplicates, and a
+//! confirmation also every pending report that shares an indicator with it.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -38,6 +43,25 @@ pub enum TriageError {
     /// No report has that id.
     #[error("no report {0}")]
     UnknownReport(ReportId),
+    /// The reporter already answered about this message (it counts once); nothing
+    /// was recorded.
+    #[error("already reported by this reporter{}", first.map(|id| format!(" as {id}")).unwrap_or_default())]
+    AlreadyAnswered {
+        /// Their first report of it (none when they said it looks legitimate).
+        first: Option<ReportId>,
+    },
+    /// The report was decided already; the first decision stands until a reopen.
+    #[error("report {id} was already {} by {by} at {at} (unix time); reopen it to change that", status_name(*status))]
+    AlreadyDecided {
+        /// The report.
+        id: ReportId,
+        /// Its status.
+        status: ReportStatus,
+        /// Who decided (the decision log's actor).
+        by: String,
+        /// When, unix seconds.
+        at: u64,
+    },
     /// The value is not a link, number or ID the service recognises.
     #[error("{0:?} is not a link, phone number, e-mail, WeChat, QQ, Telegram or WhatsApp ID")]
     NotAnIndicator(String),
@@ -72,6 +96,19 @@ pub struct Reported {
     pub needs_review: Vec<ReviewTrigger>,
 }
 
+fn status_name(status: ReportStatus) -> &'static str {
+    match status {
+        ReportStatus::Pending => "reopened",
+        ReportStatus::Confirmed => "confirmed",
+        ReportStatus::Rejected => "rejected",
+    }
+}
+
+/// Decision-log actions that decide a report.
+const DECIDING: [&str; 2] = ["confirm", "reject"];
+/// Pending reports read when a cluster is decided.
+const CLUSTER_SCAN: usize = 5_000;
+
 /// Pending reports that belong together.
 #[derive(Debug, Clone)]
 pub struct PendingGroup {
@@ -99,6 +136,9 @@ pub enum Review {
     Reject,
 }
 
+/// Longest excerpt of an overruled message kept in the decision log.
+const OVERRULED_EXCERPT: usize = 300;
+
 /// A text's fingerprint, empty when it is too short to have one (the store keeps
 /// nothing for an empty fingerprint, the index ignores it).
 fn signature_or_none(text: &str) -> Vec<u32> {
@@ -119,6 +159,9 @@ impl Triage {
         }
         let reporter = c.store.reporter_hash(reporter);
         let at = now();
+        if let Some(first) = c.answered.first(&reporter, message.text) {
+            return Err(TriageError::AlreadyAnswered { first });
+        }
         if !c.limiter.allow(&reporter) {
             return Err(TriageError::RateLimited {
                 limit: c.settings.reports_per_hour,
@@ -138,6 +181,7 @@ impl Triage {
             at,
         };
         let id = c.store.add_report(&new)?;
+        c.answered.record(&reporter, message.text, Some(id));
         let mut needs_review = Vec::new();
         for key in keys {
             if let Some(rep) = c.store.indicator_reputation(&key)?
@@ -159,6 +203,18 @@ impl Triage {
             }
         }
         Ok(Reported { id, needs_review })
+    }
+
+    /// Records that `reporter` (a raw identity) said a message is legitimate; false
+    /// when they had already answered about this message (nothing new counts).
+    pub fn first_answer(&self, reporter: &str, text: &str) -> Result<bool, TriageError> {
+        let c = self.community()?;
+        let reporter = c.store.reporter_hash(reporter);
+        if c.answered.first(&reporter, text).is_some() {
+            return Ok(false);
+        }
+        c.answered.record(&reporter, text, None);
+        Ok(true)
     }
 
     /// The non-official indicators of a message, as store keys.
@@ -274,7 +330,8 @@ impl Triage {
         Ok(out)
     }
 
-    /// Records an admin's verdict on a report and teaches (or un-teaches) accordingly.
+    /// Records an admin's verdict on a pending report and teaches accordingly; a
+    /// report decided already is refused with `AlreadyDecided` (first decision wins).
     pub fn review(
         &self,
         id: ReportId,
@@ -283,45 +340,192 @@ impl Triage {
         note: &str,
     ) -> Result<Report, TriageError> {
         let c = self.community()?;
+        let current = c
+            .store
+            .get_report(id)?
+            .ok_or(TriageError::UnknownReport(id))?;
+        if current.status != ReportStatus::Pending {
+            return Err(self.already_decided(&current)?);
+        }
         let at = now();
         let status = match review {
             Review::Confirm => ReportStatus::Confirmed,
             Review::Reject => ReportStatus::Rejected,
         };
-        let old = c
-            .store
-            .set_status(id, status, at, signature_or_none)
-            .map_err(|e| match e {
-                StoreError::ReportNotFound(id) => TriageError::UnknownReport(id),
-                e => e.into(),
-            })?;
-        let state = if review == Review::Confirm {
-            AdminState::Blocked
-        } else {
-            AdminState::Allowed
-        };
-        for key in &old.indicators {
-            c.store.set_indicator_state(key, state, at)?;
+        let old = c.store.set_status(id, status, at, signature_or_none)?;
+        if review == Review::Confirm {
+            let family = self
+                .classifier
+                .load()
+                .classify(Message::text(&old.text))
+                .family;
+            let family = family.map(crate::classify::Family::as_str);
+            for key in &old.indicators {
+                c.store
+                    .set_indicator_verdict(key, AdminState::Blocked, family, at)?;
+            }
         }
-        let was = match old.status {
-            ReportStatus::Confirmed => Some(true),
-            ReportStatus::Rejected => Some(false),
-            ReportStatus::Pending => None,
-        };
         c.recent.write().expect("recent lock").remove(id);
-        self.teach(id, &old.text, Some(review == Review::Confirm), was);
+        self.teach(id, &old.text, Some(review == Review::Confirm), None);
         self.save_model()?;
-        let action = if review == Review::Confirm {
-            "confirm"
-        } else {
-            "reject"
-        };
+        let action = DECIDING[usize::from(review == Review::Reject)];
         self.log(actor, action, &id.to_string(), note, at)?;
         Ok(Report {
             status,
             status_changed_at: Some(at),
             ..old
         })
+    }
+
+    /// Decides report `id` and every pending report of its cluster; returns the
+    /// decided reports, `id` first. Fails (deciding nothing) when `id` itself was
+    /// decided already. A confirmation says the report's contacts are a scam's, so it
+    /// decides every pending report carrying one of them (`cluster`); a rejection says
+    /// this message is genuine, which says nothing about other messages that merely
+    /// share a contact (a scam can quote a real number), so it decides only the
+    /// near-duplicates and leaves the contact's other reports and reputation alone.
+    pub fn review_cluster(
+        &self,
+        id: ReportId,
+        review: Review,
+        actor: &str,
+        note: &str,
+    ) -> Result<Vec<Report>, TriageError> {
+        let members = self.cluster_of(id, review == Review::Confirm)?;
+        let mut decided = vec![self.review(id, review, actor, note)?];
+        let cluster_note = format!("with {id}: {note}");
+        for member in members.into_iter().filter(|m| m.id != id) {
+            match self.review(member.id, review, actor, &cluster_note) {
+                Ok(report) => decided.push(report),
+                Err(TriageError::AlreadyDecided { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(decided)
+    }
+
+    /// Report `id` and the pending reports that share an indicator with it or are
+    /// near-duplicates of it (among the latest `CLUSTER_SCAN` pending), `id` first.
+    pub fn cluster(&self, id: ReportId) -> Result<Vec<Report>, TriageError> {
+        self.cluster_of(id, true)
+    }
+
+    /// As [`Triage::cluster`]; reports sharing an indicator only `with_indicators`.
+    fn cluster_of(&self, id: ReportId, with_indicators: bool) -> Result<Vec<Report>, TriageError> {
+        let c = self.community()?;
+        let head = c
+            .store
+            .get_report(id)?
+            .ok_or(TriageError::UnknownReport(id))?;
+        let sig = signature_or_none(&head.text);
+        let mut members = Vec::new();
+        for member in c.store.pending_reports(None, CLUSTER_SCAN)? {
+            if member.id == id {
+                continue;
+            }
+            let shares = with_indicators
+                && member
+                    .indicators
+                    .iter()
+                    .any(|k| head.indicators.contains(k));
+            let near = !sig.is_empty()
+                && fingerprint::similarity(&sig, &signature_or_none(&member.text))
+                    >= NEAR_DUPLICATE;
+            if shares || near {
+                members.push(member);
+            }
+        }
+        members.insert(0, head);
+        Ok(members)
+    }
+
+    /// Puts a decided report back to pending, un-teaching what its decision taught
+    /// (a confirmation's blocks are lifted where the indicator is still blocked);
+    /// logged as `reopen`.
+    pub fn reopen(&self, id: ReportId, actor: &str, note: &str) -> Result<Report, TriageError> {
+        let c = self.community()?;
+        let at = now();
+        let old = c
+            .store
+            .set_status(id, ReportStatus::Pending, at, signature_or_none)
+            .map_err(|e| match e {
+                StoreError::ReportNotFound(id) => TriageError::UnknownReport(id),
+                e => e.into(),
+            })?;
+        let was = match old.status {
+            ReportStatus::Confirmed => Some(true),
+            ReportStatus::Rejected => Some(false),
+            ReportStatus::Pending => return Ok(old),
+        };
+        if was == Some(true) {
+            for key in &old.indicators {
+                let blocked = c
+                    .store
+                    .indicator_reputation(key)?
+                    .is_some_and(|r| r.admin_state == AdminState::Blocked);
+                if blocked {
+                    c.store.set_indicator_state(key, AdminState::None, at)?;
+                }
+            }
+        }
+        if let Some(sig) = fingerprint::signature(&old.text) {
+            c.recent.write().expect("recent lock").insert(id, &sig);
+        }
+        self.teach(id, &old.text, None, was);
+        self.save_model()?;
+        self.log(actor, "reopen", &id.to_string(), note, at)?;
+        Ok(Report {
+            status: ReportStatus::Pending,
+            status_changed_at: Some(at),
+            ..old
+        })
+    }
+
+    /// The `AlreadyDecided` error for `report`: who decided it and when, from the log.
+    fn already_decided(&self, report: &Report) -> Result<TriageError, TriageError> {
+        let c = self.community()?;
+        let decision = c
+            .store
+            .last_decision_about(&report.id.to_string(), &DECIDING)?;
+        Ok(TriageError::AlreadyDecided {
+            id: report.id,
+            status: report.status,
+            by: decision
+                .as_ref()
+                .map_or_else(String::new, |d| d.actor.clone()),
+            at: decision
+                .map(|d| d.at)
+                .or(report.status_changed_at)
+                .unwrap_or_default(),
+        })
+    }
+
+    /// A group admin says a message the bot warned about or deleted is not a scam
+    /// (`admin` is their raw identity, hashed here): the learned model learns it as
+    /// legitimate and the decision is logged with `note`. Limited like reports. The
+    /// model's signal is bounded, so this can take at most that signal away from
+    /// look-alikes; rules, reputation and curated fingerprints are untouched.
+    pub fn overruled_in_group(
+        &self,
+        text: &str,
+        admin: &str,
+        note: &str,
+    ) -> Result<(), TriageError> {
+        let c = self.community()?;
+        let admin = c.store.reporter_hash(admin);
+        if !c.limiter.allow(&admin) {
+            return Err(TriageError::RateLimited {
+                limit: c.settings.reports_per_hour,
+            });
+        }
+        c.knowledge
+            .model
+            .write()
+            .expect("model lock")
+            .learn(text, false);
+        self.save_model()?;
+        let excerpt: String = text.chars().take(OVERRULED_EXCERPT).collect();
+        self.log(&admin.to_hex(), "group-not-a-scam", &excerpt, note, now())
     }
 
     /// Teaches the index and the model a judged report, forgetting an earlier label.

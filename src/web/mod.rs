@@ -46,6 +46,8 @@ pub struct WebState {
     pub triage: Arc<Triage>,
     /// Whether the Telegram bot is running (set by the app).
     pub bot_running: Arc<AtomicBool>,
+    /// Whether the bot's getUpdates has failed several times in a row (set by the bot).
+    pub polling_failing: Arc<AtomicBool>,
     /// The webhook endpoint, in webhook mode.
     pub webhook: Option<Webhook>,
     /// The bot's update inbox (health counts what it set aside).
@@ -58,6 +60,7 @@ struct Health {
     status: &'static str,
     rules: usize,
     bot_running: bool,
+    polling_failing: bool,
     /// Updates set aside because they could not be handled (`None`: unreadable).
     quarantined_updates: Option<usize>,
 }
@@ -105,15 +108,25 @@ async fn webhook_update(State(state): State<WebState>, request: Request) -> Stat
     }
 }
 
-async fn healthz(State(state): State<WebState>) -> Json<Health> {
+/// `ok` (200), or `failing` (503) while the running bot cannot fetch updates.
+async fn healthz(State(state): State<WebState>) -> (StatusCode, Json<Health>) {
+    let bot_running = state.bot_running.load(Ordering::SeqCst);
+    let polling_failing = bot_running && state.polling_failing.load(Ordering::SeqCst);
+    let (code, status) = if polling_failing {
+        (StatusCode::SERVICE_UNAVAILABLE, "failing")
+    } else {
+        (StatusCode::OK, "ok")
+    };
     let inbox = Arc::clone(&state.inbox);
     let quarantined = tokio::task::spawn_blocking(move || inbox.quarantined().map(|q| q.len()));
-    Json(Health {
-        status: "ok",
+    let health = Health {
+        status,
         rules: state.triage.classifier().rules().len(),
-        bot_running: state.bot_running.load(Ordering::SeqCst),
+        bot_running,
+        polling_failing,
         quarantined_updates: quarantined.await.ok().and_then(Result::ok),
-    })
+    };
+    (code, Json(health))
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` completes.

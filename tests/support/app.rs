@@ -19,10 +19,23 @@ use super::fake_bot_api::FakeBotApi;
 /// Bounded wait for anything the bot does.
 pub const WAIT: Duration = Duration::from_secs(15);
 
-/// Rules for the tests: a fee demand alone is medium; with a link it is high.
+/// Rules for the tests: a fee demand alone is medium; with a link it is high. A member
+/// warning others keeps the shipped rule's id (what `Verdict::warns_about_scam` looks
+/// for) but a weight too small to change a level, so tests see the group policy, not
+/// the score, leave it alone.
 pub const TEST_RULES: &str = r#"
 [cue.fee_demand]
 keywords = ["customs fee", "pay the fee", "缴纳关税", "保证金"]
+
+[cue.member_warning]
+keywords = ["大家注意", "psa"]
+
+[[rule]]
+id = "legit.member-warning"
+family = "legitimate"
+weight = -5
+all = ["member_warning"]
+explain = { zh = "这条消息是在提醒别人防骗", en = "This message warns others about a scam" }
 
 [[rule]]
 id = "test.fee-with-link"
@@ -56,6 +69,8 @@ pub struct Tuning {
     pub batch_window: Duration,
     /// Group warnings per minute.
     pub group_warnings_per_minute: u32,
+    /// Window in which group deletions share one notice.
+    pub notice_window: Duration,
 }
 
 impl Default for Tuning {
@@ -63,6 +78,7 @@ impl Default for Tuning {
         Self {
             batch_window: Duration::from_millis(500),
             group_warnings_per_minute: 5,
+            notice_window: Duration::from_millis(1000),
         }
     }
 }
@@ -120,6 +136,7 @@ impl TestApp {
         app.reports = reports.clone();
         app.batch_window = Some(tuning.batch_window);
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
+        app.notice_window = Some(tuning.notice_window);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
         Self {
@@ -162,6 +179,7 @@ impl TestApp {
         let tuning = Tuning::default();
         app.batch_window = Some(tuning.batch_window);
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
+        app.notice_window = Some(tuning.notice_window);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
         Self {
@@ -209,6 +227,7 @@ pub fn settings(dir: &Path, fake: Option<&FakeBotApi>) -> Settings {
         channels_file: config.join("channels.toml"),
         advice_file: config.join("advice.toml"),
         notice_prior_file: config.join("notice_prior.jsonl"),
+        // No base model: the test rules alone decide levels, so tests stay exact.
         model_file: None,
         data_dir: dir.join("data"),
         community: CommunitySettings {

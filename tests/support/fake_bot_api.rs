@@ -209,6 +209,12 @@ impl FakeBotApi {
         self.set_member(chat_id, bot_id, status);
     }
 
+    /// Turns BotFather's privacy mode on or off for the bot (getMe's
+    /// `can_read_all_group_messages` is its opposite; off by default).
+    pub fn set_privacy_mode(&self, on: bool) {
+        self.state().privacy_mode = on;
+    }
+
     /// The next call to `method` (any spelling) gets `status` and `body`
     /// verbatim instead of being handled. Injections queue up; each is used
     /// once. Avoid 5xx: teloxide sleeps 10 s after any server error.

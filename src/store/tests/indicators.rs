@@ -22,6 +22,7 @@ fn check(reports: &[(&str, u64)], want_distinct: u64, want_seen: (u64, u64)) {
             admin_state: AdminState::None,
             first_seen: want_seen.0,
             last_seen: want_seen.1,
+            family: None,
         },
         "{reports:?}"
     );
@@ -94,4 +95,20 @@ fn admin_state_is_kept_and_listed() {
         .set_indicator_state("x:good", AdminState::None, 13)
         .unwrap();
     assert_eq!(store.indicator_reputation("x:good").unwrap(), None);
+}
+
+#[test]
+fn a_blocked_indicator_keeps_its_family_until_its_state_changes() {
+    let (_dir, store) = open_temp();
+    let family = Some("logistics-fee");
+    store
+        .set_indicator_verdict("x:1", AdminState::Blocked, family, 10)
+        .unwrap();
+    let rep = store.indicator_reputation("x:1").unwrap().unwrap();
+    assert_eq!(rep.family.as_deref(), family);
+    store
+        .set_indicator_verdict("x:1", AdminState::Allowed, family, 11)
+        .unwrap();
+    let rep = store.indicator_reputation("x:1").unwrap().unwrap();
+    assert_eq!((rep.admin_state, rep.family), (AdminState::Allowed, None));
 }

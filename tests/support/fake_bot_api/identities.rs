@@ -200,11 +200,11 @@ impl BotIdentity {
     }
 
     /// The getMe result: the user plus every bot-only flag the server sends.
-    pub fn me_json(&self) -> Value {
+    pub fn me_json(&self, privacy_mode: bool) -> Value {
         let mut me = self.user_json();
         let flags = json!({
             "can_join_groups": true,
-            "can_read_all_group_messages": true,
+            "can_read_all_group_messages": !privacy_mode,
             "supports_inline_queries": false,
             "can_connect_to_business": false,
             "has_main_web_app": false,

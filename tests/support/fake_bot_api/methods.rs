@@ -29,7 +29,7 @@ pub fn dispatch(
     params: &Value,
 ) -> Option<Reply> {
     let outcome = match method {
-        "getme" => Ok(Reply::ok(bot.me_json())),
+        "getme" => Ok(Reply::ok(bot.me_json(state.privacy_mode))),
         "sendmessage" => send_message(state, bot, params),
         "editmessagetext" => edit_message(state, bot, params, true),
         "editmessagereplymarkup" => edit_message(state, bot, params, false),

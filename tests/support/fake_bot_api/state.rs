@@ -122,6 +122,8 @@ pub struct State {
     /// Update id -> the exact JSON text delivered for it (see `enqueue_raw_update`).
     pub raw_updates: HashMap<i64, String>,
     pub seq: u64,
+    /// BotFather privacy mode: getMe says the bot cannot read all group messages.
+    pub privacy_mode: bool,
 }
 
 impl State {

@@ -1,0 +1,48 @@
+//! Card length is a tested property: every fixture message's private card, in both
+//! languages, fits well within one phone screen's worth of text; the figures
+//! (p50, max per language) are printed with `--nocapture` and recorded in README.
+
+use sellerguard::classify::{Lang, Message};
+use sellerguard::config::Settings;
+use sellerguard::eval::dataset::{self, LabelMap};
+use sellerguard::telegram::render;
+use sellerguard::triage::{Card, Triage};
+
+/// The most characters a private card may have (about one and a half phone screens; the
+/// English cards ran 1,500-1,700 before the first screen was cut to the essentials).
+const MAX_CARD_CHARS: usize = 1100;
+
+#[test]
+fn every_fixture_card_is_short_in_both_languages() {
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let settings = Settings::load(None, |_| None).expect("default settings");
+    let triage = Triage::load(&settings).expect("service");
+    let mut texts = Vec::new();
+    for file in [
+        "tests/fixtures/seller_scams.jsonl",
+        "tests/fixtures/hard_negatives.jsonl",
+    ] {
+        let rows = dataset::load(std::path::Path::new(file), &LabelMap::default()).unwrap();
+        texts.extend(rows.into_iter().map(|r| r.text));
+    }
+    for lang in [Lang::En, Lang::Zh] {
+        let mut lengths: Vec<(usize, &str)> = texts
+            .iter()
+            .map(|text| {
+                let verdict = triage.check(Message::text(text));
+                let card = Card::new(&verdict, triage.advice(), lang);
+                (render::card(&card).chars().count(), text.as_str())
+            })
+            .collect();
+        lengths.sort();
+        let (p50, (max, longest)) = (lengths[lengths.len() / 2].0, lengths[lengths.len() - 1]);
+        println!(
+            "{lang:?}: {} cards, p50 {p50}, max {max} chars",
+            lengths.len()
+        );
+        assert!(
+            max <= MAX_CARD_CHARS,
+            "{lang:?} card of {max} chars for {longest:?}"
+        );
+    }
+}
