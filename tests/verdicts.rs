@@ -4,10 +4,10 @@
 //! gets the level it should, in both languages. These are regression tests, not an
 //! accuracy claim (EVALUATION.md measures accuracy on held-out real messages).
 
-use sellerguard::classify::{Level, Message};
+use sellerguard::classify::{Lang, Level, Message};
 use sellerguard::config::Settings;
 use sellerguard::eval::dataset::{self, LabelMap};
-use sellerguard::triage::Triage;
+use sellerguard::triage::{Card, Triage};
 
 fn triage() -> Triage {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
@@ -148,6 +148,10 @@ fn member_warnings_are_not_the_scam() {
         let verdict = triage.check(Message::text(text));
         assert!(verdict.warns_about_scam(), "{text}");
         assert!(!verdict.level.is_flagged(), "{:?}: {text}", verdict.level);
+        // Never a green tick: the card says it is a warning about a scam.
+        let card = Card::new(&verdict, triage.advice(), Lang::En);
+        assert_eq!(card.marker(), "ℹ️", "{text}");
+        assert!(card.headline.starts_with("A scam warning"), "{}", card.headline);
     }
     let recovery = triage.check(Message::text("被骗了？我们专业追回损失，加微信 zh888 咨询"));
     assert!(!recovery.warns_about_scam());

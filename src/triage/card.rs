@@ -32,6 +32,8 @@ pub struct Card {
     pub advice: String,
     /// The language of the card.
     pub lang: Lang,
+    /// Whether the message warns others about a scam (and is not one itself).
+    pub member_warning: bool,
 }
 
 impl Card {
@@ -39,7 +41,15 @@ impl Card {
     pub fn new(verdict: &Verdict, advice: &Advice, lang: Lang) -> Self {
         let zh = lang == Lang::Zh;
         let family_title = verdict.family.map(|f| f.title(lang));
+        let member_warning = verdict.warns_about_scam() && !verdict.level.is_flagged();
         let headline = match (verdict.level, family_title, zh) {
+            _ if member_warning && zh => {
+                "防骗提醒：这条消息在提醒别人，本身不是诈骗；别使用其中引用的链接和号码".to_string()
+            }
+            _ if member_warning => {
+                "A scam warning: it warns others and is not the scam itself; do not use what it quotes"
+                    .to_string()
+            }
             (Level::High, Some(f), true) => format!("高风险：很可能是诈骗（{f}）"),
             (Level::High, Some(f), false) => format!("High risk: very likely a scam ({f})"),
             (Level::High, None, true) => "高风险：很可能是诈骗".to_string(),
@@ -53,7 +63,12 @@ impl Card {
         };
         let flagged = verdict.level.is_flagged();
         let mut reasons: Vec<String> = Vec::new();
-        for signal in verdict.signals.iter().filter(|s| !flagged || s.weight > 0) {
+        // A member's warning says so first; otherwise the strongest reasons lead.
+        let mut ordered: Vec<&crate::classify::Signal> = verdict.signals.iter().collect();
+        if member_warning {
+            ordered.sort_by_key(|s| s.rule_id != crate::classify::verdict::MEMBER_WARNING_RULE);
+        }
+        for signal in ordered.into_iter().filter(|s| !flagged || s.weight > 0) {
             let mut reason = signal.explanation.get(lang).to_string();
             if let Some(quote) = signal
                 .evidence
@@ -93,11 +108,15 @@ impl Card {
             indicators,
             advice,
             lang,
+            member_warning,
         }
     }
 
     /// The level marker that starts the card.
     pub fn marker(&self) -> &'static str {
+        if self.member_warning {
+            return "ℹ️";
+        }
         match self.level {
             Level::High => "🚨",
             Level::Medium => "⚠️",
