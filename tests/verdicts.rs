@@ -151,7 +151,11 @@ fn member_warnings_are_not_the_scam() {
         // Never a green tick: the card says it is a warning about a scam.
         let card = Card::new(&verdict, triage.advice(), Lang::En);
         assert_eq!(card.marker(), "ℹ️", "{text}");
-        assert!(card.headline.starts_with("A scam warning"), "{}", card.headline);
+        assert!(
+            card.headline.starts_with("A scam warning"),
+            "{}",
+            card.headline
+        );
     }
     let recovery = triage.check(Message::text("被骗了？我们专业追回损失，加微信 zh888 咨询"));
     assert!(!recovery.warns_about_scam());
