@@ -1,6 +1,6 @@
-//! The whole app as a value: health over HTTP with and without a bot, graceful
-//! shutdown that finishes in-flight work, webhook mode, and `sellerguard serve` ending
-//! on SIGTERM.
+//! The whole app as a value: health over HTTP with and without a bot, start-up that
+//! waits out an unreachable Bot API, graceful shutdown that finishes in-flight work,
+//! webhook mode, and `sellerguard serve` ending on SIGTERM.
 
 mod support;
 
@@ -52,6 +52,24 @@ async fn without_a_token_only_health_is_served() {
     assert_eq!(status, 200);
     assert_eq!(body["bot_running"], false);
     running.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn start_up_retries_the_bot_api_until_it_answers() {
+    let fake = FakeBotApi::start().await;
+    fake.rate_limit_next("getMe", 1);
+    fake.rate_limit_next("getMe", 1);
+
+    let app = TestApp::start_with(fake, Tuning::default()).await;
+
+    assert_eq!(
+        app.fake.calls_to("getMe").len(),
+        3,
+        "two refusals, then the answer"
+    );
+    let (_, body) = health(app.running.http_addr).await;
+    assert_eq!(body["bot_running"], true);
+    app.drain_and_stop().await;
 }
 
 #[tokio::test]

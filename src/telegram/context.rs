@@ -178,11 +178,7 @@ impl Ctx {
             .build()
             .map_err(|e| TelegramError::Client(e.to_string()))?;
         let raw = Bot::with_client(options.token.expose(), client).set_api_url(url.clone());
-        let me = raw
-            .get_me()
-            .send()
-            .await
-            .map_err(|e| TelegramError::GetMe(e.to_string()))?;
+        let me = get_me_with_backoff(&raw, &shutdown).await?;
         super::commands::register(&raw, &options.curators).await;
         // The outbox retries on 429 itself (and can stop waiting at shutdown); the
         // throttle only paces.
@@ -258,5 +254,39 @@ impl Ctx {
     /// What the card `(chat, message)` judged, if still remembered.
     pub fn card(&self, chat_id: i64, message_id: i32) -> Option<Judged> {
         self.cards.get(chat_id, message_id)
+    }
+}
+
+/// Longest pause between getMe attempts at start-up.
+const GET_ME_MAX_PAUSE: Duration = Duration::from_secs(30);
+
+/// Asks the Bot API who the bot is, retrying with backoff (1 s doubling to 30 s, or the
+/// server's `retry_after`) while it is unreachable or failing, so a bot started during
+/// an outage comes up when the outage ends. A rejected token is final; so is shutdown.
+async fn get_me_with_backoff(
+    raw: &Bot,
+    shutdown: &CancellationToken,
+) -> Result<teloxide::types::Me, TelegramError> {
+    let mut pause = Duration::from_secs(1);
+    loop {
+        let error = match raw.get_me().send().await {
+            Ok(me) => return Ok(me),
+            Err(error) => error,
+        };
+        if let teloxide::RequestError::Api(teloxide::ApiError::InvalidToken) = error {
+            return Err(TelegramError::GetMe(error.to_string()));
+        }
+        let wait = match &error {
+            teloxide::RequestError::RetryAfter(seconds) => seconds.duration(),
+            _ => pause,
+        };
+        tracing::warn!("the Bot API did not answer getMe ({error}); retrying in {wait:?}");
+        tokio::select! {
+            () = shutdown.cancelled() => {
+                return Err(TelegramError::GetMe(format!("stopped before the Bot API answered: {error}")));
+            }
+            () = tokio::time::sleep(wait) => {}
+        }
+        pause = (pause * 2).min(GET_ME_MAX_PAUSE);
     }
 }

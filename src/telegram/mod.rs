@@ -49,7 +49,8 @@ pub enum TelegramError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
-    /// getMe failed: wrong token or unreachable server.
+    /// getMe failed for good: the token was rejected, or shutdown came first (an
+    /// unreachable or failing server is retried with backoff).
     #[error(
         "cannot reach the Bot API as this bot (getMe failed: {0}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL"
     )]
