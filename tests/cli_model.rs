@@ -147,6 +147,25 @@ fn source_folds_keep_sources_together_and_learn_per_fold() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("## fold 1 of 2:"), "{stdout}");
     assert!(!stdout.contains("## all folds"), "{stdout}");
+    let (code, stdout, stderr) = sellerguard(
+        &[
+            "eval",
+            "--data",
+            &data,
+            "--exclude-source",
+            "a",
+            "--no-model",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["overall"]["tp"].as_u64().unwrap() + report["overall"]["fn"].as_u64().unwrap(),
+        1,
+        "source a's two scams are left out: {stdout}"
+    );
     let (code, _, stderr) = split_eval(&data, &["--fold", "5"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--fold 5 is out of range"), "{stderr}");

@@ -161,8 +161,8 @@ fn bucket(kind: u64, parts: &[&[u8]]) -> u32 {
 pub struct Opinion {
     /// Calibrated probability that the message is a scam.
     pub probability: f32,
-    /// Normalised-text spans of the features that pushed it most towards `scam` (or,
-    /// for a probability under one half, towards `legitimate`), strongest first.
+    /// Normalised-text spans of the features that pushed it most towards `scam`,
+    /// strongest first (the model's signal only ever speaks for that side).
     pub phrases: Vec<Range<usize>>,
 }
 
@@ -310,18 +310,13 @@ impl LinearModel {
     /// The model's opinion of a message.
     pub fn judge(&self, features: &Features) -> Opinion {
         let probability = sigmoid(self.platt_a * self.logit(features) + self.platt_b);
-        let towards_scam = probability >= 0.5;
         let v = features.value();
         let mut pushes: Vec<(f32, &Range<usize>)> = features
             .items
             .iter()
             .filter_map(|f| {
                 let push = self.weights[f.bucket as usize] * v;
-                let signed = if towards_scam { push } else { -push };
-                f.span
-                    .as_ref()
-                    .filter(|_| signed > 0.0)
-                    .map(|s| (signed, s))
+                f.span.as_ref().filter(|_| push > 0.0).map(|s| (push, s))
             })
             .collect();
         pushes.sort_by(|a, b| b.0.total_cmp(&a.0));
