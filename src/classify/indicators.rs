@@ -224,6 +224,8 @@ impl Extractor {
             if taken.overlaps(&range) {
                 continue;
             }
+            let written = original.map(|o| &o[text.original_span(range.clone())]);
+            let number = written.map_or(number.clone(), |w| regroup(&number, w));
             found.push(contact(
                 IndicatorKind::Phone,
                 &number,
@@ -368,11 +370,27 @@ fn phone_numbers(s: &str) -> Vec<(Range<usize>, String)> {
     out
 }
 
+/// A number read as a Chinese mobile but written in North American groups
+/// (`1-808-555-0143`, `1.808.555.0143`: one, three, three, four digits) is North
+/// American.
+fn regroup(number: &str, written: &str) -> String {
+    let groups: Vec<usize> = written
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .map(str::len)
+        .collect();
+    let cn_mobile = number.len() == 14 && number.starts_with("+861");
+    if cn_mobile && groups == [1, 3, 3, 4] {
+        return classify_nanp(&number[4..]).unwrap_or_else(|| number.to_owned());
+    }
+    number.to_owned()
+}
+
 /// `(808) 5550143`, `(808)5550143`, optionally after `+1 `, `1 ` or `+1`, starting at
 /// byte `at` (the `(` or the country code): the number's range and canonical form.
 fn parenthesised_nanp(s: &str, at: usize) -> Option<(Range<usize>, String)> {
     let rest = &s[at..];
-    let code_len = ["+1 (", "+1(", "1 (", "1("]
+    let code_len = ["+1 (", "+1(", "+1-(", "1 (", "1(", "1-("]
         .iter()
         .find(|p| rest.starts_with(**p))
         .map_or(0, |p| p.len() - 1);
@@ -386,7 +404,10 @@ fn parenthesised_nanp(s: &str, at: usize) -> Option<(Range<usize>, String)> {
         return None;
     }
     let area = &body[1..4];
-    let after = body[5..].strip_prefix(' ').unwrap_or(&body[5..]);
+    let after = [" - ", "-", " ", "."]
+        .iter()
+        .find_map(|sep| body[5..].strip_prefix(sep))
+        .unwrap_or(&body[5..]);
     let local_len = after.bytes().take_while(u8::is_ascii_digit).count();
     let followed = after
         .as_bytes()
@@ -517,8 +538,16 @@ mod tests {
             ),
             ("call +1(808)555-0143", &["phone:+18085550143"]),
             ("call +1 808 555 0143", &["phone:+18085550143"]),
+            (
+                "call (808)-555-0143 or +1-(808)-555-0144",
+                &["phone:+18085550143", "phone:+18085550144"],
+            ),
+            ("call 1 - 808 - 555 - 0143", &["phone:+18085550143"]),
+            ("call 1.808.555.0143", &["phone:+18085550143"]),
+            ("请拨打 138-1234-5678", &["phone:+8613812345678"]),
             ("Call 1-855-555-0172 to cancel", &["phone:18555550172"]),
-            ("请拨打 1-855-555-0172", &["phone:+8618555550172"]),
+            ("请拨打 1-855-555-0172", &["phone:18555550172"]),
+            ("请拨打 18555550172", &["phone:+8618555550172"]),
             ("see page (12) 3456789", &[]),
             ("积分( 分) (分分) (1分)", &[]),
             ("加V信：amz_vip888 详谈", &["wechat:amz_vip888"]),

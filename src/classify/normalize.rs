@@ -120,7 +120,8 @@ fn fold_confusable(c: char) -> char {
     }
 }
 
-/// Joins digit groups split by single spaces, dashes or dots (`138 1234 5678`).
+/// Joins digit groups split by single spaces, dashes or dots, or by a dash between
+/// spaces (`138 1234 5678`, `1 - 808 - 555 - 0143`).
 ///
 /// A run is joined only when it holds at least five digits and does not read as a
 /// decimal number (`5,000.00`, `1.5`) or a dotted IPv4 address.
@@ -144,14 +145,20 @@ fn join_split_digits(chars: &mut Vec<(char, (u32, u32))>) {
                 end += 1;
             }
             groups.push(end - g_start);
-            let sep_ok = end + 1 < chars.len()
-                && matches!(chars[end].0, ' ' | '-' | '.')
-                && chars[end + 1].0.is_ascii_digit();
-            if !sep_ok {
-                break;
-            }
-            seps.push(chars[end].0);
-            end += 1;
+            let digit_at = |k: usize| chars.get(k).is_some_and(|(c, _)| c.is_ascii_digit());
+            let spaced_dash = chars
+                .get(end..end + 3)
+                .is_some_and(|w| w.iter().map(|(c, _)| *c).eq([' ', '-', ' ']));
+            let sep_len =
+                if matches!(chars.get(end), Some((' ' | '-' | '.', _))) && digit_at(end + 1) {
+                    1
+                } else if spaced_dash && digit_at(end + 3) {
+                    3
+                } else {
+                    break;
+                };
+            seps.push(chars[end + sep_len / 2].0);
+            end += sep_len;
         }
         let digits: usize = groups.iter().sum();
         let dotted = seps.iter().filter(|&&s| s == '.').count();
