@@ -4,7 +4,8 @@
 //! grace period with a 40 s `retry_after` pending and sends the reply after the next
 //! start; an update that does not decode is set aside and polling moves on; a slow
 //! answer delays only its own chat; replies owed while the API refuses connections go
-//! out, once each, when it is back.
+//! out, once each, when it is back; `serve` refuses a 5 MB rule file on `/reload` and
+//! its memory stays within 10% of before.
 
 mod support;
 
@@ -346,4 +347,42 @@ async fn replies_owed_while_the_api_refuses_connections_are_sent_once_it_is_back
         answers.values().all(|n| *n == 1),
         "nothing answered twice: {answers:?}"
     );
+}
+
+#[tokio::test]
+async fn serve_refuses_a_5_mb_rule_file_on_reload_and_gives_its_memory_back() {
+    let dir = tempfile::tempdir().unwrap();
+    serve::prepare(dir.path());
+    let fake = FakeBotApi::start().await;
+    let alice = TestUser::alice();
+    let admin = alice.id.to_string();
+    let env = [("SELLERGUARD_ADMIN_IDS", admin.as_str())];
+    let mut child = serve::serve_with(&fake, dir.path(), &env);
+    // A first, good reload: whatever a reload allocates once is in `before`.
+    fake.enqueue_update(fake.private_text(&alice, "/reload"));
+    let good = fake.wait_for_sent(1, SLOW_WAIT).await;
+    let before = serve::rss_kib(&child);
+    // 5 MB of regex alternation in one rule file.
+    let words: Vec<String> = (0..640_000).map(|n| format!("w{n}")).collect();
+    let big = format!("[cue.big]\nregex = ['({})']\n", words.join("|"));
+    std::fs::write(dir.path().join("rules/big.toml"), &big).unwrap();
+    fake.enqueue_update(fake.private_text(&alice, "/reload"));
+    let refused = fake.wait_for_sent(2, SLOW_WAIT).await;
+    let after = serve::rss_kib(&child);
+    serve::signal(&child, "TERM");
+    let status = tokio::time::timeout(SLOW_WAIT, child.wait()).await;
+    eprintln!(
+        "serve VmRSS {before} KiB before, {after} KiB after refusing a {:.1} MB rule file",
+        big.len() as f64 / 1e6
+    );
+
+    assert!(status.expect("serve stops").expect("exit").success());
+    assert!(good[0].text.contains("Rules reloaded"), "{}", good[0].text);
+    assert!(
+        refused[1].text.contains("big.toml:1:1"),
+        "{}",
+        refused[1].text
+    );
+    assert!(big.len() > 5_000_000);
+    assert!(after * 10 <= before * 11, "{before} KiB -> {after} KiB");
 }

@@ -17,8 +17,14 @@ pub fn prepare(dir: &Path) {
 
 /// `sellerguard serve` (long polling) against `fake` with its data in `dir`.
 pub fn serve(fake: &FakeBotApi, dir: &Path) -> Child {
+    serve_with(fake, dir, &[])
+}
+
+/// As [`serve`], with more environment variables (`SELLERGUARD_ADMIN_IDS`, ...).
+pub fn serve_with(fake: &FakeBotApi, dir: &Path, env: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_sellerguard"))
         .arg("serve")
+        .envs(env.iter().copied())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("TELEGRAM_BOT_TOKEN", fake.token())
         .env("TELEGRAM_API_URL", fake.url().as_str())
@@ -30,6 +36,18 @@ pub fn serve(fake: &FakeBotApi, dir: &Path) -> Child {
         .kill_on_drop(true)
         .spawn()
         .expect("runs the binary")
+}
+
+/// The child's resident memory (VmRSS), in KiB.
+pub fn rss_kib(child: &Child) -> u64 {
+    let pid = child.id().expect("running");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))
+        .expect("VmRSS line");
+    let kib = line.split_whitespace().nth(1).expect("VmRSS value");
+    kib.parse().expect("VmRSS in KiB")
 }
 
 /// Sends `signal` (`TERM`, `KILL`) to the child.
