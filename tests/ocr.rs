@@ -11,6 +11,9 @@ use std::time::Duration;
 
 use sellerguard::ocr::{Ocr, OcrError, OcrOptions, OcrText, character_error_rate};
 
+#[path = "support/pages.rs"]
+mod pages;
+
 fn fixture(name: &str) -> PathBuf {
     let dir = match name.starts_with("h_") {
         true => "tests/fixtures/ocr_held_out",
@@ -440,19 +443,7 @@ async fn one_sender_has_one_image_in_the_pool_and_others_are_still_read() {
 
 /// A page of `columns` x `rows` copies of a fixture screenshot, as an 8-bit BMP.
 fn dense_page(name: &str, columns: u32, rows: u32) -> Vec<u8> {
-    let tile = image::load_from_memory(&fixture_bytes(name))
-        .unwrap()
-        .into_luma8();
-    let (w, h) = tile.dimensions();
-    let mut page = image::GrayImage::new(w * columns, h * rows);
-    for x in 0..columns {
-        for y in 0..rows {
-            image::imageops::replace(&mut page, &tile, i64::from(x * w), i64::from(y * h));
-        }
-    }
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    page.write_to(&mut bytes, image::ImageFormat::Bmp).unwrap();
-    bytes.into_inner()
+    pages::tiled(&fixture_bytes(name), columns, rows, image::ImageFormat::Bmp)
 }
 
 #[tokio::test]
@@ -480,4 +471,34 @@ async fn a_huge_dense_page_stops_at_its_deadline_and_frees_the_worker() {
     assert!(matches!(error, OcrError::Timeout(_)), "{error:?}");
     let got = got.expect("the worker is free soon after the deadline");
     assert!(got.text.contains("Seller Central"), "{}", got.text);
+}
+
+#[tokio::test]
+async fn a_huge_dense_page_gives_way_to_another_senders_screenshot() {
+    let ocr = Ocr::start(OcrOptions {
+        workers: 1,
+        languages: "eng".to_string(),
+        max_file_bytes: 64 << 20,
+        // Long enough that only giving way, not the deadline, can free the worker.
+        timeout: Duration::from_secs(300),
+        ..OcrOptions::default()
+    })
+    .unwrap();
+    let page = dense_page("en_light.jpg", 10, 5);
+
+    // The page is queued first; the screenshot waits behind it for the one worker.
+    let (page, screenshot) = tokio::join!(
+        ocr.read_as(1, page),
+        ocr.read_as(2, fixture_bytes("en_light.jpg")),
+    );
+
+    let error = page.expect_err("the page gives way");
+    assert!(matches!(error, OcrError::GaveWay(_)), "{error:?}");
+    assert!(error.user_message(false).contains("crop it"));
+    let screenshot = screenshot.expect("the screenshot is read");
+    assert!(
+        screenshot.text.contains("Seller Central"),
+        "{}",
+        screenshot.text
+    );
 }

@@ -2,12 +2,14 @@
 //! An out-of-order parallel webhook flood, redelivered after a restart, is answered
 //! exactly once; replies survive 500s, a 429 and a restart; `serve` stops within its
 //! grace period with a 40 s `retry_after` pending and sends the reply after the next
-//! start; an update that does not decode is set aside and polling moves on.
+//! start; an update that does not decode is set aside and polling moves on; a slow
+//! answer delays only its own chat; replies owed while the API refuses connections go
+//! out, once each, when it is back; `serve` refuses a 5 MB rule file on `/reload` and
+//! its memory stays within 10% of before.
 
 mod support;
 
 use std::collections::HashSet;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -15,10 +17,10 @@ use std::time::{Duration, Instant};
 use sellerguard::config::Settings;
 use sellerguard::triage::delivery::Inbox;
 use serde_json::{Value, json};
-use tokio::process::Command;
 
-use support::app::{HARMLESS, SCAM_EN, TEST_RULES, TestApp, WAIT, webhook_mode};
+use support::app::{HARMLESS, SCAM_EN, TestApp, WAIT, webhook_mode};
 use support::fake_bot_api::{FakeBotApi, TestUser};
+use support::serve;
 
 /// Updates in the flood, and how many are posted at once.
 const FLOOD: usize = 400;
@@ -200,43 +202,17 @@ async fn an_undecodable_update_is_set_aside_and_polling_moves_on() {
     assert!(String::from_utf8_lossy(&aside[0].raw).contains("private words"));
 }
 
-/// `sellerguard serve` against `fake` with its data in `dir`.
-fn serve(fake: &FakeBotApi, dir: &std::path::Path) -> tokio::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_sellerguard"))
-        .arg("serve")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("TELEGRAM_BOT_TOKEN", fake.token())
-        .env("TELEGRAM_API_URL", fake.url().as_str())
-        .env("SELLERGUARD_RULES_DIR", dir.join("rules"))
-        .env("SELLERGUARD_DATA_DIR", dir.join("data"))
-        .env("SELLERGUARD_HTTP_ADDR", "127.0.0.1:0")
-        .env_remove("TELEGRAM_WEBHOOK_URL")
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("runs the binary")
-}
-
-fn sigterm(child: &tokio::process::Child) {
-    let pid = child.id().expect("running").to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status();
-    assert!(killed.expect("kill runs").success());
-}
-
 #[tokio::test]
 async fn serve_stops_within_its_grace_period_with_a_40s_retry_after_pending() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/test.toml"), TEST_RULES).unwrap();
+    serve::prepare(dir.path());
     let fake = FakeBotApi::start().await;
     fake.rate_limit_next("sendMessage", 40);
-    let mut child = serve(&fake, dir.path());
+    let mut child = serve::serve(&fake, dir.path());
     fake.enqueue_update(fake.private_text(&TestUser::alice(), SCAM_EN));
     fake.wait_for_calls("sendMessage", 1, SLOW_WAIT).await;
 
-    sigterm(&child);
+    serve::signal(&child, "TERM");
     let asked = Instant::now();
     let status = tokio::time::timeout(SLOW_WAIT, child.wait()).await;
     let stopped_after = asked.elapsed();
@@ -248,11 +224,11 @@ async fn serve_stops_within_its_grace_period_with_a_40s_retry_after_pending() {
     assert!(fake.sent_messages().is_empty());
     // The owed card goes out after the next start, once.
     let polls = fake.calls_to("getUpdates").len();
-    let mut child = serve(&fake, dir.path());
+    let mut child = serve::serve(&fake, dir.path());
     let sent = fake.wait_for_sent(1, SLOW_WAIT).await;
     fake.wait_for_calls("getUpdates", polls + 2, SLOW_WAIT)
         .await;
-    sigterm(&child);
+    serve::signal(&child, "TERM");
     let status = tokio::time::timeout(SLOW_WAIT, child.wait()).await;
     assert!(status.expect("serve stops").expect("exit status").success());
     assert!(sent[0].text.starts_with("🚨"));
@@ -261,4 +237,152 @@ async fn serve_stops_within_its_grace_period_with_a_40s_retry_after_pending() {
         1,
         "the update is not answered again"
     );
+}
+
+/// `/healthz` of the app.
+async fn health(app: &TestApp) -> Value {
+    let url = format!("http://{}/healthz", app.running.http_addr);
+    let response = reqwest::get(url).await.expect("health answers");
+    response.json().await.expect("health is JSON")
+}
+
+/// Polls `/healthz` until `field` is `value`; panics after `timeout`.
+async fn wait_for_health(app: &TestApp, field: &str, value: Value, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let seen = health(app).await;
+        if seen[field] == value {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{field} never became {value}: {seen}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// How many sent messages answer each (chat, replied-to message).
+fn answers_per_message(fake: &FakeBotApi) -> std::collections::HashMap<(i64, Option<i64>), usize> {
+    let mut answers = std::collections::HashMap::new();
+    for sent in fake.sent_messages() {
+        *answers
+            .entry((sent.chat_id, sent.reply_to_message_id))
+            .or_default() += 1;
+    }
+    answers
+}
+
+#[tokio::test]
+async fn a_slow_answer_delays_only_its_own_chat() {
+    let app = TestApp::start_persistent(|_| {}).await;
+    let (alice, bob) = (TestUser::alice(), TestUser::bob());
+    // Alice's card is answered 4 s late (under the client's 12 s timeout).
+    app.fake.slow_next("sendMessage", 1, Duration::from_secs(4));
+    app.fake
+        .enqueue_update(app.fake.private_text(&alice, SCAM_EN));
+    app.fake.wait_for_calls("sendMessage", 1, WAIT).await;
+    app.fake
+        .enqueue_update(app.fake.private_text(&alice, HARMLESS));
+    app.fake
+        .enqueue_update(app.fake.private_text(&bob, HARMLESS));
+
+    let first = app.fake.wait_for_sent(1, WAIT).await;
+    let sent = app.fake.wait_for_sent(3, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(
+        first[0].chat_id, bob.id,
+        "Bob does not wait behind Alice's slow answer"
+    );
+    let alices: Vec<&str> = sent
+        .iter()
+        .filter(|m| m.chat_id == alice.id)
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(
+        alices[0].starts_with("🚨") && alices[1].starts_with("✅"),
+        "in order: {alices:?}"
+    );
+    assert_eq!(
+        fake.calls_to("sendMessage").len(),
+        3,
+        "a slow answer is not retried"
+    );
+    assert_eq!(fake.sent_messages().len(), 3);
+}
+
+#[tokio::test]
+async fn replies_owed_while_the_api_refuses_connections_are_sent_once_it_is_back() {
+    let app = TestApp::start_persistent(|_| {}).await;
+    let (alice, bob) = (TestUser::alice(), TestUser::bob());
+    app.fake.hold("sendMessage");
+    app.fake
+        .enqueue_update(app.fake.private_text(&alice, SCAM_EN));
+    app.fake.wait_for_calls("sendMessage", 1, WAIT).await;
+
+    // The server goes away with Alice's card in flight (never handled), and Bob
+    // writes while nothing listens.
+    app.fake.go_offline().await;
+    app.fake
+        .enqueue_update(app.fake.private_text(&bob, HARMLESS));
+    wait_for_health(&app, "status", json!("failing"), SLOW_WAIT).await;
+    app.fake.release("sendMessage");
+    app.fake.come_back().await;
+    let sent = app.fake.wait_for_sent(2, SLOW_WAIT).await;
+    wait_for_health(&app, "status", json!("ok"), SLOW_WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert!(
+        sent.iter()
+            .any(|m| m.chat_id == alice.id && m.text.starts_with("🚨"))
+    );
+    assert!(
+        sent.iter()
+            .any(|m| m.chat_id == bob.id && m.text.starts_with("✅"))
+    );
+    let answers = answers_per_message(&fake);
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert!(
+        answers.values().all(|n| *n == 1),
+        "nothing answered twice: {answers:?}"
+    );
+}
+
+#[tokio::test]
+async fn serve_refuses_a_5_mb_rule_file_on_reload_and_gives_its_memory_back() {
+    let dir = tempfile::tempdir().unwrap();
+    serve::prepare(dir.path());
+    let fake = FakeBotApi::start().await;
+    let alice = TestUser::alice();
+    let admin = alice.id.to_string();
+    let env = [("SELLERGUARD_ADMIN_IDS", admin.as_str())];
+    let mut child = serve::serve_with(&fake, dir.path(), &env);
+    // A first, good reload: whatever a reload allocates once is in `before`.
+    fake.enqueue_update(fake.private_text(&alice, "/reload"));
+    let good = fake.wait_for_sent(1, SLOW_WAIT).await;
+    let before = serve::rss_kib(&child);
+    // 5 MB of regex alternation in one rule file.
+    let words: Vec<String> = (0..640_000).map(|n| format!("w{n}")).collect();
+    let big = format!("[cue.big]\nregex = ['({})']\n", words.join("|"));
+    std::fs::write(dir.path().join("rules/big.toml"), &big).unwrap();
+    fake.enqueue_update(fake.private_text(&alice, "/reload"));
+    let refused = fake.wait_for_sent(2, SLOW_WAIT).await;
+    let after = serve::rss_kib(&child);
+    serve::signal(&child, "TERM");
+    let status = tokio::time::timeout(SLOW_WAIT, child.wait()).await;
+    eprintln!(
+        "serve VmRSS {before} KiB before, {after} KiB after refusing a {:.1} MB rule file",
+        big.len() as f64 / 1e6
+    );
+
+    assert!(status.expect("serve stops").expect("exit").success());
+    assert!(good[0].text.contains("Rules reloaded"), "{}", good[0].text);
+    assert!(
+        refused[1].text.contains("big.toml:1:1"),
+        "{}",
+        refused[1].text
+    );
+    assert!(big.len() > 5_000_000);
+    assert!(after * 10 <= before * 11, "{before} KiB -> {after} KiB");
 }

@@ -41,6 +41,11 @@ pub enum OcrError {
     #[error("the sender already has an image being read")]
     OwnerBusy,
 
+    /// A large image was still being read after its slice while another sender's
+    /// image waited: it gave way (its text is too much to read while others wait).
+    #[error("a large image gave way to another sender's after {0:?}")]
+    GaveWay(std::time::Duration),
+
     /// The engine could not be started or has stopped, e.g. missing language data.
     /// `packages` names the Debian packages that would fix it, if any.
     #[error("OCR engine unavailable: {reason}")]
@@ -86,6 +91,10 @@ impl OcrError {
             OcrError::OwnerBusy => (
                 "上一张截图还在识别中，请等它的结果出来后再发送下一张。",
                 "Your previous screenshot is still being read. Please send the next one after its answer.",
+            ),
+            OcrError::GaveWay(_) => (
+                "这张图片文字太多，无法在不耽误其他用户的情况下读完。请只截取短信部分后重新发送。",
+                "This image holds too much text to read without making others wait. Please crop it to the message and send again.",
             ),
             OcrError::EngineUnavailable { .. } | OcrError::EngineFailed(_) => (
                 "图片识别暂时不可用，请直接转发短信文字。",

@@ -7,11 +7,17 @@
 //! interrupted through tesseract-plumbing, so one segment is the most that runs
 //! past the deadline), and jobs whose caller has already given up are skipped, so
 //! the pool stays usable. A sender (`read_as`) has at most `PER_OWNER` images in
-//! the pool, so one sender cannot occupy every worker. Dropping the last `Ocr`
+//! the pool, so one sender cannot occupy every worker, and a large image (over
+//! `LARGE_PIXELS`, or past `LARGE_SEGMENTS` segments) read for longer than `SLICE`
+//! gives way (`OcrError::GaveWay`) at its next segment as soon as another image waits
+//! for a worker, so a huge page delays the next seller by about one slice, not by the
+//! whole timeout. Dropping the last `Ocr`
 //! closes the queue and joins the workers, so the engines are freed before exit.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -66,7 +72,24 @@ impl Job {
         (self.reply.abandoned() || Instant::now() >= self.deadline)
             .then(|| OcrError::Timeout(self.timeout))
     }
+
+    /// The error that ends this job now to let a waiting image have the worker: it is
+    /// large, has run for `SLICE` since `started`, and `waiting` images wait.
+    fn give_way(&self, started: Instant, segments: u32, waiting: &AtomicUsize) -> Option<OcrError> {
+        let pixels = u64::from(self.header.width) * u64::from(self.header.height);
+        let large = pixels > LARGE_PIXELS || segments > LARGE_SEGMENTS;
+        let elapsed = started.elapsed();
+        (large && elapsed >= SLICE && waiting.load(Ordering::SeqCst) > 0)
+            .then_some(OcrError::GaveWay(elapsed))
+    }
 }
+
+/// How long a large image is read before it gives way to a waiting one.
+const SLICE: Duration = Duration::from_secs(1);
+/// Images over this many pixels are large (a phone screenshot has 1-2.5 million).
+const LARGE_PIXELS: u64 = 4_000_000;
+/// Reads past this many text segments are large (a phone screenshot has a few dozen).
+const LARGE_SEGMENTS: u32 = 80;
 
 /// Jobs queued or running per sender.
 type Owners = Arc<Mutex<HashMap<i64, usize>>>;
@@ -115,6 +138,8 @@ struct Shared {
     workers: Vec<JoinHandle<()>>,
     limits: ImageLimits,
     owners: Owners,
+    /// Jobs in the queue, not yet taken by a worker.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Drop for Shared {
@@ -161,8 +186,12 @@ impl Ocr {
         let (jobs, queue) = mpsc::sync_channel::<Job>(options.queue);
         let queue = Arc::new(Mutex::new(queue));
         let (ready_sender, ready) = mpsc::channel::<Result<(), OcrError>>();
+        let waiting = Arc::new(AtomicUsize::new(0));
         let handles = (0..workers)
-            .map(|index| spawn_worker(index, &options, Arc::clone(&queue), ready_sender.clone()))
+            .map(|index| {
+                let queue = (Arc::clone(&queue), Arc::clone(&waiting));
+                spawn_worker(index, &options, queue, ready_sender.clone())
+            })
             .collect::<Result<Vec<_>, _>>()?;
         drop(ready_sender);
         for _ in 0..workers {
@@ -177,6 +206,7 @@ impl Ocr {
                 max_pixels: options.max_pixels,
             },
             owners: Owners::default(),
+            waiting,
         };
         Ok(Ocr {
             shared: Arc::new(shared),
@@ -258,7 +288,13 @@ impl Ocr {
         let Some(jobs) = &self.shared.jobs else {
             return Err(stopped());
         };
-        match jobs.try_send(job) {
+        // Counted before it can be taken, so the count never drops below zero.
+        self.shared.waiting.fetch_add(1, Ordering::SeqCst);
+        let sent = jobs.try_send(job);
+        if sent.is_err() {
+            self.shared.waiting.fetch_sub(1, Ordering::SeqCst);
+        }
+        match sent {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(_)) => Err(OcrError::Busy),
             Err(TrySendError::Disconnected(_)) => Err(stopped()),
@@ -266,11 +302,14 @@ impl Ocr {
     }
 }
 
+/// The job queue and how many jobs wait in it.
+type Queue = (Arc<Mutex<Receiver<Job>>>, Arc<AtomicUsize>);
+
 /// Starts worker `index`: it loads its engine, reports on `ready`, then serves `queue`.
 fn spawn_worker(
     index: usize,
     options: &OcrOptions,
-    queue: Arc<Mutex<Receiver<Job>>>,
+    queue: Queue,
     ready: mpsc::Sender<Result<(), OcrError>>,
 ) -> Result<JoinHandle<()>, OcrError> {
     let languages = options.languages.clone();
@@ -292,18 +331,27 @@ fn spawn_worker(
 }
 
 /// A worker's loop: take a job, read it, answer; stop when every `Ocr` is dropped.
-fn work(mut reader: Reader, queue: &Mutex<Receiver<Job>>) {
+fn work(mut reader: Reader, (queue, waiting): &Queue) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(job) = next else {
             return;
         };
+        waiting.fetch_sub(1, Ordering::SeqCst);
         if let Some(error) = job.stop() {
             job.reply.send(Err(error));
             continue;
         }
+        let started = Instant::now();
+        // `stop` is asked once per segment (and a few times more): a segment count.
+        let asked = Cell::new(0u32);
+        let stop = || {
+            asked.set(asked.get() + 1);
+            job.stop()
+                .or_else(|| job.give_way(started, asked.get(), waiting))
+        };
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            read(&mut reader, &job.image, job.header, &|| job.stop())
+            read(&mut reader, &job.image, job.header, &stop)
         }))
         .unwrap_or_else(|_| Err(OcrError::EngineFailed("the OCR worker panicked".into())));
         let Job { reply, _slot, .. } = job;

@@ -222,17 +222,9 @@ impl Store {
     /// unconfirmed update for at most 24 hours, so older marks can never match a
     /// redelivery. Returns how many were removed.
     pub fn prune_done_updates(&self, before: u64) -> Result<usize, StoreError> {
-        let tree = &self.trees().updates_done;
-        let mut removed = 0;
-        for entry in tree.iter() {
-            let (k, v) = entry?;
-            let at = super::records::decode_u64("updates_done", &k, &v)?;
-            if at < before {
-                tree.remove(k)?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
+        Store::prune_before(&self.trees().updates_done, before, |k, v| {
+            super::records::decode_u64("updates_done", k, v)
+        })
     }
 }
 

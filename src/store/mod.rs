@@ -1,4 +1,4 @@
-//! The store: the only home of sled. Reports, indicator reputation, fingerprints, the
+//! The store: the only home of sled. Reports (with where they were filed from), indicator reputation, fingerprints, the
 //! admin decision log, ignored reporters, counters, the model blob, and the bot's update
 //! inbox and reply outbox, in one data dir.
 //!
@@ -19,6 +19,7 @@ mod fingerprints;
 mod inbox;
 mod indicators;
 mod keys;
+mod origins;
 mod outbox;
 mod pending;
 mod prefs;
@@ -49,7 +50,7 @@ pub use prefs::{StoredChatPrefs, StoredUserPrefs};
 pub use schema::CURRENT_VERSION;
 pub use types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
-    ReportSource, ReportStatus, ReporterHash, Stats, StoredFingerprint,
+    ReportOrigin, ReportSource, ReportStatus, ReporterHash, Stats, StoredFingerprint,
 };
 
 use durability::GroupCommit;
@@ -99,6 +100,7 @@ pub(crate) struct Trees {
     pub indicator_reporters: sled::Tree,
     pub fingerprints: sled::Tree,
     pub counters: sled::Tree,
+    pub origins: sled::Tree,
     pub decisions: sled::Tree,
     pub ignored: sled::Tree,
     pub prefs: sled::Tree,
@@ -117,6 +119,7 @@ pub(crate) struct Tx<'a> {
     pub indicator_reporters: &'a TransactionalTree,
     pub fingerprints: &'a TransactionalTree,
     pub counters: &'a TransactionalTree,
+    pub origins: &'a TransactionalTree,
 }
 
 /// Result type inside a transaction closure.
@@ -191,6 +194,7 @@ impl Store {
             indicator_reporters: db.open_tree(schema::REPORTERS_TREE)?,
             fingerprints: db.open_tree("fingerprints")?,
             counters: db.open_tree("counters")?,
+            origins: db.open_tree(schema::ORIGINS_TREE)?,
             decisions: db.open_tree("decisions")?,
             ignored: db.open_tree("ignored")?,
             prefs: db.open_tree("prefs")?,
@@ -240,6 +244,24 @@ impl Store {
         self.inner.commit.wait_durable(&self.inner.db)
     }
 
+    /// Removes the entries of `tree` whose time (`at_of` the key and value, unix
+    /// seconds) is before `before`; returns how many.
+    pub(crate) fn prune_before(
+        tree: &sled::Tree,
+        before: u64,
+        at_of: impl Fn(&[u8], &[u8]) -> Result<u64, StoreError>,
+    ) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for entry in tree.iter() {
+            let (key, value) = entry?;
+            if at_of(&key, &value)? < before {
+                tree.remove(key)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Run `f` as one transaction over the report-related trees, serialised with other
     /// writers. Not durable by itself: call [`Store::durable`] afterwards.
     pub(crate) fn transact<T>(&self, f: impl Fn(&Tx<'_>) -> TxResult<T>) -> Result<T, StoreError> {
@@ -256,17 +278,21 @@ impl Store {
             &t.indicator_reporters,
             &t.fingerprints,
             &t.counters,
+            &t.origins,
         )
-            .transaction(|(reports, pending, inds, ind_reps, fps, counters)| {
-                f(&Tx {
-                    reports,
-                    pending,
-                    indicators: inds,
-                    indicator_reporters: ind_reps,
-                    fingerprints: fps,
-                    counters,
-                })
-            });
+            .transaction(
+                |(reports, pending, inds, ind_reps, fps, counters, origins)| {
+                    f(&Tx {
+                        reports,
+                        pending,
+                        indicators: inds,
+                        indicator_reporters: ind_reps,
+                        fingerprints: fps,
+                        counters,
+                        origins,
+                    })
+                },
+            );
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => StoreError::Sled(e),

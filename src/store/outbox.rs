@@ -8,7 +8,7 @@
 //! sign bit flipped) and the reply's number within that update's handling.
 //!
 //! Invariants: `owe_reply` returns only once the reply is flushed and refuses a key
-//! already owed or settled; settling moves a key in one transaction.
+//! already owed or settled; settling moves a key in one transaction, flushed on return.
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -110,8 +110,9 @@ impl Store {
         Ok(out)
     }
 
-    /// The reply was sent or given up on at `at` (unix seconds). Not flushed by itself:
-    /// losing it in a crash sends the reply once more, never loses it.
+    /// The reply was sent or given up on at `at` (unix seconds); durable on return, so
+    /// a `kill -9` right after a reply went out does not send it again after the
+    /// restart (only one killed between Telegram taking it and this call is).
     pub fn settle_reply(&self, key: ReplyKey, at: u64) -> Result<(), StoreError> {
         let t = self.trees();
         let k = key.bytes();
@@ -120,21 +121,15 @@ impl Store {
             settled.insert(&k, &at.to_be_bytes())?;
             Ok::<_, ConflictableTransactionError<StoreError>>(())
         });
-        result.map_err(transaction_error)
+        result.map_err(transaction_error)?;
+        self.durable()
     }
 
     /// Forgets settled marks older than `before` (unix seconds); returns how many.
     pub fn prune_settled_replies(&self, before: u64) -> Result<usize, StoreError> {
-        let tree = &self.trees().replies_settled;
-        let mut removed = 0;
-        for entry in tree.iter() {
-            let (k, v) = entry?;
-            if decode_u64("replies_settled", &k, &v)? < before {
-                tree.remove(k)?;
-                removed += 1;
-            }
-        }
-        Ok(removed)
+        Store::prune_before(&self.trees().replies_settled, before, |k, v| {
+            decode_u64("replies_settled", k, v)
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use super::error::StoreError;
 use super::types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
-    ReportSource, ReportStatus, ReporterHash,
+    ReportOrigin, ReportSource, ReportStatus, ReporterHash,
 };
 
 /// Encode a record with postcard.
@@ -112,6 +112,7 @@ pub(crate) enum KindV1 {
 pub(crate) enum ReportRecord {
     V1(ReportV1),
     V2(ReportV2),
+    V3(ReportV3),
 }
 
 /// Version 1 of a stored report (schema 1): carried its fingerprint.
@@ -140,10 +141,18 @@ pub(crate) struct ReportV2 {
     pub status_changed_at: Option<u64>,
 }
 
+/// Version 3 of a stored report (schema 3): version 2 plus where it came from (the
+/// keyed hash that `report_origins` maps to it), so deleting it also forgets that.
+#[derive(Serialize, Deserialize, Clone)]
+pub(crate) struct ReportV3 {
+    pub report: ReportV2,
+    pub origin: Option<[u8; 32]>,
+}
+
 impl ReportRecord {
     /// Build the record for a new report with already-deduplicated indicators.
-    pub fn new(report: &NewReport, indicators: Vec<String>) -> Self {
-        ReportRecord::V2(ReportV2 {
+    pub fn new(report: &NewReport, indicators: Vec<String>, origin: Option<ReportOrigin>) -> Self {
+        let report = ReportV2 {
             text: report.text.clone(),
             indicators,
             source: report.source.into(),
@@ -151,12 +160,16 @@ impl ReportRecord {
             created_at: report.at,
             status: StatusV1::Pending,
             status_changed_at: None,
+        };
+        ReportRecord::V3(ReportV3 {
+            report,
+            origin: origin.map(|o| o.0),
         })
     }
 
     /// The latest-version view of this record (migrating old versions in memory).
-    pub fn latest(self) -> ReportV2 {
-        match self {
+    pub fn latest(self) -> ReportV3 {
+        let report = match self {
             ReportRecord::V1(v1) => ReportV2 {
                 text: v1.text,
                 indicators: v1.indicators,
@@ -167,7 +180,30 @@ impl ReportRecord {
                 status_changed_at: v1.status_changed_at,
             },
             ReportRecord::V2(v2) => v2,
+            ReportRecord::V3(v3) => return v3,
+        };
+        ReportV3 {
+            report,
+            origin: None,
         }
+    }
+}
+
+/// Where a report came from, tree `report_origins`, key = origin hash.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum OriginRecord {
+    V1 {
+        /// The report filed from it.
+        report: u64,
+        /// When, unix seconds (old entries are pruned).
+        at: u64,
+    },
+}
+
+impl ReportV3 {
+    /// Convert to the domain type.
+    pub fn into_domain(self, id: ReportId) -> Report {
+        self.report.into_domain(id)
     }
 }
 

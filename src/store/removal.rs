@@ -1,7 +1,7 @@
 //! Deleting reports: retention of stale pending reports and forgetting a reporter.
 //!
 //! Invariants: a report is deleted together with its pending bit, its fingerprint,
-//! its indicator contributions and its counter, in one transaction, so the counts stay
+//! its indicator contributions, its origin and its counter, in one transaction, so the counts stay
 //! exact; both operations work in bounded chunks (memory stays flat on a large store)
 //! and return only once every deletion is durable.
 //!
@@ -13,11 +13,11 @@ use super::error::StoreError;
 use super::indicators::remove_contribution;
 use super::keys::{id_key, id_suffix};
 use super::pending;
-use super::records::ReportV2;
+use super::records::ReportV3;
 use super::reports::{decode_report, read_tx};
 use super::stats::{bump, key, status_key};
 use super::types::{ReportId, ReportStatus, ReporterHash};
-use super::{Store, Tx, TxResult};
+use super::{Store, Tx, TxResult, origins};
 
 /// Reports deleted per transaction.
 const CHUNK: usize = 256;
@@ -28,14 +28,17 @@ fn delete_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<bool> {
         return Ok(false);
     };
     let key = id_key(id);
-    let reporter = ReporterHash(rec.reporter);
+    let reporter = ReporterHash(rec.report.reporter);
     tx.reports.remove(&key)?;
     pending::mark_tx(tx.pending, id, false)?;
     tx.fingerprints.remove(&key)?;
-    for ind in &rec.indicators {
+    for ind in &rec.report.indicators {
         remove_contribution(tx, ind, &reporter)?;
     }
-    bump(tx.counters, status_key(rec.status.into()), -1)?;
+    if let Some(origin) = rec.origin {
+        origins::remove_tx(tx, origin, id)?;
+    }
+    bump(tx.counters, status_key(rec.report.status.into()), -1)?;
     bump(tx.counters, key::DELETED, 1)?;
     Ok(true)
 }
@@ -44,7 +47,7 @@ fn delete_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<bool> {
 fn delete_chunk(
     store: &Store,
     ids: &[ReportId],
-    doomed: &impl Fn(&ReportV2) -> bool,
+    doomed: &impl Fn(&ReportV3) -> bool,
 ) -> Result<usize, StoreError> {
     store.transact(|tx| {
         let mut n = 0;
@@ -64,8 +67,8 @@ impl Store {
     /// returns how many, once every deletion is durable.
     fn delete_where(
         &self,
-        candidates: impl Iterator<Item = Result<(ReportId, ReportV2), StoreError>>,
-        doomed: impl Fn(&ReportV2) -> bool,
+        candidates: impl Iterator<Item = Result<(ReportId, ReportV3), StoreError>>,
+        doomed: impl Fn(&ReportV3) -> bool,
     ) -> Result<usize, StoreError> {
         let mut deleted = 0;
         let mut chunk = Vec::with_capacity(CHUNK);
@@ -98,7 +101,8 @@ impl Store {
             read.transpose()
         });
         self.delete_where(pending, |r| {
-            ReportStatus::from(r.status) == ReportStatus::Pending && r.created_at < cutoff
+            ReportStatus::from(r.report.status) == ReportStatus::Pending
+                && r.report.created_at < cutoff
         })
     }
 
@@ -110,6 +114,6 @@ impl Store {
             let (key, raw) = item?;
             Ok((id_suffix("reports", &key)?, decode_report(&key, &raw)?))
         });
-        self.delete_where(every, |r| r.reporter == reporter.0)
+        self.delete_where(every, |r| r.report.reporter == reporter.0)
     }
 }

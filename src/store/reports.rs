@@ -12,13 +12,13 @@ use super::error::StoreError;
 use super::indicators::add_contribution;
 use super::keys::{check_indicator, id_key, id_suffix};
 use super::pending;
-use super::records::{FingerprintRecord, ReportRecord, ReportV2, StatusV1, decode, encode};
+use super::records::{FingerprintRecord, ReportRecord, ReportV3, StatusV1, decode, encode};
 use super::stats::{bump, key, status_key};
-use super::types::{FingerprintKind, NewReport, Report, ReportId, ReportStatus};
-use super::{Store, Tx, TxResult, abort};
+use super::types::{FingerprintKind, NewReport, Report, ReportId, ReportOrigin, ReportStatus};
+use super::{Store, Tx, TxResult, abort, origins};
 
 /// Distinct indicators in submission order, each checked for length.
-fn dedup_indicators(indicators: &[String]) -> Result<Vec<String>, StoreError> {
+pub(crate) fn dedup_indicators(indicators: &[String]) -> Result<Vec<String>, StoreError> {
     let mut seen = HashSet::with_capacity(indicators.len());
     let mut out = Vec::with_capacity(indicators.len());
     for ind in indicators {
@@ -39,7 +39,7 @@ fn first_after(after: Option<ReportId>) -> Option<u64> {
 }
 
 /// Read a report record inside a transaction.
-pub(crate) fn read_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<Option<ReportV2>> {
+pub(crate) fn read_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<Option<ReportV3>> {
     let key = id_key(id);
     match tx.reports.get(key)? {
         Some(raw) => {
@@ -51,18 +51,28 @@ pub(crate) fn read_tx(tx: &Tx<'_>, id: ReportId) -> TxResult<Option<ReportV2>> {
 }
 
 /// Write a report record inside a transaction.
-fn write_tx(tx: &Tx<'_>, id: ReportId, v: ReportV2) -> TxResult<()> {
-    let bytes = encode("report", &ReportRecord::V2(v)).map_err(abort)?;
+fn write_tx(tx: &Tx<'_>, id: ReportId, v: ReportV3) -> TxResult<()> {
+    let bytes = encode("report", &ReportRecord::V3(v)).map_err(abort)?;
     tx.reports.insert(&id_key(id), bytes)?;
     Ok(())
 }
 
-/// Insert one new pending report and everything that hangs off it.
-fn insert_tx(tx: &Tx<'_>, id: ReportId, report: &NewReport, indicators: &[String]) -> TxResult<()> {
+/// Insert one new pending report (filed from `origin`, if given) and everything that
+/// hangs off it.
+pub(crate) fn insert_tx(
+    tx: &Tx<'_>,
+    id: ReportId,
+    report: &NewReport,
+    indicators: &[String],
+    origin: Option<ReportOrigin>,
+) -> TxResult<()> {
     let key = id_key(id);
-    let record =
-        encode("report", &ReportRecord::new(report, indicators.to_vec())).map_err(abort)?;
-    tx.reports.insert(&key, record)?;
+    let record = ReportRecord::new(report, indicators.to_vec(), origin);
+    tx.reports
+        .insert(&key, encode("report", &record).map_err(abort)?)?;
+    if let Some(origin) = origin {
+        origins::insert_tx(tx, origin, id, report.at)?;
+    }
     pending::mark_tx(tx.pending, id, true)?;
     for ind in indicators {
         add_contribution(tx, ind, &report.reporter, report.at)?;
@@ -95,7 +105,7 @@ fn to_report(key: &[u8], raw: &[u8]) -> Result<Report, StoreError> {
 }
 
 /// Decode a report read outside a transaction, as its latest version.
-pub(crate) fn decode_report(key: &[u8], raw: &[u8]) -> Result<ReportV2, StoreError> {
+pub(crate) fn decode_report(key: &[u8], raw: &[u8]) -> Result<ReportV3, StoreError> {
     let record: ReportRecord = decode("reports", key, raw)?;
     Ok(record.latest())
 }
@@ -105,7 +115,7 @@ impl Store {
     pub fn add_report(&self, report: &NewReport) -> Result<ReportId, StoreError> {
         let indicators = dedup_indicators(&report.indicators)?;
         let id = ReportId(self.db().generate_id()?);
-        self.transact(|tx| insert_tx(tx, id, report, &indicators))?;
+        self.transact(|tx| insert_tx(tx, id, report, &indicators, None))?;
         self.durable()?;
         Ok(id)
     }
@@ -119,7 +129,7 @@ impl Store {
         }
         self.transact(|tx| {
             for (id, report, indicators) in &prepared {
-                insert_tx(tx, *id, report, indicators)?;
+                insert_tx(tx, *id, report, indicators, None)?;
             }
             Ok(())
         })?;
@@ -153,9 +163,9 @@ impl Store {
                 return Err(abort(StoreError::ReportNotFound(id)));
             };
             let old = rec.clone();
-            let old_status = ReportStatus::from(rec.status);
-            rec.status = StatusV1::from(status);
-            rec.status_changed_at = Some(at);
+            let old_status = ReportStatus::from(rec.report.status);
+            rec.report.status = StatusV1::from(status);
+            rec.report.status_changed_at = Some(at);
             if old_status != status {
                 bump(tx.counters, status_key(old_status), -1)?;
                 bump(tx.counters, status_key(status), 1)?;
@@ -172,7 +182,7 @@ impl Store {
                     } else {
                         FingerprintKind::RejectedLookalike
                     };
-                    keep_fingerprint(tx, id, kind, &fingerprint(&rec.text))?;
+                    keep_fingerprint(tx, id, kind, &fingerprint(&rec.report.text))?;
                 }
             }
             write_tx(tx, id, rec)?;

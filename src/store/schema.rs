@@ -19,10 +19,16 @@ use super::records::{ReporterCountV1, ReportersRecord, decode_u64, encode};
 ///   per-report indexes `by_indicator` and `by_reporter` were dropped; reports no
 ///   longer carry a fingerprint and kept fingerprints are 32-bit (old records are read
 ///   as version 2 in `records.rs`, so they are not rewritten).
-pub const CURRENT_VERSION: u32 = 2;
+/// - 3: reports filed by the bot keep where they came from (`ReportRecord::V3`), and
+///   `report_origins` maps each recent origin to its report; nothing is rewritten
+///   (older reports read as V3 without an origin), the stamp only keeps a version-2
+///   build from reading records it does not know.
+pub const CURRENT_VERSION: u32 = 3;
 
 /// The tree holding the pending set since version 2.
 pub(crate) const PENDING_TREE: &str = "pending_pages";
+/// The tree mapping report origins to reports since version 3.
+pub(crate) const ORIGINS_TREE: &str = "report_origins";
 /// The tree holding each indicator's reporters since version 2.
 pub(crate) const REPORTERS_TREE: &str = "reporters_by_indicator";
 
@@ -67,6 +73,8 @@ pub(crate) fn ensure_current(db: &sled::Db, meta: &sled::Tree) -> Result<(), Sto
 fn migrate_step(db: &sled::Db, from: u32) -> Result<(), StoreError> {
     match from {
         1 => migrate_v1_to_v2(db),
+        // Version 3 only adds a tree (created empty on open) and a record version.
+        2 => Ok(()),
         _ => Err(StoreError::UnsupportedSchema {
             found: from,
             supported: CURRENT_VERSION,

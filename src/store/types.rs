@@ -86,6 +86,18 @@ impl fmt::Debug for ReporterHash {
     }
 }
 
+/// Where one report was filed from, as a keyed hash (`Store::origin_hash`): the same
+/// origin files one report however often it is handed in.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReportOrigin(pub [u8; 32]);
+
+impl fmt::Debug for ReportOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix: String = self.0[..4].iter().map(|b| format!("{b:02x}")).collect();
+        write!(f, "ReportOrigin({prefix}…)")
+    }
+}
+
 /// Where a report came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReportSource {

@@ -2,7 +2,8 @@
 //! and the curator commands in `curator`) and inline-button presses.
 //!
 //! Invariants: reports and forget requests go to `ReportSink` and the user is told
-//! truthfully whether they were recorded; settings change only for group admins.
+//! truthfully whether they were recorded; a report carries its origin (chat, message,
+//! reporter), so an update handled again files it once and thanks once; settings change only for group admins.
 
 use teloxide::payloads::EditMessageTextSetters;
 use teloxide::prelude::Requester;
@@ -10,14 +11,14 @@ use teloxide::requests::Request;
 use teloxide::types::{ChatId, MessageId, ParseMode};
 
 use super::context::{Ctx, Judged};
-use super::incoming::{Callback, Chat, Content, IncomingMessage};
+use super::incoming::{Callback, Chat, Content, IncomingMessage, Text};
 use super::private::{HandlerResult, send_card};
 use super::render::{self, Key};
 use super::send::Target;
 use super::{CuratorOptions, curator, group, notices, review};
 use crate::classify::Lang;
 use crate::triage::card::more_advice;
-use crate::triage::feedback::{Report, ReportKind};
+use crate::triage::feedback::{Filed, Report, ReportKind};
 
 /// Runs a command from `message` (private chat or group).
 pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> HandlerResult {
@@ -104,8 +105,18 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
                 family: verdict.family,
                 lang,
             };
-            let key = report(ctx, ReportKind::Scam, from.id, &message.chat, judged).await;
-            ctx.send(&target, say(key, lang), None).await
+            let origin = origin(message.chat.id, message.message_id, from.id);
+            let (key, review) = report(
+                ctx,
+                ReportKind::Scam,
+                from.id,
+                &message.chat,
+                judged,
+                origin,
+            );
+            ctx.send(&target, say(key, lang), None).await;
+            review.post(ctx).await;
+            return Ok(());
         }
         name if curator::COMMANDS.contains(&name) => {
             curator::command(ctx, message, name, args, lang).await;
@@ -124,9 +135,35 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
     Ok(())
 }
 
-/// Hands one report to the sink (and a review card to curators when it needs one);
-/// returns what to tell the reporter.
-async fn report(ctx: &Ctx, kind: ReportKind, reporter_id: i64, chat: &Chat, judged: Judged) -> Key {
+/// Where a report is filed from: the chat and message (the `/report` command, or the
+/// card whose button was pressed) and who filed it, so handling the same update again
+/// files nothing new.
+fn origin(chat_id: i64, message_id: i32, reporter_id: i64) -> String {
+    format!("telegram:{chat_id}:{message_id}:{reporter_id}")
+}
+
+/// A review card owed to curators, posted after the reporter was answered (so the
+/// answer's place among the update's replies never depends on whether a card is due).
+struct ReviewDue(Option<(Filed, Text, Chat)>);
+
+impl ReviewDue {
+    async fn post(self, ctx: &Ctx) {
+        if let Some((filed, text, chat)) = self.0 {
+            review::review_card(ctx, &filed, &text, &chat).await;
+        }
+    }
+}
+
+/// Hands one report to the sink; returns what to tell the reporter, and the review
+/// card to post for curators when it needs one.
+fn report(
+    ctx: &Ctx,
+    kind: ReportKind,
+    reporter_id: i64,
+    chat: &Chat,
+    judged: Judged,
+    origin: String,
+) -> (Key, ReviewDue) {
     let text = judged.text.clone();
     let report = Report {
         kind,
@@ -136,17 +173,18 @@ async fn report(ctx: &Ctx, kind: ReportKind, reporter_id: i64, chat: &Chat, judg
         hidden_links: judged.text.hidden_links,
         level: Some(judged.level),
         family: judged.family,
+        origin: Some(origin),
     };
     match ctx.deps.reports.report(report) {
-        Ok(filed) if filed.repeat => Key::AlreadyReported,
+        Ok(filed) if filed.repeat => (Key::AlreadyReported, ReviewDue(None)),
         Ok(filed) if kind == ReportKind::Scam => {
-            review::review_card(ctx, &filed, &text, chat).await;
-            Key::Reported
+            let due = ReviewDue(Some((filed, text, chat.clone())));
+            (Key::Reported, due)
         }
-        Ok(_) => Key::MarkedLegit,
+        Ok(_) => (Key::MarkedLegit, ReviewDue(None)),
         Err(error) => {
             tracing::error!("report failed: {error}");
-            Key::ReportFailed
+            (Key::ReportFailed, ReviewDue(None))
         }
     }
 }
@@ -177,9 +215,11 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
                 "r:s" => ReportKind::Scam,
                 _ => ReportKind::Legitimate,
             };
-            let key = report(ctx, kind, callback.from.id, &message.chat, judged).await;
+            let origin = origin(chat_id, message.message_id, callback.from.id);
+            let (key, review) = report(ctx, kind, callback.from.id, &message.chat, judged, origin);
             ctx.answer(&callback.id, Some(render::text(key, lang)))
                 .await;
+            review.post(ctx).await;
         }
         ("m", Some(judged)) => {
             ctx.answer(&callback.id, None).await;

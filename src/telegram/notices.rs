@@ -153,6 +153,7 @@ pub async fn undo(
         hidden_links: item.judged.text.hidden_links.clone(),
         level: Some(item.judged.level),
         family: item.judged.family,
+        origin: None,
     };
     if let Err(error) = ctx.deps.reports.report(report) {
         tracing::error!(

@@ -13,7 +13,7 @@ pub use crate::store::{OpenUpdate, OwedReply, QuarantinedUpdate, ReplyKey, Store
 
 use super::{Triage, now};
 
-/// Done and settled marks are kept this long (Telegram keeps an unconfirmed update
+/// Done and settled marks (and report origins) are kept this long (Telegram keeps an unconfirmed update
 /// for at most 24 hours).
 const MARK_SECONDS: u64 = 2 * 24 * 3600;
 
@@ -118,7 +118,8 @@ impl Outbox for Triage {
 }
 
 impl Triage {
-    /// Forgets done and settled marks too old to matter; returns how many.
+    /// Forgets done and settled marks, and report origins, too old to matter;
+    /// returns how many.
     pub fn prune_delivery_marks(&self) -> Result<usize, DeliveryError> {
         let store = &self.community().map_err(delivery_error)?.store;
         let before = now().saturating_sub(MARK_SECONDS);
@@ -126,7 +127,8 @@ impl Triage {
         let replies = store
             .prune_settled_replies(before)
             .map_err(delivery_error)?;
-        Ok(updates + replies)
+        let origins = store.prune_report_origins(before).map_err(delivery_error)?;
+        Ok(updates + replies + origins)
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Invariants: front ends build a `Report` from what the user judged and call the
 //! `ReportSink`; they never decide what happens to it, but learn from the returned
-//! `Filed` whether curators should look now. `MemoryReports` keeps them in
+//! `Filed` whether curators should look now. A report with an `origin` is filed once
+//! per origin, so handling its update again files nothing new. `MemoryReports` keeps them in
 //! memory (tests, and until the persistent store lands).
 
 use std::sync::Mutex;
@@ -45,6 +46,9 @@ pub struct Report {
     pub level: Option<Level>,
     /// The family the bot saw, if any.
     pub family: Option<Family>,
+    /// Where it was filed from (`telegram:CHAT:MESSAGE:USER`), if the front end knows:
+    /// one origin files one report, even when handed in again after a crash.
+    pub origin: Option<String>,
 }
 
 /// What became of a report: its id once stored, and why curators should look now.

@@ -142,7 +142,11 @@ impl ReportSink for Triage {
                     text: &report.text,
                     hidden_links: &report.hidden_links,
                 };
-                let reported = match Triage::report(self, message, &identity, source) {
+                let reported = match &report.origin {
+                    Some(origin) => self.report_once(message, &identity, source, origin),
+                    None => Triage::report(self, message, &identity, source),
+                };
+                let reported = match reported {
                     Ok(reported) => reported,
                     Err(TriageError::AlreadyAnswered { first }) => {
                         return Ok(Filed {
@@ -247,6 +251,7 @@ mod tests {
                 hidden_links: Vec::new(),
                 level: Some(Level::High),
                 family: None,
+                origin: None,
             };
             ReportSink::report(&s, report.clone()).unwrap();
             ReportSink::report(
@@ -302,6 +307,7 @@ mod tests {
             hidden_links: Vec::new(),
             level: Some(Level::High),
             family: None,
+            origin: None,
         };
         ReportSink::report(&s, report).unwrap();
         let after = c.knowledge.model.read().unwrap().documents();
@@ -313,5 +319,43 @@ mod tests {
         assert_eq!(decision.note, "bot said high in chat -100");
         assert_eq!(decision.actor.len(), 64, "a keyed hash, not the raw id");
         assert_eq!(s.stats().unwrap().reports_stored, 0, "nothing to curate");
+    }
+
+    #[test]
+    fn a_report_handed_in_again_after_a_crash_is_filed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = |origin: &str| Report {
+            kind: ReportKind::Scam,
+            reporter_id: 7,
+            chat_id: 7,
+            text: "Pay the customs fee at http://bit.ly/x today".into(),
+            hidden_links: Vec::new(),
+            level: Some(Level::High),
+            family: None,
+            origin: Some(origin.into()),
+        };
+        let first = ReportSink::report(&service(dir.path()), report("telegram:7:41:7")).unwrap();
+        // A crash before the update was marked done: a fresh service (nothing in
+        // memory) handles the same update again.
+        let s = service(dir.path());
+        let again = ReportSink::report(&s, report("telegram:7:41:7")).unwrap();
+        let same_process = ReportSink::report(&s, report("telegram:7:41:7")).unwrap();
+        assert_eq!(s.stats().unwrap().reports_stored, 1);
+        // Another message of the same person about the same text counts once too.
+        let other = ReportSink::report(&s, report("telegram:7:42:7")).unwrap();
+
+        assert!(first.id.is_some() && !first.repeat);
+        assert_eq!((again.id, again.repeat), (first.id, false), "thanked again");
+        assert_eq!((same_process.id, same_process.repeat), (first.id, false));
+        assert!(other.repeat);
+        assert_eq!(s.stats().unwrap().reports_stored, 1);
+        assert_eq!(ReportSink::forget(&s, 7).unwrap(), 1);
+        let c = s.community().unwrap();
+        assert_eq!(
+            c.store
+                .report_from(c.store.origin_hash("telegram:7:41:7"))
+                .unwrap(),
+            None
+        );
     }
 }

@@ -2,8 +2,9 @@
 //! corpora, listing what needs review, and admin decisions that teach or un-teach the
 //! fingerprint index and the learned model.
 //!
-//! Invariants: a report id is returned only once the report is durable; one person's
-//! reports of one message count once; every admin decision is logged; the first
+//! Invariants: a report id is returned only once the report is durable; one origin
+//! (the chat and message a report was filed from) files one report, even when handed
+//! in again after a crash; one person's reports of one message count once; every admin decision is logged; the first
 //! decision on a report stands (a later one is refused with who decided and when)
 //! until an explicit, logged reopen; confirming teaches (scam fingerprint, model) and
 //! blocks the report's indicators with the report's family; rejecting un-teaches what
@@ -94,6 +95,8 @@ pub struct Reported {
     pub id: ReportId,
     /// Why curators should look now, if they should.
     pub needs_review: Vec<ReviewTrigger>,
+    /// It was filed before from the same origin: nothing new was stored.
+    pub again: bool,
 }
 
 fn status_name(status: ReportStatus) -> &'static str {
@@ -153,11 +156,41 @@ impl Triage {
         reporter: &str,
         source: ReportSource,
     ) -> Result<Reported, TriageError> {
+        self.file(message, reporter, source, None)
+    }
+
+    /// Files a report as [`Triage::report`], once per `origin` (where it was filed
+    /// from, e.g. `telegram:CHAT:MESSAGE:USER`; a raw identity, hashed before storage):
+    /// handed in again, say by an update handled again after a crash, it files nothing
+    /// and returns the first report (`again`), counted against no limit.
+    pub fn report_once(
+        &self,
+        message: Message<'_>,
+        reporter: &str,
+        source: ReportSource,
+        origin: &str,
+    ) -> Result<Reported, TriageError> {
+        self.file(message, reporter, source, Some(origin))
+    }
+
+    fn file(
+        &self,
+        message: Message<'_>,
+        reporter: &str,
+        source: ReportSource,
+        origin: Option<&str>,
+    ) -> Result<Reported, TriageError> {
         let c = self.community()?;
         if message.text.trim().is_empty() && message.hidden_links.is_empty() {
             return Err(TriageError::Empty);
         }
         let reporter = c.store.reporter_hash(reporter);
+        let origin = origin.map(|origin| c.store.origin_hash(origin));
+        if let Some(origin) = origin
+            && let Some(first) = c.store.report_from(origin)?
+        {
+            return self.filed_before(first);
+        }
         let at = now();
         if let Some(first) = c.answered.first(&reporter, message.text) {
             return Err(TriageError::AlreadyAnswered { first });
@@ -180,29 +213,83 @@ impl Triage {
             reporter,
             at,
         };
-        let id = c.store.add_report(&new)?;
+        let id = match origin {
+            Some(origin) => match c.store.add_report_once(&new, origin)? {
+                (id, true) => id,
+                // Another handler filed it from the same origin meanwhile.
+                (first, false) => return self.filed_before(first),
+            },
+            None => c.store.add_report(&new)?,
+        };
         c.answered.record(&reporter, message.text, Some(id));
+        let fingerprint = (!ignored)
+            .then(|| fingerprint::signature(message.text))
+            .flatten();
+        if let Some(sig) = &fingerprint {
+            c.recent.write().expect("recent lock").insert(id, sig);
+        }
+        let needs_review = self.review_triggers(&keys, fingerprint.as_deref())?;
+        Ok(Reported {
+            id,
+            needs_review,
+            again: false,
+        })
+    }
+
+    /// The report `id`, filed before from the same origin, as filing it said then
+    /// (the review triggers are worked out again from the store).
+    fn filed_before(&self, id: ReportId) -> Result<Reported, TriageError> {
+        let c = self.community()?;
+        let report = c
+            .store
+            .get_report(id)?
+            .ok_or(TriageError::UnknownReport(id))?;
+        c.answered.record(&report.reporter, &report.text, Some(id));
+        let fingerprint = match c.store.is_ignored(&report.reporter)? {
+            true => None,
+            false => fingerprint::signature(&report.text),
+        };
+        let needs_review = self.review_triggers(&report.indicators, fingerprint.as_deref())?;
+        tracing::info!(%id, "report filed before from the same origin");
+        Ok(Reported {
+            id,
+            needs_review,
+            again: true,
+        })
+    }
+
+    /// Why a just-filed pending report (carrying `keys`, fingerprint `sig`, already in
+    /// the recent window) needs curators now: an indicator just reached the reporter
+    /// threshold, or its near-duplicate cluster did.
+    fn review_triggers(
+        &self,
+        keys: &[String],
+        sig: Option<&[u32]>,
+    ) -> Result<Vec<ReviewTrigger>, TriageError> {
+        let c = self.community()?;
         let mut needs_review = Vec::new();
         for key in keys {
-            if let Some(rep) = c.store.indicator_reputation(&key)?
+            if let Some(rep) = c.store.indicator_reputation(key)?
                 && rep.admin_state == AdminState::None
                 && rep.distinct_reporters == c.settings.min_reporters
             {
                 needs_review.push(ReviewTrigger::Indicator {
-                    key,
+                    key: key.clone(),
                     reporters: rep.distinct_reporters,
                 });
             }
         }
-        if !ignored && let Some(sig) = fingerprint::signature(message.text) {
-            let mut recent = c.recent.write().expect("recent lock");
-            recent.insert(id, &sig);
-            let size = recent.similar(&sig, NEAR_DUPLICATE);
+        if let Some(sig) = sig {
+            let size = c
+                .recent
+                .read()
+                .expect("recent lock")
+                .similar(sig, NEAR_DUPLICATE);
             if size == c.settings.min_reporters as usize {
                 needs_review.push(ReviewTrigger::Cluster { size });
             }
         }
-        Ok(Reported { id, needs_review })
+        Ok(needs_review)
     }
 
     /// Records that `reporter` (a raw identity) said a message is legitimate; false

@@ -12,10 +12,12 @@
 mod identities;
 mod members;
 mod methods;
+mod outage;
 mod server;
 mod state;
 mod updates;
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +25,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 pub use identities::{BotIdentity, ChatKind, TestChat, TestUser};
 pub use members::MemberStatus;
@@ -88,14 +91,30 @@ struct Inner {
     updates_changed: Notify,
     /// Woken after every recorded call.
     calls_changed: Notify,
+    /// Woken when a held method is released.
+    released: Notify,
+    /// Cancelled when the fake goes offline: cuts every connection of that spell.
+    cut: Mutex<CancellationToken>,
 }
 
-/// Aborts the server task when the last handle is dropped.
-struct ServerTask(JoinHandle<()>);
+impl Inner {
+    /// The token that cuts the connections of the current spell online.
+    fn cut(&self) -> CancellationToken {
+        self.cut.lock().expect("fake cut lock").clone()
+    }
+}
+
+/// The server task while the fake is online; aborted when the last handle is dropped.
+struct ServerTask {
+    address: SocketAddr,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
 
 impl Drop for ServerTask {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(task) = self.task.lock().expect("fake task lock").take() {
+            task.abort();
+        }
     }
 }
 
@@ -104,7 +123,7 @@ impl Drop for ServerTask {
 pub struct FakeBotApi {
     inner: Arc<Inner>,
     url: reqwest::Url,
-    _server: Arc<ServerTask>,
+    server: Arc<ServerTask>,
 }
 
 impl FakeBotApi {
@@ -123,14 +142,74 @@ impl FakeBotApi {
             state: Mutex::new(State::new()),
             updates_changed: Notify::new(),
             calls_changed: Notify::new(),
+            released: Notify::new(),
+            cut: Mutex::new(CancellationToken::new()),
         });
-        let task = server::spawn(listener, Arc::clone(&inner));
+        let task = server::spawn(listener, inner.cut(), Arc::clone(&inner));
         let url = reqwest::Url::parse(&format!("http://{address}/")).expect("valid URL");
+        let server = ServerTask {
+            address,
+            task: Mutex::new(Some(task)),
+        };
         Self {
             inner,
             url,
-            _server: Arc::new(ServerTask(task)),
+            server: Arc::new(server),
         }
+    }
+
+    /// Goes offline: stops listening (new connections are refused) and cuts every open
+    /// connection (a request in flight fails as if the network dropped it, unhandled),
+    /// until `come_back`. Returns once the port is closed.
+    pub async fn go_offline(&self) {
+        let task = self.server.task.lock().expect("fake task lock").take();
+        self.inner.cut().cancel();
+        if let Some(task) = task {
+            task.abort();
+            // The listener is closed once the aborted task is gone.
+            let _ = task.await;
+        }
+    }
+
+    /// Listens again on the same port; returns once it accepts connections.
+    pub async fn come_back(&self) {
+        let address = self.server.address;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let listener = loop {
+            match TcpListener::bind(address).await {
+                Ok(listener) => break listener,
+                // The old socket can take a moment to be released.
+                Err(error) if tokio::time::Instant::now() < deadline => {
+                    let _ = error;
+                    tokio::task::yield_now().await;
+                }
+                Err(error) => panic!("cannot listen on {address} again: {error}"),
+            }
+        };
+        let cut = CancellationToken::new();
+        *self.inner.cut.lock().expect("fake cut lock") = cut.clone();
+        let task = server::spawn(listener, cut, Arc::clone(&self.inner));
+        *self.server.task.lock().expect("fake task lock") = Some(task);
+    }
+
+    /// The next `calls` calls to `method` are handled only `delay` after they arrive
+    /// (recorded at once); a caller that gives up first leaves its call unhandled.
+    pub fn slow_next(&self, method: &str, calls: usize, delay: Duration) {
+        let mut state = self.state();
+        let queue = state.delays.entry(method.to_ascii_lowercase()).or_default();
+        queue.extend(std::iter::repeat_n(delay, calls));
+    }
+
+    /// Calls to `method` wait, recorded but unhandled, until `release` (an outage cuts
+    /// them, unhandled).
+    pub fn hold(&self, method: &str) {
+        self.state().held.insert(method.to_ascii_lowercase());
+    }
+
+    /// Lets held calls to `method` (and later ones) through.
+    pub fn release(&self, method: &str) {
+        self.state().held.remove(&method.to_ascii_lowercase());
+        self.inner.released.notify_waiters();
     }
 
     /// Base URL for `Bot::set_api_url`.
@@ -304,6 +383,27 @@ impl FakeBotApi {
                 .calls
                 .iter()
                 .filter(|c| c.method == method)
+                .cloned()
+                .collect();
+            (calls.len() >= n).then_some(calls)
+        })
+        .await
+    }
+
+    /// Waits until `n` calls to `method` satisfy `matches`; panics after `timeout`.
+    pub async fn wait_for_calls_matching(
+        &self,
+        method: &str,
+        n: usize,
+        timeout: Duration,
+        matches: impl Fn(&Call) -> bool,
+    ) -> Vec<Call> {
+        let what = format!("{n} matching call(s) to {method}");
+        self.wait_until(&what, timeout, |state| {
+            let calls: Vec<Call> = state
+                .calls
+                .iter()
+                .filter(|c| c.method == method && matches(c))
                 .cloned()
                 .collect();
             (calls.len() >= n).then_some(calls)

@@ -265,3 +265,31 @@ fn overlong_indicator_is_invalid_input() {
         .unwrap_err();
     assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
 }
+
+#[test]
+fn one_origin_files_one_report_until_it_is_pruned_or_deleted() {
+    let (_dir, store) = open_temp();
+    let origin = store.origin_hash("telegram:7:41:7");
+    let new = report(&store, "alice", &["url:bit.ly/x"], 100);
+
+    let (first, fresh) = store.add_report_once(&new, origin).unwrap();
+    let (again, fresh_again) = store.add_report_once(&new, origin).unwrap();
+    assert!(fresh && !fresh_again);
+    assert_eq!(again, first);
+    assert_eq!(store.stats().unwrap().reports_stored, 1);
+    assert_eq!(store.report_from(origin).unwrap(), Some(first));
+    assert_ne!(origin.0, store.reporter_hash("telegram:7:41:7").0);
+
+    assert_eq!(store.prune_report_origins(100).unwrap(), 0, "not older");
+    assert_eq!(store.prune_report_origins(101).unwrap(), 1);
+    assert_eq!(store.report_from(origin).unwrap(), None);
+    let (second, fresh) = store.add_report_once(&new, origin).unwrap();
+    assert!(fresh && second != first);
+
+    assert_eq!(store.forget_reporter(&new.reporter).unwrap(), 2);
+    assert_eq!(
+        store.report_from(origin).unwrap(),
+        None,
+        "deleted with its report"
+    );
+}

@@ -3,10 +3,13 @@
 //! JSON params object, records the call, and long-polls getUpdates.
 //!
 //! Invariants: every request with the right token is recorded before it is
-//! answered; an injected failure is used exactly once; getUpdates waits on a
+//! answered (or held, delayed, cut); a held or delayed call is handled only after
+//! its wait, and never when its connection was cut meanwhile; an injected failure is
+//! used exactly once; getUpdates waits on a
 //! `Notify` (registered before the queue is checked, so no wake-up is lost)
 //! and never sleeps.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,8 +22,10 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value, json};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::methods::{dispatch, int, remember_allowed_updates};
+use super::outage::CuttableListener;
 use super::state::Reply;
 use super::{Call, Inner};
 
@@ -29,14 +34,54 @@ const MAX_POLL_TIMEOUT: u64 = 50;
 /// Largest request body accepted (the real limit for uploads is 50 MB).
 const MAX_BODY_BYTES: usize = 50 << 20;
 
-/// Serves the fake on `listener` until the returned task is aborted.
-pub fn spawn(listener: TcpListener, inner: Arc<Inner>) -> tokio::task::JoinHandle<()> {
+/// Serves the fake on `listener` until the returned task is aborted; its connections
+/// fail once `cut` is cancelled.
+pub fn spawn(
+    listener: TcpListener,
+    cut: CancellationToken,
+    inner: Arc<Inner>,
+) -> tokio::task::JoinHandle<()> {
     let app = Router::new().fallback(route).with_state(inner);
+    let listener = CuttableListener { listener, cut };
     tokio::spawn(async move {
         axum::serve(listener, app)
             .await
             .expect("fake Bot API server failed");
     })
+}
+
+/// Waits while `method` is held or has a delay queued; false when the connection was
+/// cut meanwhile (the call stays unhandled).
+async fn wait_turn(inner: &Inner, method: &str) -> bool {
+    let cut = inner.cut();
+    let delay = {
+        let mut state = inner.state.lock().expect("fake state lock");
+        state.delays.get_mut(method).and_then(VecDeque::pop_front)
+    };
+    if let Some(delay) = delay {
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = cut.cancelled() => return false,
+        }
+    }
+    loop {
+        let released = inner.released.notified();
+        tokio::pin!(released);
+        released.as_mut().enable();
+        if !inner
+            .state
+            .lock()
+            .expect("fake state lock")
+            .held
+            .contains(method)
+        {
+            return true;
+        }
+        tokio::select! {
+            () = released => {}
+            () = cut.cancelled() => return false,
+        }
+    }
 }
 
 async fn route(AxumState(inner): AxumState<Arc<Inner>>, request: Request) -> Response {
@@ -70,9 +115,18 @@ async fn api_call(inner: Arc<Inner>, token: &str, method: &str, request: Request
         method: camel_case(method),
         params: params.clone(),
     };
+    inner
+        .state
+        .lock()
+        .expect("fake state lock")
+        .calls
+        .push(call.clone());
+    inner.calls_changed.notify_waiters();
+    if !wait_turn(&inner, &lower).await {
+        return json_response(Reply::error(502, "Bad Gateway: connection cut"));
+    }
     let reply = {
         let mut state = inner.state.lock().expect("fake state lock");
-        state.calls.push(call.clone());
         match state
             .failures
             .get_mut(&lower)

@@ -1,6 +1,6 @@
 //! Everything the fake remembers between requests: the update queue, the
 //! messages and chats it has seen, recorded calls, files, membership and
-//! injected failures.
+//! injected failures, delays and holds.
 //!
 //! Invariants: `update_id`s handed out only grow; per chat, message ids only
 //! grow and are shared between incoming and sent messages (as in a real
@@ -119,6 +119,10 @@ pub struct State {
     /// Callback query id -> already answered.
     pub callback_queries: HashMap<String, bool>,
     pub failures: HashMap<String, VecDeque<Reply>>,
+    /// Lowercase method -> how late its next calls are handled (`slow_next`).
+    pub delays: HashMap<String, VecDeque<std::time::Duration>>,
+    /// Lowercase methods whose calls wait for `release`.
+    pub held: std::collections::HashSet<String>,
     /// Update id -> the exact JSON text delivered for it (see `enqueue_raw_update`).
     pub raw_updates: HashMap<i64, String>,
     pub seq: u64,

@@ -1,0 +1,136 @@
+//! `kill -9` of the real `sellerguard serve` in the middle of `/report` traffic: every
+//! report the bot said "thank you" for is in the store after the restart, every stored
+//! report's reporter is thanked, and nothing is filed or answered twice.
+//!
+//! The kill lands while reports are still being filed and acknowledgements are owed
+//! but held by the fake Bot API (recorded, not handled), so none is in the one window
+//! no bot can close: Telegram took a message and the bot died before hearing so.
+//! Synchronisation is by waiting for the fake's calls, never by sleeping.
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use sellerguard::store::{Store, StoreOptions};
+use serde_json::Value;
+
+use support::app::SCAM_EN;
+use support::fake_bot_api::{FakeBotApi, TestUser};
+use support::serve;
+
+/// Sellers, each filing one `/report`.
+const SELLERS: i64 = 120;
+/// Acknowledgements let through before the fake starts holding them.
+const THANKED_FIRST: usize = 30;
+/// Acknowledgements of the second half held (owed, not sent) when the bot is killed,
+/// while the rest of that half is still being filed.
+const HELD_AT_KILL: usize = 10;
+/// Bound on every wait (debug build, shared 2-core machine).
+const WAIT: Duration = Duration::from_secs(120);
+const THANKS: &str = "Thank you, your report was recorded";
+
+fn seller(n: i64) -> TestUser {
+    TestUser::new(9_000 + n, "Seller")
+}
+
+/// Seller `n`'s `/report`, as a reply to a scam only they were sent.
+fn report_update(fake: &FakeBotApi, n: i64) -> Value {
+    let user = seller(n);
+    let scam = fake.private_text(&user, &format!("{SCAM_EN} ref {n}"));
+    let mut report = fake.private_text(&user, "/report");
+    report["message"]["reply_to_message"] = scam["message"].clone();
+    report
+}
+
+/// How many thank-yous each chat got.
+fn thanks_per_chat(fake: &FakeBotApi) -> HashMap<i64, usize> {
+    let mut thanks = HashMap::new();
+    for sent in fake.sent_messages() {
+        assert!(sent.text.starts_with(THANKS), "{}", sent.text);
+        *thanks.entry(sent.chat_id).or_default() += 1;
+    }
+    thanks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_report_traffic_loses_no_acknowledged_report_and_thanks_once() {
+    let dir = tempfile::tempdir().unwrap();
+    serve::prepare(dir.path());
+    let fake = FakeBotApi::start().await;
+    let mut child = serve::serve(&fake, dir.path());
+    let half = SELLERS / 2;
+    for n in 0..half {
+        fake.enqueue_update(report_update(&fake, n));
+    }
+    fake.wait_for_sent(THANKED_FIRST, WAIT).await;
+    fake.hold("sendMessage");
+    for n in half..SELLERS {
+        fake.enqueue_update(report_update(&fake, n));
+    }
+    let second_half = |call: &support::fake_bot_api::Call| {
+        call.params["chat_id"].as_i64() >= Some(seller(half).id)
+    };
+    fake.wait_for_calls_matching("sendMessage", HELD_AT_KILL, WAIT, second_half)
+        .await;
+    serve::signal(&child, "KILL");
+    child.wait().await.expect("killed");
+    let thanked_before = thanks_per_chat(&fake);
+    let calls_before = fake.calls_to("sendMessage").len();
+    // The held calls die with their connections, unhandled.
+    fake.go_offline().await;
+    fake.release("sendMessage");
+    fake.come_back().await;
+
+    let polls = fake.calls_to("getUpdates").len();
+    let mut child = serve::serve(&fake, dir.path());
+    fake.wait_for_sent(SELLERS as usize, WAIT).await;
+    fake.wait_for_calls("getUpdates", polls + 2, WAIT).await;
+    serve::signal(&child, "TERM");
+    let status = tokio::time::timeout(WAIT, child.wait()).await;
+    assert!(status.expect("serve stops").expect("exit").success());
+    let thanked = thanks_per_chat(&fake);
+    let second_half_owed = fake
+        .calls_to("sendMessage")
+        .iter()
+        .take(calls_before)
+        .filter(|call| second_half(call))
+        .count();
+
+    let store = Store::open(&dir.path().join("data"), StoreOptions::default()).unwrap();
+    let reports: Vec<_> = store.export().map(Result::unwrap).collect();
+    let mut filed = HashMap::new();
+    for n in 0..SELLERS {
+        let reporter = store.reporter_hash(&format!("tg:{}", seller(n).id));
+        let theirs: Vec<_> = reports.iter().filter(|r| r.reporter == reporter).collect();
+        assert!(
+            theirs
+                .iter()
+                .all(|r| r.text.ends_with(&format!(" ref {n}"))),
+            "{theirs:?}"
+        );
+        filed.insert(seller(n).id, theirs.len());
+    }
+    eprintln!(
+        "kill -9 after {} thank-yous, with {} more owed ({second_half_owed} of the second \
+         half's {half}); after the restart: {} reports stored, {} sellers thanked",
+        thanked_before.len(),
+        calls_before - thanked_before.len(),
+        reports.len(),
+        thanked.len(),
+    );
+
+    for chat in thanked_before.keys() {
+        assert_eq!(
+            filed[chat], 1,
+            "an acknowledged report is stored: seller {chat}"
+        );
+    }
+    assert_eq!(reports.len(), SELLERS as usize, "every report filed once");
+    assert!(filed.values().all(|n| *n == 1), "{filed:?}");
+    assert_eq!(thanked.len(), SELLERS as usize, "every reporter thanked");
+    assert!(
+        thanked.values().all(|n| *n == 1),
+        "nobody thanked twice: {thanked:?}"
+    );
+}
