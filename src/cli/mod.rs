@@ -10,6 +10,7 @@ mod ocr;
 mod reports;
 mod rules;
 mod serve;
+mod token;
 mod train;
 
 use std::path::PathBuf;
@@ -60,6 +61,11 @@ enum Command {
     },
     /// Report and check counters.
     Stats,
+    /// Curators' API tokens: create, list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
+    },
     /// Screenshot reading: accuracy and latency.
     Ocr {
         #[command(subcommand)]
@@ -100,6 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reports::run_indicators(&Triage::open(&settings)?, command)
         }
         Command::Stats => reports::run_stats(&Triage::open(&settings)?),
+        Command::Token { command } => token::run(&Triage::open(&settings)?, command),
         Command::Ocr { command } => ocr::run(&settings, command),
         Command::Serve => serve::run(settings),
     }

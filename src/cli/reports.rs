@@ -11,10 +11,7 @@ use serde::Serialize;
 use crate::classify::Message;
 use crate::eval::dataset::{self, LabelMap};
 use crate::store::{Report, ReportId, ReportSource};
-use crate::triage::{Review, Triage};
-
-/// Who the terminal user is in the decision log.
-const CLI_ACTOR: &str = "cli";
+use crate::triage::{Curator, Review, Triage};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportsCommand {
@@ -225,7 +222,7 @@ pub fn run(service: &Triage, command: ReportsCommand) -> anyhow::Result<ExitCode
             } else {
                 Review::Reject
             };
-            let report = service.review(id, review, CLI_ACTOR, &note)?;
+            let report = service.review(id, review, &Curator::cli(), &note)?;
             let outcome = if confirm {
                 "confirmed as a scam"
             } else {
@@ -234,7 +231,7 @@ pub fn run(service: &Triage, command: ReportsCommand) -> anyhow::Result<ExitCode
             super::print_out(&format!("{} {outcome}\n", report.id))?;
         }
         ReportsCommand::IgnoreReporter { id, note } => {
-            service.ignore_reporter_of(id, CLI_ACTOR, &note)?;
+            service.ignore_reporter_of(id, &Curator::cli(), &note)?;
             super::print_out(&format!("the reporter of {id} is ignored from now on\n"))?;
         }
         ReportsCommand::Forget { reporter } => {
@@ -256,7 +253,7 @@ pub fn run_indicators(service: &Triage, command: IndicatorsCommand) -> anyhow::R
         IndicatorsCommand::Block { value, note } => (value, note, true),
         IndicatorsCommand::Allow { value, note } => (value, note, false),
     };
-    let key = service.judge_indicator(&value, block, CLI_ACTOR, &note)?;
+    let key = service.judge_indicator(&value, block, &Curator::cli(), &note)?;
     let what = if block {
         "blocked (confirmed scam contact)"
     } else {

@@ -1,6 +1,7 @@
 //! The store: the only home of sled. Reports, indicator reputation, fingerprints, the
-//! admin decision log, ignored reporters, counters, the model blob, and the bot's update
-//! inbox and reply outbox, in one data dir.
+//! admin decision log (the curators' audit log), ignored reporters, counters, the model
+//! blob, curators' API tokens (hashed), and the bot's update inbox and reply outbox, in
+//! one data dir.
 //!
 //! Layout of the data directory: `db/` is the sled database (schema version in tree
 //! `meta`), `reporter.key` is the 32-byte reporter-hash secret (mode 0600). The trees and
@@ -28,6 +29,7 @@ mod reports;
 mod schema;
 mod secret;
 mod stats;
+mod tokens;
 mod types;
 
 #[cfg(test)]
@@ -49,7 +51,7 @@ pub use prefs::{StoredChatPrefs, StoredUserPrefs};
 pub use schema::CURRENT_VERSION;
 pub use types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
-    ReportSource, ReportStatus, ReporterHash, Stats, StoredFingerprint,
+    ReportSource, ReportStatus, ReporterHash, Stats, StoredFingerprint, StoredToken,
 };
 
 use durability::GroupCommit;
@@ -107,6 +109,7 @@ pub(crate) struct Trees {
     pub updates_quarantine: sled::Tree,
     pub replies_owed: sled::Tree,
     pub replies_settled: sled::Tree,
+    pub tokens: sled::Tree,
 }
 
 /// The transactional view of the trees a report mutation touches.
@@ -199,6 +202,7 @@ impl Store {
             updates_quarantine: db.open_tree("updates_quarantine")?,
             replies_owed: db.open_tree("replies_owed")?,
             replies_settled: db.open_tree("replies_settled")?,
+            tokens: db.open_tree("tokens")?,
         };
         Ok(Store {
             inner: Arc::new(Inner {

@@ -305,16 +305,26 @@ pub(crate) enum DecisionRecord {
         note: String,
         at: u64,
     },
+    /// Version 2 adds where the decision was made (`telegram`, `api`, `console`, `cli`).
+    V2 {
+        actor: String,
+        action: String,
+        target: String,
+        note: String,
+        at: u64,
+        origin: String,
+    },
 }
 
 impl From<&Decision> for DecisionRecord {
     fn from(d: &Decision) -> Self {
-        DecisionRecord::V1 {
+        DecisionRecord::V2 {
             actor: d.actor.clone(),
             action: d.action.clone(),
             target: d.target.clone(),
             note: d.note.clone(),
             at: d.at,
+            origin: d.origin.clone(),
         }
     }
 }
@@ -334,9 +344,35 @@ impl From<DecisionRecord> for Decision {
                 target,
                 note,
                 at,
+                origin: String::new(),
+            },
+            DecisionRecord::V2 {
+                actor,
+                action,
+                target,
+                note,
+                at,
+                origin,
+            } => Decision {
+                actor,
+                action,
+                target,
+                note,
+                at,
+                origin,
             },
         }
     }
+}
+
+/// An API token, tree `tokens`, key = token name.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum TokenRecord {
+    V1 {
+        hash: [u8; 32],
+        created_at: u64,
+        revoked_at: Option<u64>,
+    },
 }
 
 /// An ignored reporter, tree `ignored`, key = reporter hash.

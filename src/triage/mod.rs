@@ -11,6 +11,7 @@ mod advice;
 mod answered;
 pub mod card;
 mod community;
+pub mod curators;
 pub mod delivery;
 pub mod feedback;
 pub mod fingerprint;
@@ -31,6 +32,7 @@ use arc_swap::ArcSwap;
 
 pub use advice::Advice;
 pub use card::Card;
+pub use curators::{AuditEntry, Curator, Origin, TokenInfo};
 pub use reports::{ImportSummary, PendingGroup, Reported, Review, ReviewTrigger, TriageError};
 
 use crate::classify::model::LinearModel;
@@ -102,6 +104,7 @@ pub struct Triage {
     notices: Vec<String>,
     community: Option<Community>,
     ocr: Option<Ocr>,
+    service_token: curators::ServiceToken,
 }
 
 impl Triage {
@@ -125,6 +128,7 @@ impl Triage {
             notices,
             community: None,
             ocr: None,
+            service_token: curators::ServiceToken::default(),
         })
     }
 
