@@ -8,6 +8,8 @@
 //! the web server drains, and only then does `serve` return.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -21,6 +23,7 @@ use crate::telegram::{self, BotOptions, CuratorOptions, TelegramError, UpdateSou
 use crate::triage::Triage;
 use crate::triage::delivery::{Inbox, MemoryDelivery, Outbox};
 use crate::triage::feedback::{MemoryReports, ReportSink};
+use crate::triage::limits::ClientLimiter;
 use crate::triage::prefs::{MemoryPrefs, Prefs};
 use crate::web::{self, WebState};
 
@@ -224,6 +227,7 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         polling_failing: Arc::clone(&polling_failing),
         webhook,
         inbox: Arc::clone(&app.inbox),
+        api: api_options(settings),
     };
     let web_shutdown = shutdown.clone().cancelled_owned();
     let web = tokio::spawn(web::serve(listener, state, web_shutdown));
@@ -254,6 +258,27 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         bot,
         web,
     })
+}
+
+/// The JSON API's options: the live rule folder, the fixture files a dry-run judges
+/// (`tests/fixtures/*.jsonl` beside the working directory, when there), and the public
+/// check limiter when public checks are on.
+fn api_options(settings: &Settings) -> web::api::ApiOptions {
+    let fixtures = ["seller_scams.jsonl", "hard_negatives.jsonl"]
+        .iter()
+        .map(|name| Path::new("tests/fixtures").join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    let per_minute =
+        NonZeroU32::new(settings.http.public_checks_per_minute).unwrap_or(NonZeroU32::MIN);
+    web::api::ApiOptions {
+        rules_dir: settings.rules_dir.clone(),
+        fixtures,
+        public_checks: settings
+            .http
+            .public_check
+            .then(|| Arc::new(ClientLimiter::new(per_minute))),
+    }
 }
 
 /// Starts the screenshot reader once; without it the bot still runs and answers

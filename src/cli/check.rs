@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use serde::Serialize;
 
 use crate::classify::{Lang, Message, Verdict};
 use crate::config::Settings;
@@ -28,29 +27,6 @@ pub struct CheckArgs {
     image: Option<PathBuf>,
     /// The message; read from standard input when absent (and no --image).
     text: Option<String>,
-}
-
-/// The JSON shape of `check --json`: the verdict, with explanations in one language.
-#[derive(Serialize)]
-struct CheckOutput<'a> {
-    level: &'static str,
-    score: u8,
-    family: Option<&'static str>,
-    lang: &'static str,
-    signals: Vec<SignalOutput<'a>>,
-    indicators: &'a [crate::classify::Indicator],
-    advice: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ocr_text: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct SignalOutput<'a> {
-    rule_id: &'a str,
-    family: &'static str,
-    weight: i32,
-    explanation: &'a str,
-    evidence: &'a [crate::classify::Evidence],
 }
 
 pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -148,7 +124,7 @@ fn print_verdict(
 ) -> anyhow::Result<ExitCode> {
     let card = Card::new(verdict, triage.advice(), lang);
     if json {
-        let mut output = to_output(verdict, &card, lang);
+        let mut output = triage.answer(verdict, lang, false);
         output.ocr_text = ocr_text;
         super::print_out(&(serde_json::to_string_pretty(&output)? + "\n"))?;
     } else {
@@ -166,27 +142,4 @@ fn print_verdict(
         super::print_out(&card.to_plain_text())?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn to_output<'a>(verdict: &'a Verdict, card: &Card, lang: Lang) -> CheckOutput<'a> {
-    CheckOutput {
-        level: verdict.level.as_str(),
-        score: verdict.score,
-        family: verdict.family.map(|f| f.as_str()),
-        lang: verdict.lang.as_str(),
-        signals: verdict
-            .signals
-            .iter()
-            .map(|s| SignalOutput {
-                rule_id: &s.rule_id,
-                family: s.family.as_str(),
-                weight: s.weight,
-                explanation: s.explanation.get(lang),
-                evidence: &s.evidence,
-            })
-            .collect(),
-        indicators: &verdict.indicators,
-        advice: card.advice.clone(),
-        ocr_text: None,
-    }
 }

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
 use crate::classify::Message;
 use crate::eval::dataset::{self, LabelMap};
-use crate::store::{Report, ReportId, ReportSource};
+use crate::store::{ReportId, ReportSource};
+use crate::triage::answer::ReportAnswer;
 use crate::triage::{Curator, Review, Triage};
 
 #[derive(Debug, Subcommand)]
@@ -108,42 +108,6 @@ pub enum IndicatorsCommand {
     },
 }
 
-/// The stable JSON shape of an exported report.
-#[derive(Serialize)]
-struct ReportOutput<'a> {
-    id: String,
-    status: &'static str,
-    source: &'static str,
-    text: &'a str,
-    indicators: &'a [String],
-    reporter: String,
-    created_at: u64,
-    status_changed_at: Option<u64>,
-}
-
-impl<'a> From<&'a Report> for ReportOutput<'a> {
-    fn from(r: &'a Report) -> Self {
-        Self {
-            id: r.id.to_string(),
-            status: match r.status {
-                crate::store::ReportStatus::Pending => "pending",
-                crate::store::ReportStatus::Confirmed => "confirmed",
-                crate::store::ReportStatus::Rejected => "rejected",
-            },
-            source: match r.source {
-                ReportSource::Private => "private",
-                ReportSource::Group => "group",
-                ReportSource::Import => "import",
-            },
-            text: &r.text,
-            indicators: &r.indicators,
-            reporter: r.reporter.to_hex(),
-            created_at: r.created_at,
-            status_changed_at: r.status_changed_at,
-        }
-    }
-}
-
 pub fn run(service: &Triage, command: ReportsCommand) -> anyhow::Result<ExitCode> {
     match command {
         ReportsCommand::Add { text, reporter } => {
@@ -177,7 +141,7 @@ pub fn run(service: &Triage, command: ReportsCommand) -> anyhow::Result<ExitCode
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for report in service.export()? {
                 let report = report?;
-                serde_json::to_writer(&mut out, &ReportOutput::from(&report))?;
+                serde_json::to_writer(&mut out, &ReportAnswer::from(&report))?;
                 if let Err(e) = out.write_all(b"\n") {
                     if e.kind() == std::io::ErrorKind::BrokenPipe {
                         return Ok(ExitCode::SUCCESS);

@@ -14,6 +14,7 @@
 //! reporter identity is ever stored. This module imports nothing else of the crate.
 
 mod admin;
+mod backup;
 mod durability;
 mod error;
 mod fingerprints;
@@ -44,6 +45,7 @@ use std::time::{Duration, Instant};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
+pub use backup::Restored;
 pub use error::StoreError;
 pub use inbox::{OpenUpdate, QuarantinedUpdate};
 pub use outbox::{OwedReply, ReplyKey, StoredReply};

@@ -82,6 +82,7 @@ pub(crate) enum SourceV1 {
     Private,
     Group,
     Import,
+    Api,
 }
 
 /// Report status as stored. Append-only.
@@ -402,7 +403,7 @@ macro_rules! mirror {
     };
 }
 
-mirror!(ReportSource, SourceV1, [Private, Group, Import]);
+mirror!(ReportSource, SourceV1, [Private, Group, Import, Api]);
 mirror!(ReportStatus, StatusV1, [Pending, Confirmed, Rejected]);
 mirror!(AdminState, AdminStateV1, [None, Blocked, Allowed]);
 mirror!(FingerprintKind, KindV1, [ConfirmedScam, RejectedLookalike]);

@@ -95,6 +95,8 @@ pub enum ReportSource {
     Group,
     /// Bulk-imported from an outside list.
     Import,
+    /// Filed through the HTTP API.
+    Api,
 }
 
 /// A report's review state.

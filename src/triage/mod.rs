@@ -8,16 +8,20 @@
 //! it adds community knowledge (`community`) and accepts reports (`reports`).
 
 mod advice;
+pub mod answer;
 mod answered;
+pub mod backup;
 pub mod card;
 mod community;
+pub mod contacts;
 pub mod curators;
 pub mod delivery;
+pub mod dry_run;
 pub mod feedback;
 pub mod fingerprint;
 pub mod group;
 pub mod learned;
-mod limits;
+pub mod limits;
 mod persist;
 pub mod prefs;
 mod recent;

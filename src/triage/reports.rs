@@ -605,7 +605,7 @@ impl Triage {
 
     /// The store key of a value an admin typed (`amazon-verify.top`, `+86 138…`,
     /// `wechat:abc123`, `@handle`).
-    fn parse_indicator(&self, value: &str) -> Result<String, TriageError> {
+    pub(crate) fn parse_indicator(&self, value: &str) -> Result<String, TriageError> {
         let trimmed = value.trim();
         if let Some((kind, rest)) = trimmed.split_once(':') {
             let known = [

@@ -1,12 +1,19 @@
-//! The HTTP front end: health, and the Telegram webhook endpoint in webhook mode.
-//! axum lives only here.
+//! The HTTP front end: health, the JSON API under `/api/v1` (`api`), and the Telegram
+//! webhook endpoint in webhook mode. axum lives only here.
 //!
-//! Invariants: handlers only read the service or hand raw updates on; a webhook
+//! Invariants: handlers only convert input to a service call and its result to output;
+//! curator routes need a live bearer token (`auth`); a webhook
 //! request without the exact secret token is refused from its headers, before its
 //! body is read; an update is answered 200 only once the service's inbox holds it
 //! durably (a redelivery is answered 200 and kept once); responses never leak
 //! internals.
 
+pub mod api;
+mod auth;
+mod error;
+mod openapi;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -52,6 +59,8 @@ pub struct WebState {
     pub webhook: Option<Webhook>,
     /// The bot's update inbox (health counts what it set aside).
     pub inbox: Arc<dyn Inbox>,
+    /// What the JSON API needs beyond the service.
+    pub api: api::ApiOptions,
 }
 
 /// The `/healthz` body.
@@ -67,7 +76,9 @@ struct Health {
 
 /// All routes.
 pub fn router(state: WebState) -> Router {
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api::routes());
     if let Some(webhook) = &state.webhook {
         router = router.route(&webhook.path, post(webhook_update));
     }
@@ -135,7 +146,8 @@ pub async fn serve(
     state: WebState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

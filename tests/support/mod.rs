@@ -6,3 +6,4 @@
 
 pub mod app;
 pub mod fake_bot_api;
+pub mod service;
