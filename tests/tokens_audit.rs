@@ -2,34 +2,13 @@
 //! once and never listed, it authenticates until revoked, and every curator action
 //! (token changes, reviews, blocks) lands in the audit log with who, what and where.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use sellerguard::config::Settings;
 use sellerguard::triage::{Origin, Triage};
-
-/// Runs the binary on data directory `data` with `args`; returns (code, stdout, stderr).
-fn sellerguard(data: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SELLERGUARD_RULES_DIR")
-        .output()
-        .expect("runs the binary");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let (code, stdout, stderr) = sellerguard(data, args);
-    assert_eq!(code, 0, "{args:?}: {stderr}");
-    stdout
-}
+use support::cli::{ok, run as sellerguard};
 
 fn service(data: &Path) -> Triage {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();

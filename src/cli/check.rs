@@ -1,4 +1,5 @@
-//! `sellerguard check`: one message in, a verdict card (or the full verdict as JSON) out.
+//! `sellerguard check`: one message in, a verdict card (or the full verdict as JSON) out;
+//! judged by the running service when one holds the data directory.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -6,11 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use serde_json::{Value, json};
 
+use super::client::ServiceClient;
 use crate::classify::{Lang, Message, Verdict};
 use crate::config::Settings;
+use crate::store::StoreError;
 use crate::triage::card::reading_lang;
-use crate::triage::{Card, MAX_TEXT_BYTES, Triage};
+use crate::triage::{Card, LoadError, MAX_TEXT_BYTES, Triage};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -40,11 +44,63 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let triage = Triage::open_if_exists(settings)?;
+    if let Some(service) = ServiceClient::connect(&settings.data_dir)? {
+        let lang = args.lang.map(Lang::as_str);
+        let answer = service.post("/api/v1/check", &json!({"text": text, "lang": lang}))?;
+        return print_answer(answer, args.lang, args.json);
+    }
+    let triage = open(settings)?;
     let verdict = triage.check(Message::text(&text));
     triage.record_check();
     let lang = reading_lang(args.lang, verdict.lang, Lang::En);
     print_verdict(&triage, &verdict, lang, args.json, None)
+}
+
+/// The service with the data directory's community knowledge, or by rules alone when
+/// there is no data directory or another process holds it without answering.
+fn open(settings: &Settings) -> anyhow::Result<Triage> {
+    match Triage::open_if_exists(settings) {
+        Err(LoadError::Store(StoreError::Locked)) => {
+            eprintln!(
+                "note: {}; judging by the rules alone",
+                super::backend::locked(settings)
+            );
+            Ok(Triage::load(settings)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Prints the running service's answer: the card (after the text read from a
+/// screenshot), or the JSON without the card.
+fn print_answer(mut answer: Value, lang: Option<Lang>, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        if let Some(fields) = answer.as_object_mut() {
+            fields.remove("card");
+        }
+        super::print_out(&(serde_json::to_string_pretty(&answer)? + "\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(read) = answer["ocr_text"].as_str() {
+        let zh = lang == Some(Lang::Zh) || (lang.is_none() && answer["lang"] == "zh");
+        print_read_text(read, if zh { Lang::Zh } else { Lang::En })?;
+    }
+    super::print_out(answer["card"].as_str().unwrap_or_default())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// "Text read from the image" and the start of it.
+fn print_read_text(read: &str, lang: Lang) -> anyhow::Result<()> {
+    let label = if lang == Lang::Zh {
+        "从图片中读到的文字"
+    } else {
+        "Text read from the image"
+    };
+    super::print_out(&format!(
+        "{label}:\n  {}\n\n",
+        crate::triage::card::shorten(&read.replace('\n', " "), 300)
+    ))?;
+    Ok(())
 }
 
 /// Why there is no message to judge.
@@ -93,7 +149,15 @@ fn read_message(arg: Option<String>) -> Result<String, InputError> {
 /// `check --image`: read the screenshot, then judge its text with any caption.
 fn run_image(settings: &Settings, path: &Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let triage = Triage::open_if_exists(settings)?.with_ocr(&settings.ocr)?;
+    if let Some(service) = ServiceClient::connect(&settings.data_dir)? {
+        let fields = [
+            ("caption", args.text.as_deref()),
+            ("lang", args.lang.map(Lang::as_str)),
+        ];
+        let answer = service.post_image("/api/v1/check/image", bytes, &fields)?;
+        return print_answer(answer, args.lang, args.json);
+    }
+    let triage = open(settings)?.with_ocr(&settings.ocr)?;
     let read = match triage.read_image_blocking(bytes) {
         Ok(read) => read,
         Err(e) => {
@@ -129,15 +193,7 @@ fn print_verdict(
         super::print_out(&(serde_json::to_string_pretty(&output)? + "\n"))?;
     } else {
         if let Some(read) = ocr_text {
-            let label = if lang == Lang::Zh {
-                "从图片中读到的文字"
-            } else {
-                "Text read from the image"
-            };
-            super::print_out(&format!(
-                "{label}:\n  {}\n\n",
-                crate::triage::card::shorten(&read.replace('\n', " "), 300)
-            ))?;
+            print_read_text(read, lang)?;
         }
         super::print_out(&card.to_plain_text())?;
     }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::triage::{Curator, Triage};
+use super::backend::Backend;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -24,11 +24,11 @@ pub enum TokenCommand {
     },
 }
 
-pub fn run(service: &Triage, command: TokenCommand) -> anyhow::Result<ExitCode> {
+pub fn run(backend: &Backend, command: TokenCommand) -> anyhow::Result<ExitCode> {
     match command {
         TokenCommand::Create { name } => {
-            let secret = service.create_token(&name, &Curator::cli())?;
-            super::print_out(&format!("{}\n", secret.expose()))?;
+            let secret = backend.create_token(&name)?;
+            super::print_out(&format!("{secret}\n"))?;
             eprintln!(
                 "token {name:?} created; this is the only time its secret is shown \
                  (send it as `Authorization: Bearer <secret>`)"
@@ -36,7 +36,7 @@ pub fn run(service: &Triage, command: TokenCommand) -> anyhow::Result<ExitCode> 
         }
         TokenCommand::List => {
             let mut text = String::new();
-            for token in service.tokens()? {
+            for token in backend.tokens()? {
                 let state = match token.revoked_at {
                     Some(at) => format!("revoked at {at}"),
                     None => "live".into(),
@@ -52,7 +52,7 @@ pub fn run(service: &Triage, command: TokenCommand) -> anyhow::Result<ExitCode> 
             super::print_out(&text)?;
         }
         TokenCommand::Revoke { name } => {
-            service.revoke_token(&name, &Curator::cli())?;
+            backend.revoke_token(&name)?;
             super::print_out(&format!("token {name:?} revoked\n"))?;
         }
     }

@@ -139,16 +139,17 @@ const LOCK_WAIT: Duration = Duration::from_secs(2);
 ///
 /// sled 0.34 releases its `flock` asynchronously after the last handle drops
 /// (spacejam/sled#1234), so an immediate reopen in the same process can fail spuriously.
-/// A lock still held after [`LOCK_WAIT`] (another process has the store) is an error.
+/// A lock still held after [`LOCK_WAIT`] (another process has the store) is
+/// `StoreError::Locked`.
 pub(crate) fn open_db(config: sled::Config) -> Result<sled::Db, StoreError> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
         match config.open() {
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("could not acquire lock")
-                    && started.elapsed() < LOCK_WAIT =>
-            {
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                if started.elapsed() >= LOCK_WAIT {
+                    return Err(StoreError::Locked);
+                }
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(100));
             }

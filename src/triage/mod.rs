@@ -27,6 +27,7 @@ pub mod prefs;
 mod recent;
 mod reports;
 pub mod script;
+pub mod service_file;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};

@@ -97,6 +97,19 @@ pub enum ReviewTrigger {
     },
 }
 
+impl std::fmt::Display for ReviewTrigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReviewTrigger::Indicator { key, reporters } => {
+                write!(f, "{key} reached {reporters} distinct reporters")
+            }
+            ReviewTrigger::Cluster { size } => {
+                write!(f, "a near-duplicate cluster reached {size} reports")
+            }
+        }
+    }
+}
+
 /// A filed report.
 #[derive(Debug, Clone)]
 pub struct Reported {

@@ -17,7 +17,7 @@ use super::{blocking, json_body};
 use crate::classify::Message;
 use crate::triage::answer::ReportAnswer;
 use crate::triage::contacts::ContactRecord;
-use crate::triage::{ReportId, ReportSource, Review, ReviewTrigger};
+use crate::triage::{ReportId, ReportSource, Review};
 use crate::web::WebState;
 use crate::web::auth::Authorized;
 use crate::web::error::ApiError;
@@ -43,22 +43,13 @@ pub(super) async fn file_report(
     let body: ReportBody = json_body(body)?;
     blocking(&state, move |triage| {
         let filed = triage.report(Message::text(&body.text), &body.reporter, ReportSource::Api)?;
-        let needs_review = filed.needs_review.iter().map(trigger_text).collect();
+        let needs_review = filed.needs_review.iter().map(ToString::to_string).collect();
         Ok(Json(FiledAnswer {
             id: filed.id.to_string(),
             needs_review,
         }))
     })
     .await
-}
-
-fn trigger_text(trigger: &ReviewTrigger) -> String {
-    match trigger {
-        ReviewTrigger::Indicator { key, reporters } => {
-            format!("{key} reached {reporters} reporters")
-        }
-        ReviewTrigger::Cluster { size } => format!("a near-duplicate cluster reached {size}"),
-    }
 }
 
 #[derive(Deserialize)]
