@@ -104,6 +104,20 @@ async fn data_commands_go_through_the_running_service() {
     let stopped = service.running.shutdown().await;
     stopped.expect("clean shutdown");
     assert!(!file.exists(), "the service file goes with the service");
+
+    let copy = service.dir.path().join("restored");
+    let backup = backup.to_str().unwrap();
+    let (code, _, stderr) = sellerguard(&data, &["restore", backup]).await;
+    assert_eq!(code, 2, "never over a store");
+    assert!(stderr.contains("already holds a store"), "{stderr}");
+    ok(&copy, &["restore", backup]).await;
+    assert_eq!(
+        ok(&copy, &["reports", "export"]).await,
+        export,
+        "the online backup restores"
+    );
+    assert!(ok(&copy, &["token", "list"]).await.contains("alice"));
+    assert!(ok(&copy, &["stats"]).await.contains("confirmed 1"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
