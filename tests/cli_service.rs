@@ -125,7 +125,7 @@ async fn a_store_held_by_a_silent_process_is_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let mut settings = Settings::load(None, |_| None).unwrap();
+    let mut settings = Settings::builtin();
     settings.data_dir = data.clone();
     let _held = Triage::open(&settings).unwrap();
     let (code, stdout, stderr) = sellerguard(&data, &["stats"]).await;

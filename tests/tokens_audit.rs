@@ -12,7 +12,7 @@ use support::cli::{ok, run as sellerguard};
 
 fn service(data: &Path) -> Triage {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let mut settings = Settings::load(None, |_| None).expect("default settings");
+    let mut settings = Settings::builtin();
     settings.data_dir = data.to_owned();
     Triage::open(&settings).expect("store opens")
 }

@@ -9,6 +9,7 @@ mod backup;
 mod check;
 mod client;
 mod eval;
+mod init;
 mod ocr;
 mod reports;
 mod rules;
@@ -22,15 +23,25 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::classify::Lang;
-use crate::config::Settings;
+use crate::config::{ConfigLocation, Settings};
 
 /// Scam triage for cross-border e-commerce sellers.
 #[derive(Debug, Parser)]
 #[command(name = "sellerguard", version, about)]
 pub struct Cli {
-    /// Settings file (default config/default.toml); environment variables override it.
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Settings file, over the built-in defaults; paths in it resolve from its folder.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "config_dir"
+    )]
     config: Option<PathBuf>,
+    /// Config directory (as written by `init`): its sellerguard.toml and any of its
+    /// files override the built-in ones. Default: SELLERGUARD_CONFIG_DIR, else
+    /// ~/.config/sellerguard when it exists, else everything built in.
+    #[arg(long, global = true, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
     /// Data directory (reports, community knowledge); overrides SELLERGUARD_DATA_DIR.
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -85,6 +96,8 @@ enum Command {
     },
     /// Run the Telegram bot (when TELEGRAM_BOT_TOKEN is set) and the health endpoint.
     Serve,
+    /// Write the built-in settings, rules, channels, advice and model into DIR to edit.
+    Init(init::InitArgs),
 }
 
 /// Parses the process arguments, runs the command and returns its exit code.
@@ -104,7 +117,12 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut settings = Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Command::Init(args) = cli.command {
+        return init::run(&args);
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    let location = ConfigLocation::discover(cli.config, cli.config_dir, env);
+    let mut settings = Settings::load(&location, env)?;
     if let Some(dir) = cli.data_dir {
         settings.data_dir = dir;
     }
@@ -123,6 +141,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token { command } => token::run(&backend::open(&settings)?, command),
         Command::Ocr { command } => ocr::run(&settings, command),
         Command::Serve => serve::run(settings),
+        Command::Init(_) => unreachable!("handled before the settings are read"),
     }
 }
 

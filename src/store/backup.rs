@@ -63,7 +63,7 @@ impl Store {
         out.write_all(&bytes).map_err(|source| StoreError::Io {
             action: "write backup",
             path: "-".into(),
-            source,
+            reason: source,
         })
     }
 
@@ -104,7 +104,7 @@ impl Store {
             .map_err(|source| StoreError::Io {
                 action: "read backup",
                 path: "-".into(),
-                source,
+                reason: source,
             })?;
         let BackupRecord::V1(backup) = decode("backup", b"file", &bytes)?;
         if backup.schema > super::CURRENT_VERSION {
@@ -116,7 +116,7 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
             action: "create directory",
             path: dir.to_owned(),
-            source,
+            reason: source,
         })?;
         secret::write_key(dir, backup.reporter_key)?;
         let db = super::open_db(sled::Config::new().path(dir.join("db")))?;

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::classify::{Classifier, Message, Verdict};
+use crate::config::Source;
 use crate::eval::dataset::{self, LabelMap};
 
 use super::{LoadError, Triage, compile_dir};
@@ -48,7 +49,8 @@ impl Triage {
     /// Judges the stored reports (when there is a store) and the rows of `fixtures`
     /// with the rules in `dir` and with the running rules; returns the differences.
     pub fn dry_run(&self, dir: &Path, fixtures: &[PathBuf]) -> Result<DryRun, LoadError> {
-        let (candidate, _warnings) = compile_dir(dir, self.channels.clone())?;
+        let folder = Source::Path(dir.to_owned());
+        let (candidate, _warnings) = compile_dir(&folder, self.channels.clone())?;
         let candidate = candidate.with_model(self.model.clone());
         let running = self.classifier();
         let mut messages: Vec<(String, String)> = Vec::new();

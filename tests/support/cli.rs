@@ -1,4 +1,5 @@
-//! Runs the real binary on a data directory, from the checkout (shipped config).
+//! Runs the real binary on a data directory, from the checkout, with the built-in
+//! config (no config directory of the machine is read).
 
 use std::path::Path;
 use std::process::Command;
@@ -11,6 +12,8 @@ pub fn run(data: &Path, args: &[&str]) -> (i32, String, String) {
         .arg(data)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("SELLERGUARD_RULES_DIR")
+        .env_remove("SELLERGUARD_CONFIG_DIR")
+        .env("XDG_CONFIG_HOME", data.with_file_name("xdg-config"))
         .output()
         .expect("runs the binary");
     (

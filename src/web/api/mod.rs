@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 
 use super::WebState;
 use super::error::ApiError;
+use crate::config::Source;
 use crate::triage::Triage;
 use crate::triage::limits::ClientLimiter;
 
@@ -35,7 +36,7 @@ pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024 + 64 * 1024;
 #[derive(Clone)]
 pub struct ApiOptions {
     /// The live rule folder (`rules/reload`).
-    pub rules_dir: PathBuf,
+    pub rules_dir: Source,
     /// Labelled files a dry-run judges besides the stored reports.
     pub fixtures: Vec<PathBuf>,
     /// The per-client limiter, when the public check routes are on.
