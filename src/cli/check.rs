@@ -14,6 +14,7 @@ use crate::classify::{Lang, Message, Verdict};
 use crate::config::Settings;
 use crate::store::StoreError;
 use crate::triage::card::reading_lang;
+use crate::triage::metrics::CheckSource;
 use crate::triage::{Card, LoadError, MAX_TEXT_BYTES, Triage};
 
 #[derive(Debug, Args)]
@@ -50,8 +51,7 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
         return print_answer(answer, args.lang, args.json);
     }
     let triage = open(settings)?;
-    let verdict = triage.check(Message::text(&text));
-    triage.record_check();
+    let verdict = triage.check_from(Message::text(&text), CheckSource::Cli);
     let lang = reading_lang(args.lang, verdict.lang, Lang::En);
     print_verdict(&triage, &verdict, lang, args.json, None)
 }
@@ -174,8 +174,7 @@ fn run_image(settings: &Settings, path: &Path, args: &CheckArgs) -> anyhow::Resu
         Some(caption) => format!("{caption}\n{}", read.text),
         None => read.text.clone(),
     };
-    let verdict = triage.check(Message::text(&text));
-    triage.record_check();
+    let verdict = triage.check_from(Message::text(&text), CheckSource::Cli);
     let lang = reading_lang(args.lang, verdict.lang, Lang::En);
     print_verdict(&triage, &verdict, lang, args.json, Some(&read.text))
 }

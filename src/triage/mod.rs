@@ -22,6 +22,7 @@ pub mod fingerprint;
 pub mod group;
 pub mod learned;
 pub mod limits;
+pub mod metrics;
 mod persist;
 pub mod prefs;
 mod recent;
@@ -31,7 +32,7 @@ pub mod service_file;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
@@ -54,6 +55,7 @@ pub use crate::store::{ReportId, ReportSource, ReportStatus, Stats};
 use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
 use limits::ReportLimiter;
+use metrics::{CheckSource, Metrics};
 use recent::RecentPending;
 
 /// Longest text the front ends hand to `check`, in bytes (a Telegram message is at
@@ -123,6 +125,7 @@ pub struct Triage {
     community: Option<Community>,
     ocr: Option<Ocr>,
     service_token: curators::ServiceToken,
+    metrics: Metrics,
 }
 
 impl Triage {
@@ -132,6 +135,7 @@ impl Triage {
         let model = settings.model_file.as_ref().map(load_model).transpose()?;
         let (classifier, _warnings) = compile_dir(&settings.rules_dir, channels.clone())?;
         let classifier = classifier.with_model(model.clone());
+        let rules = classifier.rules().len();
         let advice = Advice::from_file(AdviceFile::load(&settings.advice_file)?);
         let (name, text) = settings.notice_prior_file.read_text()?;
         let notices = dataset::parse(&name, &text, &LabelMap::default())?
@@ -148,6 +152,7 @@ impl Triage {
             community: None,
             ocr: None,
             service_token: curators::ServiceToken::default(),
+            metrics: Metrics::new(rules),
         })
     }
 
@@ -221,17 +226,43 @@ impl Triage {
 
     /// Reads the text of a screenshot (blocking; for the CLI).
     pub fn read_image_blocking(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
-        self.ocr.as_ref().ok_or_else(ocr_off)?.read_blocking(image)
+        let ocr = self.ocr.as_ref().ok_or_else(ocr_off)?;
+        let _in_flight = self.metrics.ocr_started();
+        let started = Instant::now();
+        let read = ocr.read_blocking(image);
+        self.metrics.ocr_done(started.elapsed());
+        read
     }
 
     /// Reads the text of a screenshot sent by `sender` on the OCR workers; a sender
     /// whose previous screenshot is still being read gets `OcrError::OwnerBusy`.
     pub async fn read_image(&self, sender: i64, image: Vec<u8>) -> Result<OcrText, OcrError> {
-        self.ocr
+        let ocr = self.ocr.as_ref().ok_or_else(ocr_off)?;
+        let _in_flight = self.metrics.ocr_started();
+        let started = Instant::now();
+        let read = ocr.read_as(sender, image).await;
+        self.metrics.ocr_done(started.elapsed());
+        read
+    }
+
+    /// Judges a message as [`Triage::check`] and counts it: in the statistics and in
+    /// the metrics, by level, family, language, `source` and time taken.
+    pub fn check_from(&self, message: Message<'_>, source: CheckSource) -> Verdict {
+        let started = Instant::now();
+        let verdict = self.check(message);
+        self.metrics.check(&verdict, source, started.elapsed());
+        self.record_check();
+        verdict
+    }
+
+    /// The metrics in Prometheus text format.
+    pub fn metrics_text(&self) -> String {
+        let pending = self
+            .community
             .as_ref()
-            .ok_or_else(ocr_off)?
-            .read_as(sender, image)
-            .await
+            .and_then(|c| c.store.stats().ok())
+            .map(|s| s.pending);
+        self.metrics.render(pending)
     }
 
     /// Judges one message with the rules and, when there is a store, what the
@@ -273,6 +304,7 @@ impl Triage {
         let classifier = classifier.with_model(self.model.clone());
         let count = classifier.rules().len();
         self.classifier.store(Arc::new(classifier));
+        self.metrics.rules_reloaded(count);
         Ok(count)
     }
 

@@ -204,6 +204,7 @@ impl Triage {
             at,
         };
         let id = c.store.add_report(&new)?;
+        self.metrics.report_filed();
         c.answered.record(&reporter, message.text, Some(id));
         let mut needs_review = Vec::new();
         for key in keys {
@@ -392,6 +393,7 @@ impl Triage {
         self.teach(id, &old.text, Some(review == Review::Confirm), None);
         self.save_model()?;
         let action = DECIDING[usize::from(review == Review::Reject)];
+        self.metrics.report_decided(action);
         self.audit_write(curator, action, &id.to_string(), note, at)?;
         Ok(Report {
             status,

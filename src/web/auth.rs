@@ -20,8 +20,8 @@ pub struct Authorized(pub Curator);
 /// A request allowed to check a message: a curator, or an anonymous client within
 /// its rate limit while public checks are on.
 pub enum CheckCaller {
-    /// With a token.
-    Curator,
+    /// With a token, acting from the API (or the CLI, with the service's token).
+    Curator(Origin),
     /// Without one, from this address.
     Public(IpAddr),
 }
@@ -58,7 +58,7 @@ impl FromRequestParts<WebState> for CheckCaller {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, ApiError> {
         if let Some(secret) = bearer(parts) {
             return match curator_of(state, secret, Origin::Api)? {
-                Some(_) => Ok(CheckCaller::Curator),
+                Some(curator) => Ok(CheckCaller::Curator(curator.origin)),
                 None => Err(ApiError::unauthorized()),
             };
         }

@@ -19,6 +19,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
@@ -78,6 +80,7 @@ struct Health {
 pub fn router(state: WebState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .nest("/api/v1", api::routes());
     if let Some(webhook) = &state.webhook {
         router = router.route(&webhook.path, post(webhook_update));
@@ -138,6 +141,21 @@ async fn healthz(State(state): State<WebState>) -> (StatusCode, Json<Health>) {
         quarantined_updates: quarantined.await.ok().and_then(Result::ok),
     };
     (code, Json(health))
+}
+
+/// The service's metrics in Prometheus text format.
+async fn metrics(State(state): State<WebState>) -> impl IntoResponse {
+    let triage = Arc::clone(&state.triage);
+    let text = tokio::task::spawn_blocking(move || triage.metrics_text()).await;
+    let content_type = [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")];
+    match text {
+        Ok(text) => (StatusCode::OK, content_type, text),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            content_type,
+            String::new(),
+        ),
+    }
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` completes.

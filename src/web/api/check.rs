@@ -19,7 +19,8 @@ use serde::Deserialize;
 use super::{MAX_IMAGE_BYTES, blocking, json_body};
 use crate::classify::{Lang, Message};
 use crate::triage::card::reading_lang;
-use crate::triage::{MAX_TEXT_BYTES, Triage};
+use crate::triage::metrics::CheckSource;
+use crate::triage::{MAX_TEXT_BYTES, Origin, Triage};
 use crate::web::WebState;
 use crate::web::auth::CheckCaller;
 use crate::web::error::ApiError;
@@ -37,14 +38,15 @@ pub(super) struct CheckBody {
 /// Judges a text.
 pub(super) async fn text(
     State(state): State<WebState>,
-    _caller: CheckCaller,
+    caller: CheckCaller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body: CheckBody = json_body(body)?;
     let lang = parse_lang(body.lang.as_deref())?;
     check_text(&body.text)?;
+    let source = caller.source();
     blocking(&state, move |triage| {
-        Ok(judge(triage, &body.text, lang, None))
+        Ok(judge(triage, &body.text, lang, None, source))
     })
     .await
 }
@@ -72,8 +74,9 @@ pub(super) async fn image(
     }
     let image = image.ok_or_else(|| ApiError::bad_request("the form has no `image` field"))?;
     let lang = parse_lang(lang.as_deref())?;
+    let source = caller.source();
     let sender = match caller {
-        CheckCaller::Curator => NEXT_CURATOR_UPLOAD.fetch_add(1, Ordering::Relaxed),
+        CheckCaller::Curator(_) => NEXT_CURATOR_UPLOAD.fetch_add(1, Ordering::Relaxed),
         CheckCaller::Public(ip) => {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             ip.hash(&mut hasher);
@@ -86,21 +89,37 @@ pub(super) async fn image(
         None => read.text.clone(),
     };
     blocking(&state, move |triage| {
-        Ok(judge(triage, &text, lang, Some(&read.text)))
+        Ok(judge(triage, &text, lang, Some(&read.text), source))
     })
     .await
 }
 
-/// The verdict on `text` as a JSON response, counted as a check.
-fn judge(triage: &Triage, text: &str, lang: Option<Lang>, ocr_text: Option<&str>) -> Response {
-    let verdict = triage.check(Message::text(text));
-    triage.record_check();
+/// The verdict on `text` as a JSON response, counted as a check from `source`.
+fn judge(
+    triage: &Triage,
+    text: &str,
+    lang: Option<Lang>,
+    ocr_text: Option<&str>,
+    source: CheckSource,
+) -> Response {
+    let verdict = triage.check_from(Message::text(text), source);
     let lang = reading_lang(lang, verdict.lang, Lang::En);
     let mut answer = triage.answer(&verdict, lang, true);
     answer.ocr_text = ocr_text;
     match serde_json::to_vec(&answer) {
         Ok(bytes) => ([(CONTENT_TYPE, "application/json")], bytes).into_response(),
         Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+impl CheckCaller {
+    /// Where the check counts as coming from: the CLI for the service's own token,
+    /// else the API.
+    fn source(&self) -> CheckSource {
+        match self {
+            CheckCaller::Curator(Origin::Cli) => CheckSource::Cli,
+            _ => CheckSource::Api,
+        }
     }
 }
 
