@@ -265,20 +265,7 @@ async fn public_checks_when_on_are_limited_per_client() {
 #[tokio::test]
 async fn a_cluster_is_decided_once_audited_and_its_contact_looked_up() {
     let service = TestService::start(|_| {}).await;
-    let mut first = String::new();
-    for reporter in ["s1", "s2", "s3"] {
-        let (status, filed) = service
-            .curator(
-                Method::POST,
-                "/api/v1/reports",
-                Some(json!({"text": SCAM_EN, "reporter": reporter})),
-            )
-            .await;
-        assert_eq!(status, 200, "{filed}");
-        if first.is_empty() {
-            first = filed["id"].as_str().unwrap().to_owned();
-        }
-    }
+    let first = service.file_cluster(SCAM_EN).await;
     let (_, groups) = service.curator(Method::GET, "/api/v1/groups", None).await;
     let group = &groups[0];
     assert_eq!(group["reports"].as_array().unwrap().len(), 3, "{groups}");

@@ -7,6 +7,7 @@
 //! service down. Without a data directory the service judges by rules alone; with one
 //! it adds community knowledge (`community`) and accepts reports (`reports`).
 
+pub mod activity;
 mod advice;
 pub mod answer;
 mod answered;

@@ -10,6 +10,7 @@
 
 pub mod api;
 mod auth;
+mod console;
 mod error;
 mod openapi;
 
@@ -81,7 +82,8 @@ pub fn router(state: WebState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .nest("/api/v1", api::routes());
+        .nest("/api/v1", api::routes())
+        .nest("/console", console::routes());
     if let Some(webhook) = &state.webhook {
         router = router.route(&webhook.path, post(webhook_update));
     }

@@ -62,6 +62,21 @@ impl TestService {
         request.send().await.expect("the service answers")
     }
 
+    /// Files `text` as reported by three people (a cluster for review); returns the
+    /// first report's id.
+    pub async fn file_cluster(&self, text: &str) -> String {
+        let mut ids = Vec::new();
+        for reporter in ["s1", "s2", "s3"] {
+            let body = serde_json::json!({"text": text, "reporter": reporter});
+            let (status, filed) = self
+                .curator(Method::POST, "/api/v1/reports", Some(body))
+                .await;
+            assert_eq!(status, 200, "{filed}");
+            ids.push(filed["id"].as_str().expect("an id").to_owned());
+        }
+        ids.swap_remove(0)
+    }
+
     /// As a curator: `method path` with `body`; returns status and JSON.
     pub async fn curator(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let response = self.call(method, path, Some(&self.token), body).await;
