@@ -21,16 +21,19 @@ const PATTERNS: &[&str] = &[
     // A masked host: xxx.xxx.cn, ***.com, xxxx.top.
     r"(?:x{3,}|\*{2,})\.(?:x{2,}|\*{2,}|com|cn|net|top|cc|xyz|vip|shop|info|org|me|co)(?-u:\b)",
     // Placeholders in brackets.
-    r"[\[<(（【]\s*(?:link|url|links|hyperlink|link removed|url removed|redacted|removed|\.{3}|…|链接|网址|网站|短链|此处为链接|此处为网址|链接已隐藏)\s*[\]>)）】]",
+    r"[\[<(（【]\s*(?:link|url|links|hyperlink|link removed|url removed|redacted|removed|\.{3}|…|链接|连结|网址|网站|短链|此处为链接|此处为网址|链接已隐藏)\s*[\]>)）】]",
     // Chinese descriptions of a link that is not shown.
-    r"某某?(?:网址|网站|链接|短链)",
+    r"某某?(?:网址|网站|链接|连结|短链)",
     r"(?:\*{2,}|x{2,}|…)\s*(?:网址|网站|链接|连结)",
     r"(?:登录|登陆|至|前往)(?:指定)?(?:网站|网址)",
-    r"(?:此处|这里)(?:为|是)?(?:链接|网址)",
-    r"(?:链接|网址|地址|网站)(?:地址)?\s*[:：]\s*(?:x{2,}|\*{2,}|…)",
-    r"(?:点击|点开|打开|戳|点)(?:下方|以下|上方|此|该|这个|短信|如下)?(?:链接|网址|网站|连接)",
+    r"(?:此处|这里)(?:为|是)?(?:链接|连结|网址)",
+    r"(?:链接|连结|网址|地址|网站)(?:地址)?\s*[:：]\s*(?:x{2,}|\*{2,}|…)",
+    // "点击 XXX 填写": a masked link named only by its mask.
+    // (Not stars, and not after 至: genuine notices mask accounts as `转至***1234`.)
+    r"(?:点击|点开|登录|登陆|访问|前往)\s*x{3,}",
+    r"(?:点击|点开|打开|戳|点)(?:下方|以下|上方|此|该|这个|短信|如下)?(?:链接|连结|网址|网站|连接)",
     r"(?:点击|点此|点这里)(?:进入|办理|登录|查看|领取|认证|验证|处理)",
-    r"(?:登录|登陆|访问|进入)(?:以下|下方|如下|指定)(?:网址|网站|链接)",
+    r"(?:登录|登陆|访问|进入)(?:以下|下方|如下|指定)(?:网址|网站|链接|连结)",
     r"(?:扫码|扫描二维码|扫描下方二维码|扫一扫|识别二维码)",
     // English phrases that only make sense with a link.
     r"(?-u:\b)(?:click|tap|press)\s+(?:on\s+)?(?:the\s+|this\s+|our\s+)?(?:link|here|below|button|url)(?-u:\b)",
@@ -79,6 +82,8 @@ mod tests {
             "請掃碼認證賣場",
             "Scan the QR code to confirm",
             "点击链接领取补贴",
+            "請立即點擊連結更新資料",
+            "請點擊 XXX 填寫帳戶資料",
         ] {
             let normalized = Normalized::new(text);
             assert!(masked.find(normalized.as_str()).is_some(), "{text}");
@@ -87,6 +92,7 @@ mod tests {
             "Your code is 123456. Do not share it.",
             "xxx was great yesterday",
             "the link between sales and ads",
+            "您尾号1234的账户转账至***5678，金额100.00元",
             "已收到您的付款，谢谢",
         ] {
             let normalized = Normalized::new(text);

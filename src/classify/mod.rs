@@ -353,18 +353,20 @@ fn grammar_hits(
     }
     let first =
         |cues: &[Builtin], hits: &[Option<Hit>]| cues.iter().find_map(|b| hits[b.id()].clone());
-    let links = [
-        Builtin::MaskedLink,
-        Builtin::BrandDomain,
-        Builtin::Shortener,
-        Builtin::IpLink,
-    ];
+    // "Click the link" next to a real link means that link: a masked or implied link
+    // is a way out only in a message that shows none.
+    let shows_a_link = indicators.iter().any(|i| i.kind == IndicatorKind::Url);
+    let links: &[Builtin] = if shows_a_link {
+        &[Builtin::BrandDomain, Builtin::Shortener, Builtin::IpLink]
+    } else {
+        &[Builtin::MaskedLink]
+    };
     let contacts = [Builtin::Phone, Builtin::PrivateContact, Builtin::Email];
     let unofficial = indicators
         .iter()
         .find(|i| i.kind == IndicatorKind::Url && i.official.is_none() && looks_like_a_link(i))
         .map(|i| i.evidence.as_ref().map(|e| e.start..e.end));
-    let link = unofficial.or_else(|| first(&links, hits));
+    let link = unofficial.or_else(|| first(links, hits));
     let contact = first(&contacts, hits);
     for (cue, hit) in [
         (Builtin::OffChannelLink, link.clone()),
