@@ -3,7 +3,8 @@
 # Rust toolchain: Tesseract and Leptonica headers and libraries, the English,
 # Simplified and Traditional Chinese language data, and libclang + pkg-config
 # (tesseract-sys and leptonica-sys run bindgen, which loads libclang at build
-# time, and find the libraries with pkg-config).
+# time, and find the libraries with pkg-config), and Chromium with its WebDriver
+# (the console test drives a real headless browser).
 #
 # With --fixtures it also installs what scripts/render_screenshots.py needs
 # (CJK and DejaVu fonts, python3-venv for Pillow from PyPI).
@@ -16,7 +17,8 @@
 set -eu
 
 packages="pkg-config libclang-dev libtesseract-dev libleptonica-dev \
-tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-chi-tra"
+tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-chi-tra \
+chromium chromium-driver"
 
 case "${1:-}" in
     "") ;;

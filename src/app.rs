@@ -7,7 +7,9 @@
 //! in-flight updates and sends owed replies (the rest stays owed for the next start),
 //! the web server drains, and only then does `serve` return.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -21,7 +23,9 @@ use crate::telegram::{self, BotOptions, CuratorOptions, TelegramError, UpdateSou
 use crate::triage::Triage;
 use crate::triage::delivery::{Inbox, MemoryDelivery, Outbox};
 use crate::triage::feedback::{MemoryReports, ReportSink};
+use crate::triage::limits::ClientLimiter;
 use crate::triage::prefs::{MemoryPrefs, Prefs};
+use crate::triage::service_file;
 use crate::web::{self, WebState};
 
 /// Everything the app is built from; tests replace the stores and tune timings.
@@ -127,6 +131,8 @@ pub struct RunningApp {
     shutdown: CancellationToken,
     bot: Option<JoinHandle<Result<(), TelegramError>>>,
     web: JoinHandle<std::io::Result<()>>,
+    /// The data directory whose service file this app wrote (removed at shutdown).
+    service_file: Option<PathBuf>,
 }
 
 impl RunningApp {
@@ -154,6 +160,9 @@ impl RunningApp {
 
     /// Signals shutdown and waits until the bot and the web server have stopped.
     pub async fn shutdown(self) -> anyhow::Result<()> {
+        if let Some(dir) = &self.service_file {
+            service_file::remove(dir);
+        }
         self.shutdown.cancel();
         if let Some(bot) = self.bot {
             bot.await.context("the bot task panicked")??;
@@ -224,6 +233,11 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         polling_failing: Arc::clone(&polling_failing),
         webhook,
         inbox: Arc::clone(&app.inbox),
+        api: api_options(settings),
+    };
+    let service_file = match app.triage {
+        Some(_) => Some(announce(&triage, &settings.data_dir, http_addr)?),
+        None => None,
     };
     let web_shutdown = shutdown.clone().cancelled_owned();
     let web = tokio::spawn(web::serve(listener, state, web_shutdown));
@@ -253,7 +267,44 @@ pub async fn start(app: App) -> anyhow::Result<RunningApp> {
         shutdown,
         bot,
         web,
+        service_file,
     })
+}
+
+/// Writes the service file in `data_dir` (URL and a fresh service token) so the
+/// command line talks to this process instead of opening the store it holds.
+fn announce(triage: &Triage, data_dir: &Path, addr: SocketAddr) -> anyhow::Result<PathBuf> {
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ip if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let url = format!("http://{}", SocketAddr::new(host, addr.port()));
+    let token = triage.issue_service_token()?;
+    service_file::write(data_dir, &url, &token)
+        .with_context(|| format!("cannot write {}", service_file::path(data_dir).display()))?;
+    Ok(data_dir.to_owned())
+}
+
+/// The JSON API's options: the live rule folder, the fixture files a dry-run judges
+/// (`tests/fixtures/*.jsonl` beside the working directory, when there), and the public
+/// check limiter when public checks are on.
+fn api_options(settings: &Settings) -> web::api::ApiOptions {
+    let fixtures = ["seller_scams.jsonl", "hard_negatives.jsonl"]
+        .iter()
+        .map(|name| Path::new("tests/fixtures").join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    let per_minute =
+        NonZeroU32::new(settings.http.public_checks_per_minute).unwrap_or(NonZeroU32::MIN);
+    web::api::ApiOptions {
+        rules_dir: settings.rules_dir.clone(),
+        fixtures,
+        public_checks: settings
+            .http
+            .public_check
+            .then(|| Arc::new(ClientLimiter::new(per_minute))),
+    }
 }
 
 /// Starts the screenshot reader once; without it the bot still runs and answers

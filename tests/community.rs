@@ -8,7 +8,7 @@ use sellerguard::classify::{Family, Level, Message};
 use sellerguard::config::{CommunitySettings, Settings};
 use sellerguard::eval::dataset::{self, LabelMap};
 use sellerguard::store::ReportSource;
-use sellerguard::triage::{Review, ReviewTrigger, Triage, TriageError};
+use sellerguard::triage::{Curator, Origin, Review, ReviewTrigger, Triage, TriageError};
 
 const SCAM: &str = "Your parcel is held at customs. Pay the fee at http://parcel-fee.top/x or call +44 7700 900123";
 /// A message that only shares the reported contact number.
@@ -32,6 +32,14 @@ fn service(dir: &tempfile::TempDir) -> Triage {
         .unwrap()
         .with_store_at(dir.path(), community(20))
         .unwrap()
+}
+
+/// A curator acting from the command line.
+fn curator(name: &str) -> Curator {
+    Curator {
+        name: name.into(),
+        origin: Origin::Cli,
+    }
 }
 
 fn signal_ids(service: &Triage, text: &str) -> Vec<String> {
@@ -127,7 +135,7 @@ fn a_confirmed_contact_carries_its_family_into_later_verdicts() {
     let family = s.check(Message::text(scam)).family;
     assert_eq!(family, Some(Family::LogisticsFee));
     let id = report(&s, scam, "a").id;
-    s.review(id, Review::Confirm, "admin", "customs fee scam")
+    s.review(id, Review::Confirm, &curator("admin"), "customs fee scam")
         .unwrap();
     let later = s.check(Message::text(NEUTRAL));
     assert_eq!(later.level, Level::High, "{later:?}");
@@ -163,7 +171,7 @@ fn the_first_decision_stands_and_a_rejection_never_allow_lists() {
     for who in ["b", "c", "d", "e"] {
         report(&s, SCAM, who);
     }
-    s.review(first, Review::Confirm, "admin", "fake customs")
+    s.review(first, Review::Confirm, &curator("admin"), "fake customs")
         .unwrap();
     let edited = SCAM
         .replace("900123", "900999")
@@ -181,7 +189,7 @@ fn the_first_decision_stands_and_a_rejection_never_allow_lists() {
     let second = s.review(
         first,
         Review::Reject,
-        "other-admin",
+        &curator("other-admin"),
         "it was the real courier",
     );
     assert!(
@@ -193,10 +201,15 @@ fn the_first_decision_stands_and_a_rejection_never_allow_lists() {
         1,
         "the second press changed nothing"
     );
-    s.reopen(first, "admin", "pressed the wrong button")
+    s.reopen(first, &curator("admin"), "pressed the wrong button")
         .unwrap();
-    s.review(first, Review::Reject, "admin", "it was the real courier")
-        .unwrap();
+    s.review(
+        first,
+        Review::Reject,
+        &curator("admin"),
+        "it was the real courier",
+    )
+    .unwrap();
     let after = s.check(Message::text(NEUTRAL));
     let ids: Vec<_> = after.signals.iter().map(|x| x.rule_id.as_str()).collect();
     assert!(!ids.contains(&"community.allowed-indicator"), "{ids:?}");
@@ -225,7 +238,7 @@ fn ignored_reporters_stop_counting_and_forget_removes_everything() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(&dir);
     let troll = report(&s, SCAM, "troll").id;
-    s.ignore_reporter_of(troll, "admin", "spams reports")
+    s.ignore_reporter_of(troll, &curator("admin"), "spams reports")
         .unwrap();
     report(&s, &format!("{SCAM}!"), "troll");
     report(&s, SCAM, "b");
@@ -305,7 +318,8 @@ fn a_wave_of_similar_reports_asks_for_review_across_restarts() {
     // After a restart the window of recent pending reports is rebuilt from the store,
     // and a reviewed report leaves it: WAVE[1] is still pending, WAVE[0] no longer.
     let s = service(&dir);
-    s.review(first, Review::Reject, "admin", "").unwrap();
+    s.review(first, Review::Reject, &curator("admin"), "")
+        .unwrap();
     assert!(cluster_triggers(&report(&s, WAVE[2], "c")).is_empty());
     assert_eq!(cluster_triggers(&report(&s, WAVE[3], "d")), [3]);
 }
@@ -315,18 +329,18 @@ fn blocking_and_allowing_indicators_directly() {
     let dir = tempfile::tempdir().unwrap();
     let s = service(&dir);
     assert_eq!(
-        s.judge_indicator("+44 7700 900123", true, "admin", "")
+        s.judge_indicator("+44 7700 900123", true, &curator("admin"), "")
             .unwrap(),
         "phone:+447700900123"
     );
     assert!(signal_ids(&s, NEUTRAL).contains(&"community.confirmed-indicator".to_string()));
     assert_eq!(
-        s.judge_indicator("wechat:AMZ_vip888", false, "admin", "")
+        s.judge_indicator("wechat:AMZ_vip888", false, &curator("admin"), "")
             .unwrap(),
         "wechat:amz_vip888"
     );
     assert!(matches!(
-        s.judge_indicator("hello", true, "admin", ""),
+        s.judge_indicator("hello", true, &curator("admin"), ""),
         Err(TriageError::NotAnIndicator(_))
     ));
 }

@@ -353,6 +353,13 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
     assert!(text.contains("<b>Message:</b>"), "{text}");
     assert_eq!(buttons, [format!("cv:o:{id}")], "only an explicit reopen");
     assert_eq!(app.running.triage.stats().expect("stats").confirmed, 4);
+    let audit = app.running.triage.audit_latest(4).expect("audit log");
+    assert!(
+        audit.iter().all(|e| e.decision.action == "confirm"
+            && e.decision.origin == "telegram"
+            && e.decision.actor.starts_with("telegram:")),
+        "each decided report is audited as a Telegram curator's: {audit:?}"
+    );
 
     let other = user(1005, "Other", "en");
     let verdict = ask(&app, app.fake.private_text(&other, PARCEL_NEAR)).await;

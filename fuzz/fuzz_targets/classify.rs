@@ -1,23 +1,22 @@
 //! The classifier with the shipped rules and channels on any text: never panics, the
 //! score stays within 0..=100 and evidence quotes the original text.
-//! Reads the repository's `rules/` and `config/channels.toml`.
+//! Uses the built-in rules and channels (the repository's, embedded at build time).
 
 #![no_main]
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use sellerguard::classify::{Classifier, Message};
+use sellerguard::config::{Asset, Source};
 use sellerguard::triage;
 
 fn classifier() -> &'static Classifier {
     static CLASSIFIER: OnceLock<Classifier> = OnceLock::new();
     CLASSIFIER.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let channels = triage::load_channels(&root.join("config/channels.toml"))
+        let channels = triage::load_channels(&Source::Builtin(Asset::Channels))
             .expect("shipped channels load");
-        triage::compile_dir(&root.join("rules"), channels)
+        triage::compile_dir(&Source::Builtin(Asset::Rules), channels)
             .expect("shipped rules compile")
             .0
     })

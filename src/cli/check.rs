@@ -1,4 +1,5 @@
-//! `sellerguard check`: one message in, a verdict card (or the full verdict as JSON) out.
+//! `sellerguard check`: one message in, a verdict card (or the full verdict as JSON) out;
+//! judged by the running service when one holds the data directory.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -6,12 +7,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use serde::Serialize;
+use serde_json::{Value, json};
 
+use super::client::ServiceClient;
 use crate::classify::{Lang, Message, Verdict};
 use crate::config::Settings;
+use crate::store::StoreError;
 use crate::triage::card::reading_lang;
-use crate::triage::{Card, MAX_TEXT_BYTES, Triage};
+use crate::triage::metrics::CheckSource;
+use crate::triage::{Card, LoadError, MAX_TEXT_BYTES, Triage};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -30,29 +34,6 @@ pub struct CheckArgs {
     text: Option<String>,
 }
 
-/// The JSON shape of `check --json`: the verdict, with explanations in one language.
-#[derive(Serialize)]
-struct CheckOutput<'a> {
-    level: &'static str,
-    score: u8,
-    family: Option<&'static str>,
-    lang: &'static str,
-    signals: Vec<SignalOutput<'a>>,
-    indicators: &'a [crate::classify::Indicator],
-    advice: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ocr_text: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct SignalOutput<'a> {
-    rule_id: &'a str,
-    family: &'static str,
-    weight: i32,
-    explanation: &'a str,
-    evidence: &'a [crate::classify::Evidence],
-}
-
 pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.image {
         return run_image(settings, path, &args);
@@ -64,11 +45,62 @@ pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let triage = Triage::open_if_exists(settings)?;
-    let verdict = triage.check(Message::text(&text));
-    triage.record_check();
+    if let Some(service) = ServiceClient::connect(&settings.data_dir)? {
+        let lang = args.lang.map(Lang::as_str);
+        let answer = service.post("/api/v1/check", &json!({"text": text, "lang": lang}))?;
+        return print_answer(answer, args.lang, args.json);
+    }
+    let triage = open(settings)?;
+    let verdict = triage.check_from(Message::text(&text), CheckSource::Cli);
     let lang = reading_lang(args.lang, verdict.lang, Lang::En);
     print_verdict(&triage, &verdict, lang, args.json, None)
+}
+
+/// The service with the data directory's community knowledge, or by rules alone when
+/// there is no data directory or another process holds it without answering.
+fn open(settings: &Settings) -> anyhow::Result<Triage> {
+    match Triage::open_if_exists(settings) {
+        Err(LoadError::Store(StoreError::Locked)) => {
+            eprintln!(
+                "note: {}; judging by the rules alone",
+                super::backend::locked(settings)
+            );
+            Ok(Triage::load(settings)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Prints the running service's answer: the card (after the text read from a
+/// screenshot), or the JSON without the card.
+fn print_answer(mut answer: Value, lang: Option<Lang>, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        if let Some(fields) = answer.as_object_mut() {
+            fields.remove("card");
+        }
+        super::print_out(&(serde_json::to_string_pretty(&answer)? + "\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(read) = answer["ocr_text"].as_str() {
+        let zh = lang == Some(Lang::Zh) || (lang.is_none() && answer["lang"] == "zh");
+        print_read_text(read, if zh { Lang::Zh } else { Lang::En })?;
+    }
+    super::print_out(answer["card"].as_str().unwrap_or_default())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// "Text read from the image" and the start of it.
+fn print_read_text(read: &str, lang: Lang) -> anyhow::Result<()> {
+    let label = if lang == Lang::Zh {
+        "从图片中读到的文字"
+    } else {
+        "Text read from the image"
+    };
+    super::print_out(&format!(
+        "{label}:\n  {}\n\n",
+        crate::triage::card::shorten(&read.replace('\n', " "), 300)
+    ))?;
+    Ok(())
 }
 
 /// Why there is no message to judge.
@@ -118,7 +150,15 @@ fn read_message(arg: Option<String>) -> Result<String, InputError> {
 /// `check --image`: read the screenshot, then judge its text with any caption.
 fn run_image(settings: &Settings, path: &Path, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let triage = Triage::open_if_exists(settings)?.with_ocr(&settings.ocr)?;
+    if let Some(service) = ServiceClient::connect(&settings.data_dir)? {
+        let fields = [
+            ("caption", args.text.as_deref()),
+            ("lang", args.lang.map(Lang::as_str)),
+        ];
+        let answer = service.post_image("/api/v1/check/image", bytes, &fields)?;
+        return print_answer(answer, args.lang, args.json);
+    }
+    let triage = open(settings)?.with_ocr(&settings.ocr)?;
     let read = match triage.read_image_blocking(bytes) {
         Ok(read) => read,
         Err(e) => {
@@ -134,8 +174,7 @@ fn run_image(settings: &Settings, path: &Path, args: &CheckArgs) -> anyhow::Resu
         Some(caption) => format!("{caption}\n{}", read.text),
         None => read.text.clone(),
     };
-    let verdict = triage.check(Message::text(&text));
-    triage.record_check();
+    let verdict = triage.check_from(Message::text(&text), CheckSource::Cli);
     let lang = reading_lang(args.lang, verdict.lang, Lang::En);
     print_verdict(&triage, &verdict, lang, args.json, Some(&read.text))
 }
@@ -149,45 +188,14 @@ fn print_verdict(
 ) -> anyhow::Result<ExitCode> {
     let card = Card::new(verdict, triage.advice(), lang);
     if json {
-        let mut output = to_output(verdict, &card, lang);
+        let mut output = triage.answer(verdict, lang, false);
         output.ocr_text = ocr_text;
         super::print_out(&(serde_json::to_string_pretty(&output)? + "\n"))?;
     } else {
         if let Some(read) = ocr_text {
-            let label = if lang == Lang::Zh {
-                "从图片中读到的文字"
-            } else {
-                "Text read from the image"
-            };
-            super::print_out(&format!(
-                "{label}:\n  {}\n\n",
-                crate::triage::card::shorten(&read.replace('\n', " "), 300)
-            ))?;
+            print_read_text(read, lang)?;
         }
         super::print_out(&card.to_plain_text())?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn to_output<'a>(verdict: &'a Verdict, card: &Card, lang: Lang) -> CheckOutput<'a> {
-    CheckOutput {
-        level: verdict.level.as_str(),
-        score: verdict.score,
-        family: verdict.family.map(|f| f.as_str()),
-        lang: verdict.lang.as_str(),
-        signals: verdict
-            .signals
-            .iter()
-            .map(|s| SignalOutput {
-                rule_id: &s.rule_id,
-                family: s.family.as_str(),
-                weight: s.weight,
-                explanation: s.explanation.get(lang),
-                evidence: &s.evidence,
-            })
-            .collect(),
-        indicators: &verdict.indicators,
-        advice: card.advice.clone(),
-        ocr_text: None,
-    }
 }

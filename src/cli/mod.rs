@@ -4,13 +4,17 @@
 //! Exit codes: 0 success, 1 the command ran and found problems (`rules check`),
 //! 2 bad input or configuration.
 
+mod backend;
+mod backup;
 mod check;
+mod client;
 mod eval;
 mod init;
 mod ocr;
 mod reports;
 mod rules;
 mod serve;
+mod token;
 mod train;
 
 use std::path::PathBuf;
@@ -20,7 +24,6 @@ use clap::{Parser, Subcommand};
 
 use crate::classify::Lang;
 use crate::config::{ConfigLocation, Settings};
-use crate::triage::Triage;
 
 /// Scam triage for cross-border e-commerce sellers.
 #[derive(Debug, Parser)]
@@ -71,6 +74,21 @@ enum Command {
     },
     /// Report and check counters.
     Stats,
+    /// Back up the whole store to FILE (through the running service when there is one).
+    Backup {
+        /// Where to write the backup.
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (no service running).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
+    /// Curators' API tokens: create, list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
+    },
     /// Screenshot reading: accuracy and latency.
     Ocr {
         #[command(subcommand)]
@@ -113,11 +131,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules { command } => rules::run(&settings, command),
         Command::Eval(args) => eval::run(&settings, args),
         Command::Train(args) => train::run(&settings, args),
-        Command::Reports { command } => reports::run(&Triage::open(&settings)?, command),
+        Command::Reports { command } => reports::run(&backend::open(&settings)?, command),
         Command::Indicators { command } => {
-            reports::run_indicators(&Triage::open(&settings)?, command)
+            reports::run_indicators(&backend::open(&settings)?, command)
         }
-        Command::Stats => reports::run_stats(&Triage::open(&settings)?),
+        Command::Stats => reports::run_stats(&backend::open(&settings)?),
+        Command::Backup { file } => backup::run_backup(&settings, &file),
+        Command::Restore { file } => backup::run_restore(&settings, &file),
+        Command::Token { command } => token::run(&backend::open(&settings)?, command),
         Command::Ocr { command } => ocr::run(&settings, command),
         Command::Serve => serve::run(settings),
         Command::Init(_) => unreachable!("handled before the settings are read"),

@@ -1,20 +1,17 @@
 //! `sellerguard reports …`, `indicators …` and `stats`: community reports and curation
-//! from the terminal. Every command is one service call.
+//! from the terminal. Every command is one service call, on the running service when
+//! there is one (`backend`).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
-use crate::classify::Message;
+use super::backend::Backend;
 use crate::eval::dataset::{self, LabelMap};
-use crate::store::{Report, ReportId, ReportSource};
-use crate::triage::{Review, Triage};
-
-/// Who the terminal user is in the decision log.
-const CLI_ACTOR: &str = "cli";
+use crate::store::ReportId;
+use crate::triage::Review;
 
 #[derive(Debug, Subcommand)]
 pub enum ReportsCommand {
@@ -111,54 +108,18 @@ pub enum IndicatorsCommand {
     },
 }
 
-/// The stable JSON shape of an exported report.
-#[derive(Serialize)]
-struct ReportOutput<'a> {
-    id: String,
-    status: &'static str,
-    source: &'static str,
-    text: &'a str,
-    indicators: &'a [String],
-    reporter: String,
-    created_at: u64,
-    status_changed_at: Option<u64>,
-}
-
-impl<'a> From<&'a Report> for ReportOutput<'a> {
-    fn from(r: &'a Report) -> Self {
-        Self {
-            id: r.id.to_string(),
-            status: match r.status {
-                crate::store::ReportStatus::Pending => "pending",
-                crate::store::ReportStatus::Confirmed => "confirmed",
-                crate::store::ReportStatus::Rejected => "rejected",
-            },
-            source: match r.source {
-                ReportSource::Private => "private",
-                ReportSource::Group => "group",
-                ReportSource::Import => "import",
-            },
-            text: &r.text,
-            indicators: &r.indicators,
-            reporter: r.reporter.to_hex(),
-            created_at: r.created_at,
-            status_changed_at: r.status_changed_at,
-        }
-    }
-}
-
-pub fn run(service: &Triage, command: ReportsCommand) -> anyhow::Result<ExitCode> {
+pub fn run(backend: &Backend, command: ReportsCommand) -> anyhow::Result<ExitCode> {
     match command {
         ReportsCommand::Add { text, reporter } => {
-            let reported =
-                service.report(Message::text(&text), &reporter, ReportSource::Private)?;
-            let mut line = reported.id.to_string();
-            for trigger in &reported.needs_review {
-                line.push_str(&format!("\nneeds review: {trigger:?}"));
+            let (id, why) = backend.add_report(&text, &reporter)?;
+            let mut line = id;
+            for trigger in &why {
+                line.push_str(&format!("\nneeds review: {trigger}"));
             }
             super::print_out(&format!("{line}\n"))?;
         }
         ReportsCommand::Import(args) => {
+            let service = backend.direct("reports import")?;
             let labels = LabelMap {
                 positive: args.positive,
                 negative: args.negative,
@@ -178,35 +139,24 @@ pub fn run(service: &Triage, command: ReportsCommand) -> anyhow::Result<ExitCode
         }
         ReportsCommand::Export => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for report in service.export()? {
-                let report = report?;
-                serde_json::to_writer(&mut out, &ReportOutput::from(&report))?;
-                if let Err(e) = out.write_all(b"\n") {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                    return Err(e.into());
+            let written = backend.export(&mut out);
+            let flushed = written.and_then(|()| Ok(out.flush()?));
+            if let Err(e) = flushed {
+                let closed = e
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+                if !closed {
+                    return Err(e);
                 }
             }
-            out.flush().or_else(|e| {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })?;
         }
         ReportsCommand::Pending { limit } => {
             let mut text = String::new();
-            for group in service.pending(limit)? {
-                text.push_str(&format!(
-                    "{} ({} report(s))\n",
-                    group.key,
-                    group.reports.len()
-                ));
-                for r in &group.reports {
-                    let excerpt = crate::triage::card::shorten(&r.text.replace('\n', " "), 80);
-                    text.push_str(&format!("  {}  {excerpt}\n", r.id));
+            for (key, reports) in backend.pending(limit)? {
+                text.push_str(&format!("{key} ({} report(s))\n", reports.len()));
+                for (id, report) in &reports {
+                    let excerpt = crate::triage::card::shorten(&report.replace('\n', " "), 80);
+                    text.push_str(&format!("  {id}  {excerpt}\n"));
                 }
             }
             if text.is_empty() {
@@ -220,43 +170,38 @@ pub fn run(service: &Triage, command: ReportsCommand) -> anyhow::Result<ExitCode
             reject: _,
             note,
         } => {
-            let review = if confirm {
-                Review::Confirm
+            let (review, outcome) = if confirm {
+                (Review::Confirm, "confirmed as a scam")
             } else {
-                Review::Reject
+                (Review::Reject, "rejected as legitimate")
             };
-            let report = service.review(id, review, CLI_ACTOR, &note)?;
-            let outcome = if confirm {
-                "confirmed as a scam"
-            } else {
-                "rejected as legitimate"
-            };
-            super::print_out(&format!("{} {outcome}\n", report.id))?;
+            backend.review(id, review, &note)?;
+            super::print_out(&format!("{id} {outcome}\n"))?;
         }
         ReportsCommand::IgnoreReporter { id, note } => {
-            service.ignore_reporter_of(id, CLI_ACTOR, &note)?;
+            backend.ignore_reporter(id, &note)?;
             super::print_out(&format!("the reporter of {id} is ignored from now on\n"))?;
         }
         ReportsCommand::Forget { reporter } => {
-            let n = service.forget(&reporter)?;
+            let n = backend.forget(&reporter)?;
             super::print_out(&format!(
                 "removed {n} report(s) and their share of every count\n"
             ))?;
         }
         ReportsCommand::Purge => {
-            let n = service.purge_expired()?;
+            let n = backend.purge()?;
             super::print_out(&format!("deleted {n} expired pending report(s)\n"))?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_indicators(service: &Triage, command: IndicatorsCommand) -> anyhow::Result<ExitCode> {
+pub fn run_indicators(backend: &Backend, command: IndicatorsCommand) -> anyhow::Result<ExitCode> {
     let (value, note, block) = match command {
         IndicatorsCommand::Block { value, note } => (value, note, true),
         IndicatorsCommand::Allow { value, note } => (value, note, false),
     };
-    let key = service.judge_indicator(&value, block, CLI_ACTOR, &note)?;
+    let key = backend.judge(&value, block, &note)?;
     let what = if block {
         "blocked (confirmed scam contact)"
     } else {
@@ -266,8 +211,8 @@ pub fn run_indicators(service: &Triage, command: IndicatorsCommand) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_stats(service: &Triage) -> anyhow::Result<ExitCode> {
-    let s = service.stats()?;
+pub fn run_stats(backend: &Backend) -> anyhow::Result<ExitCode> {
+    let s = backend.stats()?;
     super::print_out(&format!(
         "reports received: {}\nreports stored: {} (pending {}, confirmed {}, rejected {})\nreports deleted: {}\nchecks: {}\n",
         s.reports_received,

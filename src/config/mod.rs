@@ -212,12 +212,18 @@ impl Default for TelegramSettings {
 pub struct HttpSettings {
     /// Address to listen on (port 0 picks a free port).
     pub addr: SocketAddr,
+    /// Whether `/api/v1/check` and `/api/v1/check/image` answer without a token.
+    pub public_check: bool,
+    /// Checks one client (IP address) may make per minute without a token.
+    pub public_checks_per_minute: u32,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             addr: DEFAULT_HTTP_ADDR.parse().expect("valid default address"),
+            public_check: false,
+            public_checks_per_minute: 30,
         }
     }
 }
@@ -419,6 +425,8 @@ fn check_ranges(path: &Path, settings: &Settings) -> Result<(), ConfigError> {
         settings.community.retention_days,
         1..=36_500,
     )?;
+    let per_minute = u64::from(settings.http.public_checks_per_minute);
+    in_range("http.public_checks_per_minute", per_minute, 1..=100_000)?;
     let grace = settings.telegram.shutdown_grace_secs;
     in_range("telegram.shutdown_grace_secs", grace, 0..=300)
 }

@@ -56,6 +56,9 @@ pub enum StoreError {
     /// No report with this id exists.
     #[error("no report {0}")]
     ReportNotFound(crate::store::ReportId),
+    /// Another process holds the database (sled's file lock).
+    #[error("the data directory is in use by another sellerguard process")]
+    Locked,
     /// The caller passed a value the store cannot keep.
     #[error("invalid input: {0}")]
     InvalidInput(String),

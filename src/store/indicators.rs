@@ -150,6 +150,16 @@ impl Store {
         Ok(Some(record.latest().into()))
     }
 
+    /// How many stored reports carry `indicator` (over all its reporters).
+    pub fn indicator_report_count(&self, indicator: &str) -> Result<u64, StoreError> {
+        let key = indicator.as_bytes();
+        let Some(raw) = self.trees().indicator_reporters.get(key)? else {
+            return Ok(0);
+        };
+        let record: ReportersRecord = decode("indicator_reporters", key, &raw)?;
+        Ok(record.latest().iter().map(|r| r.reports).sum())
+    }
+
     /// Set an admin's verdict on an indicator at time `at`; durable on return.
     ///
     /// Returns the previous state. Record the decision itself with [`Store::log_decision`].

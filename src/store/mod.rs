@@ -1,6 +1,7 @@
-//! The store: the only home of sled. Reports (with where they were filed from), indicator reputation, fingerprints, the
-//! admin decision log, ignored reporters, counters, the model blob, and the bot's update
-//! inbox and reply outbox, in one data dir.
+//! The store: the only home of sled. Reports (with where they were filed from), indicator
+//! reputation, fingerprints, the admin decision log (the curators' audit log), ignored
+//! reporters, counters, the model blob, curators' API tokens (hashed), and the bot's
+//! update inbox and reply outbox, in one data dir.
 //!
 //! Layout of the data directory: `db/` is the sled database (schema version in tree
 //! `meta`), `reporter.key` is the 32-byte reporter-hash secret (mode 0600). The trees and
@@ -13,6 +14,7 @@
 //! reporter identity is ever stored. This module imports nothing else of the crate.
 
 mod admin;
+mod backup;
 mod durability;
 mod error;
 mod fingerprints;
@@ -29,6 +31,7 @@ mod reports;
 mod schema;
 mod secret;
 mod stats;
+mod tokens;
 mod types;
 
 #[cfg(test)]
@@ -43,6 +46,7 @@ use std::time::{Duration, Instant};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
+pub use backup::Restored;
 pub use error::StoreError;
 pub use inbox::{OpenUpdate, QuarantinedUpdate};
 pub use outbox::{OwedReply, ReplyKey, StoredReply};
@@ -51,6 +55,7 @@ pub use schema::CURRENT_VERSION;
 pub use types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
     ReportOrigin, ReportSource, ReportStatus, ReporterHash, Stats, StoredFingerprint,
+    StoredToken,
 };
 
 use durability::GroupCommit;
@@ -109,6 +114,7 @@ pub(crate) struct Trees {
     pub updates_quarantine: sled::Tree,
     pub replies_owed: sled::Tree,
     pub replies_settled: sled::Tree,
+    pub tokens: sled::Tree,
 }
 
 /// The transactional view of the trees a report mutation touches.
@@ -137,16 +143,17 @@ const LOCK_WAIT: Duration = Duration::from_secs(2);
 ///
 /// sled 0.34 releases its `flock` asynchronously after the last handle drops
 /// (spacejam/sled#1234), so an immediate reopen in the same process can fail spuriously.
-/// A lock still held after [`LOCK_WAIT`] (another process has the store) is an error.
+/// A lock still held after [`LOCK_WAIT`] (another process has the store) is
+/// `StoreError::Locked`.
 pub(crate) fn open_db(config: sled::Config) -> Result<sled::Db, StoreError> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(5);
     loop {
         match config.open() {
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("could not acquire lock")
-                    && started.elapsed() < LOCK_WAIT =>
-            {
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                if started.elapsed() >= LOCK_WAIT {
+                    return Err(StoreError::Locked);
+                }
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(100));
             }
@@ -203,6 +210,7 @@ impl Store {
             updates_quarantine: db.open_tree("updates_quarantine")?,
             replies_owed: db.open_tree("replies_owed")?,
             replies_settled: db.open_tree("replies_settled")?,
+            tokens: db.open_tree("tokens")?,
         };
         Ok(Store {
             inner: Arc::new(Inner {

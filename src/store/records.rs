@@ -82,6 +82,7 @@ pub(crate) enum SourceV1 {
     Private,
     Group,
     Import,
+    Api,
 }
 
 /// Report status as stored. Append-only.
@@ -341,16 +342,26 @@ pub(crate) enum DecisionRecord {
         note: String,
         at: u64,
     },
+    /// Version 2 adds where the decision was made (`telegram`, `api`, `console`, `cli`).
+    V2 {
+        actor: String,
+        action: String,
+        target: String,
+        note: String,
+        at: u64,
+        origin: String,
+    },
 }
 
 impl From<&Decision> for DecisionRecord {
     fn from(d: &Decision) -> Self {
-        DecisionRecord::V1 {
+        DecisionRecord::V2 {
             actor: d.actor.clone(),
             action: d.action.clone(),
             target: d.target.clone(),
             note: d.note.clone(),
             at: d.at,
+            origin: d.origin.clone(),
         }
     }
 }
@@ -370,9 +381,35 @@ impl From<DecisionRecord> for Decision {
                 target,
                 note,
                 at,
+                origin: String::new(),
+            },
+            DecisionRecord::V2 {
+                actor,
+                action,
+                target,
+                note,
+                at,
+                origin,
+            } => Decision {
+                actor,
+                action,
+                target,
+                note,
+                at,
+                origin,
             },
         }
     }
+}
+
+/// An API token, tree `tokens`, key = token name.
+#[derive(Serialize, Deserialize)]
+pub(crate) enum TokenRecord {
+    V1 {
+        hash: [u8; 32],
+        created_at: u64,
+        revoked_at: Option<u64>,
+    },
 }
 
 /// An ignored reporter, tree `ignored`, key = reporter hash.
@@ -402,7 +439,7 @@ macro_rules! mirror {
     };
 }
 
-mirror!(ReportSource, SourceV1, [Private, Group, Import]);
+mirror!(ReportSource, SourceV1, [Private, Group, Import, Api]);
 mirror!(ReportStatus, StatusV1, [Pending, Confirmed, Rejected]);
 mirror!(AdminState, AdminStateV1, [None, Blocked, Allowed]);
 mirror!(FingerprintKind, KindV1, [ConfirmedScam, RejectedLookalike]);

@@ -68,17 +68,24 @@ fn read_key(path: &Path, mut file: fs::File) -> Result<ReporterKey, StoreError> 
 
 fn create_key(dir: &Path) -> Result<ReporterKey, StoreError> {
     let path = dir.join(KEY_FILE);
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| StoreError::KeyFile {
+        path: path.clone(),
+        detail: format!("OS random generator failed: {e}"),
+    })?;
+    write_key(dir, key)
+}
+
+/// Write `key` as the key file of `dir` atomically (mode 0600); restore uses it to put
+/// back a backed-up key.
+pub(crate) fn write_key(dir: &Path, key: [u8; 32]) -> Result<ReporterKey, StoreError> {
+    let path = dir.join(KEY_FILE);
     let tmp = dir.join(format!("{KEY_FILE}.tmp"));
     let io = |action, p: &Path, reason| StoreError::Io {
         action,
         path: p.to_owned(),
         reason,
     };
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| StoreError::KeyFile {
-        path: path.clone(),
-        detail: format!("OS random generator failed: {e}"),
-    })?;
     let mut file = OpenOptions::new()
         .write(true)
         .create(true)

@@ -107,6 +107,8 @@ pub enum ReportSource {
     Group,
     /// Bulk-imported from an outside list.
     Import,
+    /// Filed through the HTTP API.
+    Api,
 }
 
 /// A report's review state.
@@ -216,6 +218,22 @@ pub struct Decision {
     pub note: String,
     /// When, unix seconds.
     pub at: u64,
+    /// Where it was made (`telegram`, `api`, `console`, `cli`; empty before schema 2
+    /// records carried it), opaque to the store.
+    pub origin: String,
+}
+
+/// A curator's API token as stored: its name and keyed hash, never the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredToken {
+    /// The name it was created under (unique among live tokens).
+    pub name: String,
+    /// Keyed hash of the secret (see [`crate::store::Store::token_hash`]).
+    pub hash: [u8; 32],
+    /// When it was created, unix seconds.
+    pub created_at: u64,
+    /// When it was revoked, unix seconds (`None` while it is valid).
+    pub revoked_at: Option<u64>,
 }
 
 /// Counters for the stats page.

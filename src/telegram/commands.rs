@@ -19,6 +19,7 @@ use super::{CuratorOptions, curator, group, notices, review};
 use crate::classify::Lang;
 use crate::triage::card::more_advice;
 use crate::triage::feedback::{Filed, Report, ReportKind};
+use crate::triage::metrics::CheckSource;
 
 /// Runs a command from `message` (private chat or group).
 pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> HandlerResult {
@@ -89,7 +90,8 @@ pub async fn command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) -> Handle
                 return Ok(());
             };
             if name == "check" && message.chat.is_group() {
-                let (_, card) = ctx.judge(&text, lang);
+                let verdict = ctx.verdict_in(&text, CheckSource::Group);
+                let card = ctx.card_for(&verdict, lang);
                 let html = render::group_card(&card, &ctx.me_username);
                 ctx.send(&target, html, None).await;
                 return Ok(());

@@ -25,6 +25,7 @@ use crate::triage::card::reading_lang;
 use crate::triage::delivery::{Inbox, Outbox};
 use crate::triage::feedback::ReportSink;
 use crate::triage::group::GroupLangs;
+use crate::triage::metrics::CheckSource;
 use crate::triage::prefs::Prefs;
 use crate::triage::script::Script;
 use crate::triage::{Card, Triage};
@@ -209,20 +210,18 @@ impl Ctx {
         })
     }
 
-    /// Judges `text` and builds its card in `lang`.
-    pub fn judge(&self, text: &Text, lang: Lang) -> (Verdict, Card) {
-        let verdict = self.verdict(text);
-        let card = self.card_for(&verdict, lang);
-        (verdict, card)
+    /// Judges `text` from a private chat (and counts the check).
+    pub fn verdict(&self, text: &Text) -> Verdict {
+        self.verdict_in(text, CheckSource::Private)
     }
 
-    /// Judges `text` (and counts the check in the statistics).
-    pub fn verdict(&self, text: &Text) -> Verdict {
-        self.deps.triage.record_check();
-        self.deps.triage.check(Message {
+    /// Judges `text` (and counts the check, from `source`).
+    pub fn verdict_in(&self, text: &Text, source: CheckSource) -> Verdict {
+        let message = Message {
             text: &text.text,
             hidden_links: &text.hidden_links,
-        })
+        };
+        self.deps.triage.check_from(message, source)
     }
 
     /// The card for `verdict` in `lang`.

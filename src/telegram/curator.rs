@@ -17,7 +17,7 @@ use super::render::{MAX_MESSAGE_CHARS, escape};
 use super::review;
 use super::send::Target;
 use crate::classify::Lang;
-use crate::triage::LoadError;
+use crate::triage::{Curator, LoadError};
 
 /// Most pending groups listed by `/pending`.
 const PENDING_GROUPS: usize = 10;
@@ -41,9 +41,10 @@ pub fn is_curator(ctx: &Ctx, user_id: i64) -> bool {
     ctx.options.curators.admin_ids.contains(&user_id)
 }
 
-/// The decision-log identity of a curator (a keyed hash, never the raw id).
-pub fn actor(ctx: &Ctx, user: &User) -> String {
-    ctx.deps.triage.telegram_actor(user.id)
+/// The audit-log identity of a curator (a keyed hash, never the raw id), acting from
+/// Telegram.
+pub fn actor(ctx: &Ctx, user: &User) -> Curator {
+    Curator::telegram(ctx.deps.triage.telegram_actor(user.id))
 }
 
 /// Runs curator command `name` with `args` from `message`.

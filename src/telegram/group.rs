@@ -26,6 +26,7 @@ use super::render::{self, Key};
 use super::send::Target;
 use crate::classify::Lang;
 use crate::triage::group::{self as policy, GroupAction};
+use crate::triage::metrics::CheckSource;
 use crate::triage::prefs::ChatPrefs;
 
 /// Handles a message in a group or supergroup.
@@ -64,7 +65,7 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
     let Some(text) = text else {
         return Ok(());
     };
-    let verdict = ctx.verdict(&text);
+    let verdict = ctx.verdict_in(&text, CheckSource::Group);
     let spoken = ctx.group_langs.observe(chat_id, verdict.lang);
     let action = policy::action(&verdict, &chat);
     if action == GroupAction::Ignore {

@@ -1,4 +1,5 @@
-//! The per-reporter report rate limit, kept in memory.
+//! The per-reporter report rate limit and the per-client public check limit, kept in
+//! memory.
 //!
 //! A generic cell rate limiter (governor's GCRA) per reporter hash: a burst of up to
 //! `reports_per_hour` reports, then one more each `1 h / reports_per_hour`. It lives in
@@ -9,6 +10,7 @@
 //! Invariants: state is kept only for reporters seen recently; it is pruned once it
 //! tracks more than `PRUNE_ABOVE` reporters.
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -34,6 +36,29 @@ impl ReportLimiter {
     /// Takes one report from `reporter`'s allowance; false when it is used up.
     pub fn allow(&self, reporter: &ReporterHash) -> bool {
         let allowed = self.limiter.check_key(reporter).is_ok();
+        if self.limiter.len() > PRUNE_ABOVE {
+            self.limiter.retain_recent();
+        }
+        allowed
+    }
+}
+
+/// Checks allowed per client address without a token (the public check routes).
+pub struct ClientLimiter {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl ClientLimiter {
+    /// A limiter allowing `per_minute` checks per client per minute.
+    pub fn new(per_minute: NonZeroU32) -> Self {
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+
+    /// Takes one check from `client`'s allowance; false when it is used up.
+    pub fn allow(&self, client: IpAddr) -> bool {
+        let allowed = self.limiter.check_key(&client).is_ok();
         if self.limiter.len() > PRUNE_ABOVE {
             self.limiter.retain_recent();
         }

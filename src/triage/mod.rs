@@ -7,30 +7,39 @@
 //! service down. Without a data directory the service judges by rules alone; with one
 //! it adds community knowledge (`community`) and accepts reports (`reports`).
 
+pub mod activity;
 mod advice;
+pub mod answer;
 mod answered;
+pub mod backup;
 pub mod card;
 mod community;
+pub mod contacts;
+pub mod curators;
 pub mod delivery;
+pub mod dry_run;
 pub mod feedback;
 pub mod fingerprint;
 pub mod group;
 pub mod learned;
-mod limits;
+pub mod limits;
+pub mod metrics;
 mod persist;
 pub mod prefs;
 mod recent;
 mod reports;
 pub mod script;
+pub mod service_file;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
 pub use advice::Advice;
 pub use card::Card;
+pub use curators::{AuditEntry, Curator, Origin, TokenInfo};
 pub use reports::{ImportSummary, PendingGroup, Reported, Review, ReviewTrigger, TriageError};
 
 use crate::classify::model::LinearModel;
@@ -47,6 +56,7 @@ pub use crate::store::{ReportId, ReportSource, ReportStatus, Stats};
 use crate::store::{Store, StoreError, StoreOptions};
 use community::Knowledge;
 use limits::ReportLimiter;
+use metrics::{CheckSource, Metrics};
 use recent::RecentPending;
 
 /// Longest text the front ends hand to `check`, in bytes (a Telegram message is at
@@ -115,6 +125,8 @@ pub struct Triage {
     notices: Vec<String>,
     community: Option<Community>,
     ocr: Option<Ocr>,
+    service_token: curators::ServiceToken,
+    metrics: Metrics,
 }
 
 impl Triage {
@@ -124,6 +136,7 @@ impl Triage {
         let model = settings.model_file.as_ref().map(load_model).transpose()?;
         let (classifier, _warnings) = compile_dir(&settings.rules_dir, channels.clone())?;
         let classifier = classifier.with_model(model.clone());
+        let rules = classifier.rules().len();
         let advice = Advice::from_file(AdviceFile::load(&settings.advice_file)?);
         let (name, text) = settings.notice_prior_file.read_text()?;
         let notices = dataset::parse(&name, &text, &LabelMap::default())?
@@ -139,6 +152,8 @@ impl Triage {
             notices,
             community: None,
             ocr: None,
+            service_token: curators::ServiceToken::default(),
+            metrics: Metrics::new(rules),
         })
     }
 
@@ -212,17 +227,43 @@ impl Triage {
 
     /// Reads the text of a screenshot (blocking; for the CLI).
     pub fn read_image_blocking(&self, image: Vec<u8>) -> Result<OcrText, OcrError> {
-        self.ocr.as_ref().ok_or_else(ocr_off)?.read_blocking(image)
+        let ocr = self.ocr.as_ref().ok_or_else(ocr_off)?;
+        let _in_flight = self.metrics.ocr_started();
+        let started = Instant::now();
+        let read = ocr.read_blocking(image);
+        self.metrics.ocr_done(started.elapsed());
+        read
     }
 
     /// Reads the text of a screenshot sent by `sender` on the OCR workers; a sender
     /// whose previous screenshot is still being read gets `OcrError::OwnerBusy`.
     pub async fn read_image(&self, sender: i64, image: Vec<u8>) -> Result<OcrText, OcrError> {
-        self.ocr
+        let ocr = self.ocr.as_ref().ok_or_else(ocr_off)?;
+        let _in_flight = self.metrics.ocr_started();
+        let started = Instant::now();
+        let read = ocr.read_as(sender, image).await;
+        self.metrics.ocr_done(started.elapsed());
+        read
+    }
+
+    /// Judges a message as [`Triage::check`] and counts it: in the statistics and in
+    /// the metrics, by level, family, language, `source` and time taken.
+    pub fn check_from(&self, message: Message<'_>, source: CheckSource) -> Verdict {
+        let started = Instant::now();
+        let verdict = self.check(message);
+        self.metrics.check(&verdict, source, started.elapsed());
+        self.record_check();
+        verdict
+    }
+
+    /// The metrics in Prometheus text format.
+    pub fn metrics_text(&self) -> String {
+        let pending = self
+            .community
             .as_ref()
-            .ok_or_else(ocr_off)?
-            .read_as(sender, image)
-            .await
+            .and_then(|c| c.store.stats().ok())
+            .map(|s| s.pending);
+        self.metrics.render(pending)
     }
 
     /// Judges one message with the rules and, when there is a store, what the
@@ -264,6 +305,7 @@ impl Triage {
         let classifier = classifier.with_model(self.model.clone());
         let count = classifier.rules().len();
         self.classifier.store(Arc::new(classifier));
+        self.metrics.rules_reloaded(count);
         Ok(count)
     }
 

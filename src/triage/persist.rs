@@ -192,6 +192,7 @@ impl ReportSink for Triage {
                     target: excerpt,
                     note: format!("bot said {level}"),
                     at: now(),
+                    origin: "telegram".into(),
                 };
                 c.store
                     .log_decision(&decision)

@@ -17,11 +17,12 @@ use std::num::NonZeroU32;
 
 use crate::classify::{IndicatorKind, Message};
 use crate::store::{
-    AdminState, Decision, NewReport, Report, ReportId, ReportSource, ReportStatus, ReporterHash,
-    Stats, StoreError,
+    AdminState, NewReport, Report, ReportId, ReportSource, ReportStatus, ReporterHash, Stats,
+    StoreError,
 };
 
 use super::community::NEAR_DUPLICATE;
+use super::curators::Curator;
 use super::fingerprint::{self, Index};
 use super::recent::RecentPending;
 use super::{Triage, now};
@@ -66,6 +67,15 @@ pub enum TriageError {
     /// The value is not a link, number or ID the service recognises.
     #[error("{0:?} is not a link, phone number, e-mail, WeChat, QQ, Telegram or WhatsApp ID")]
     NotAnIndicator(String),
+    /// No live token has that name.
+    #[error("no live token named {0:?}")]
+    UnknownToken(String),
+    /// A token name must be 1-64 of `A-Z a-z 0-9 . _ -` (and not `cli`).
+    #[error("{0:?} is not a token name: use 1-64 letters, digits, `.`, `_` or `-` (not `cli`)")]
+    BadTokenName(String),
+    /// The operating system's random source failed.
+    #[error("no randomness for a token: {0}")]
+    Random(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -86,6 +96,19 @@ pub enum ReviewTrigger {
         /// Reports in the cluster, this one included.
         size: usize,
     },
+}
+
+impl std::fmt::Display for ReviewTrigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReviewTrigger::Indicator { key, reporters } => {
+                write!(f, "{key} reached {reporters} distinct reporters")
+            }
+            ReviewTrigger::Cluster { size } => {
+                write!(f, "a near-duplicate cluster reached {size} reports")
+            }
+        }
+    }
 }
 
 /// A filed report.
@@ -221,6 +244,7 @@ impl Triage {
             },
             None => c.store.add_report(&new)?,
         };
+        self.metrics.report_filed();
         c.answered.record(&reporter, message.text, Some(id));
         let fingerprint = (!ignored)
             .then(|| fingerprint::signature(message.text))
@@ -423,7 +447,7 @@ impl Triage {
         &self,
         id: ReportId,
         review: Review,
-        actor: &str,
+        curator: &Curator,
         note: &str,
     ) -> Result<Report, TriageError> {
         let c = self.community()?;
@@ -456,7 +480,8 @@ impl Triage {
         self.teach(id, &old.text, Some(review == Review::Confirm), None);
         self.save_model()?;
         let action = DECIDING[usize::from(review == Review::Reject)];
-        self.log(actor, action, &id.to_string(), note, at)?;
+        self.metrics.report_decided(action);
+        self.audit_write(curator, action, &id.to_string(), note, at)?;
         Ok(Report {
             status,
             status_changed_at: Some(at),
@@ -475,14 +500,14 @@ impl Triage {
         &self,
         id: ReportId,
         review: Review,
-        actor: &str,
+        curator: &Curator,
         note: &str,
     ) -> Result<Vec<Report>, TriageError> {
         let members = self.cluster_of(id, review == Review::Confirm)?;
-        let mut decided = vec![self.review(id, review, actor, note)?];
+        let mut decided = vec![self.review(id, review, curator, note)?];
         let cluster_note = format!("with {id}: {note}");
         for member in members.into_iter().filter(|m| m.id != id) {
-            match self.review(member.id, review, actor, &cluster_note) {
+            match self.review(member.id, review, curator, &cluster_note) {
                 Ok(report) => decided.push(report),
                 Err(TriageError::AlreadyDecided { .. }) => {}
                 Err(e) => return Err(e),
@@ -529,7 +554,12 @@ impl Triage {
     /// Puts a decided report back to pending, un-teaching what its decision taught
     /// (a confirmation's blocks are lifted where the indicator is still blocked);
     /// logged as `reopen`.
-    pub fn reopen(&self, id: ReportId, actor: &str, note: &str) -> Result<Report, TriageError> {
+    pub fn reopen(
+        &self,
+        id: ReportId,
+        curator: &Curator,
+        note: &str,
+    ) -> Result<Report, TriageError> {
         let c = self.community()?;
         let at = now();
         let old = c
@@ -560,7 +590,7 @@ impl Triage {
         }
         self.teach(id, &old.text, None, was);
         self.save_model()?;
-        self.log(actor, "reopen", &id.to_string(), note, at)?;
+        self.audit_write(curator, "reopen", &id.to_string(), note, at)?;
         Ok(Report {
             status: ReportStatus::Pending,
             status_changed_at: Some(at),
@@ -612,7 +642,8 @@ impl Triage {
             .learn(text, false);
         self.save_model()?;
         let excerpt: String = text.chars().take(OVERRULED_EXCERPT).collect();
-        self.log(&admin.to_hex(), "group-not-a-scam", &excerpt, note, now())
+        let admin = Curator::telegram(admin.to_hex());
+        self.audit_write(&admin, "group-not-a-scam", &excerpt, note, now())
     }
 
     /// Teaches the index and the model a judged report, forgetting an earlier label.
@@ -652,7 +683,7 @@ impl Triage {
         &self,
         value: &str,
         block: bool,
-        actor: &str,
+        curator: &Curator,
         note: &str,
     ) -> Result<String, TriageError> {
         let c = self.community()?;
@@ -664,13 +695,19 @@ impl Triage {
             AdminState::Allowed
         };
         c.store.set_indicator_state(&key, state, at)?;
-        self.log(actor, if block { "block" } else { "allow" }, &key, note, at)?;
+        self.audit_write(
+            curator,
+            if block { "block" } else { "allow" },
+            &key,
+            note,
+            at,
+        )?;
         Ok(key)
     }
 
     /// The store key of a value an admin typed (`amazon-verify.top`, `+86 138…`,
     /// `wechat:abc123`, `@handle`).
-    fn parse_indicator(&self, value: &str) -> Result<String, TriageError> {
+    pub(crate) fn parse_indicator(&self, value: &str) -> Result<String, TriageError> {
         let trimmed = value.trim();
         if let Some((kind, rest)) = trimmed.split_once(':') {
             let known = [
@@ -703,7 +740,7 @@ impl Triage {
     pub fn ignore_reporter_of(
         &self,
         id: ReportId,
-        actor: &str,
+        curator: &Curator,
         note: &str,
     ) -> Result<Report, TriageError> {
         let c = self.community()?;
@@ -713,8 +750,8 @@ impl Triage {
             .ok_or(TriageError::UnknownReport(id))?;
         let at = now();
         c.store.ignore_reporter(&report.reporter, at)?;
-        self.log(
-            actor,
+        self.audit_write(
+            curator,
             "ignore-reporter",
             &report.reporter.to_string(),
             note,
@@ -767,24 +804,5 @@ impl Triage {
         {
             tracing::warn!("could not count a check: {e}");
         }
-    }
-
-    fn log(
-        &self,
-        actor: &str,
-        action: &str,
-        target: &str,
-        note: &str,
-        at: u64,
-    ) -> Result<(), TriageError> {
-        let decision = Decision {
-            actor: actor.into(),
-            action: action.into(),
-            target: target.into(),
-            note: note.into(),
-            at,
-        };
-        self.community()?.store.log_decision(&decision)?;
-        Ok(())
     }
 }

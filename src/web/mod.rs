@@ -1,17 +1,27 @@
-//! The HTTP front end: health, and the Telegram webhook endpoint in webhook mode.
-//! axum lives only here.
+//! The HTTP front end: health, the JSON API under `/api/v1` (`api`), and the Telegram
+//! webhook endpoint in webhook mode. axum lives only here.
 //!
-//! Invariants: handlers only read the service or hand raw updates on; a webhook
+//! Invariants: handlers only convert input to a service call and its result to output;
+//! curator routes need a live bearer token (`auth`); a webhook
 //! request without the exact secret token is refused from its headers, before its
 //! body is read; an update is answered 200 only once the service's inbox holds it
 //! durably (a redelivery is answered 200 and kept once); responses never leak
 //! internals.
 
+pub mod api;
+mod auth;
+mod console;
+mod error;
+mod openapi;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
@@ -52,6 +62,8 @@ pub struct WebState {
     pub webhook: Option<Webhook>,
     /// The bot's update inbox (health counts what it set aside).
     pub inbox: Arc<dyn Inbox>,
+    /// What the JSON API needs beyond the service.
+    pub api: api::ApiOptions,
 }
 
 /// The `/healthz` body.
@@ -67,7 +79,11 @@ struct Health {
 
 /// All routes.
 pub fn router(state: WebState) -> Router {
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .nest("/api/v1", api::routes())
+        .nest("/console", console::routes());
     if let Some(webhook) = &state.webhook {
         router = router.route(&webhook.path, post(webhook_update));
     }
@@ -129,13 +145,29 @@ async fn healthz(State(state): State<WebState>) -> (StatusCode, Json<Health>) {
     (code, Json(health))
 }
 
+/// The service's metrics in Prometheus text format.
+async fn metrics(State(state): State<WebState>) -> impl IntoResponse {
+    let triage = Arc::clone(&state.triage);
+    let text = tokio::task::spawn_blocking(move || triage.metrics_text()).await;
+    let content_type = [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")];
+    match text {
+        Ok(text) => (StatusCode::OK, content_type, text),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            content_type,
+            String::new(),
+        ),
+    }
+}
+
 /// Serves `router(state)` on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: WebState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -243,6 +243,7 @@ pub fn settings(dir: &Path, fake: Option<&FakeBotApi>) -> Settings {
         telegram,
         http: HttpSettings {
             addr: "127.0.0.1:0".parse().expect("address"),
+            ..HttpSettings::default()
         },
     }
 }

@@ -5,5 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod app;
+pub mod cli;
 pub mod fake_bot_api;
 pub mod serve;
+pub mod service;

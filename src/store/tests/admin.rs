@@ -10,6 +10,7 @@ fn decision(i: u64) -> Decision {
         target: format!("r{i}"),
         note: format!("note {i}"),
         at: 1000 + i,
+        origin: "cli".into(),
     }
 }
 

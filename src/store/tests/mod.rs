@@ -3,6 +3,7 @@
 //! Invariant: helpers here build inputs only; every assertion lives in an area file.
 
 mod admin;
+mod backup;
 mod indicators;
 mod removal;
 mod reports;

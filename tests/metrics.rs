@@ -1,0 +1,114 @@
+//! `GET /metrics` over real HTTP, parsed by a Prometheus text parser: checks by level,
+//! family, language and source (API and the CLI through the running service), the
+//! check latency histogram, reports filed, decided and pending, and the rule-set
+//! version after a reload.
+
+mod support;
+
+use reqwest::Method;
+use serde_json::json;
+use support::app::{HARMLESS, SCAM_EN};
+use support::service::TestService;
+
+/// The parsed exposition.
+async fn scrape(service: &TestService) -> prometheus_parse::Scrape {
+    let response = service.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.unwrap();
+    let lines = text.lines().map(|l| Ok(l.to_owned()));
+    prometheus_parse::Scrape::parse(lines).expect("Prometheus text format")
+}
+
+/// The value of `name` whose labels include every pair of `labels`.
+fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let sample = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))?;
+    match &sample.value {
+        prometheus_parse::Value::Counter(v)
+        | prometheus_parse::Value::Gauge(v)
+        | prometheus_parse::Value::Untyped(v) => Some(*v),
+        prometheus_parse::Value::Histogram(buckets) => buckets.last().map(|b| b.count),
+        prometheus_parse::Value::Summary(_) => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_checks_reports_and_rule_reloads() {
+    let service = TestService::start(|_| {}).await;
+    for text in [SCAM_EN, SCAM_EN, HARMLESS] {
+        let (status, _) = service
+            .curator(Method::POST, "/api/v1/check", Some(json!({"text": text})))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let data = service.dir.path().join("data");
+    let by_cli = tokio::task::spawn_blocking(move || support::cli::ok(&data, &["check", SCAM_EN]));
+    by_cli.await.unwrap();
+    let (_, filed) = service
+        .curator(
+            Method::POST,
+            "/api/v1/reports",
+            Some(json!({"text": SCAM_EN, "reporter": "s1"})),
+        )
+        .await;
+    service
+        .curator(
+            Method::POST,
+            "/api/v1/reports",
+            Some(json!({"text": HARMLESS, "reporter": "s2"})),
+        )
+        .await;
+    let id = filed["id"].as_str().unwrap();
+    let path = format!("/api/v1/reports/{id}/decision");
+    service
+        .curator(Method::POST, &path, Some(json!({"decision": "confirm"})))
+        .await;
+    service
+        .curator(Method::POST, "/api/v1/rules/reload", None)
+        .await;
+
+    let scrape = scrape(&service).await;
+    let high_api = [
+        ("level", "high"),
+        ("family", "logistics-fee"),
+        ("lang", "en"),
+        ("source", "api"),
+    ];
+    assert_eq!(
+        value(&scrape, "sellerguard_checks_total", &high_api),
+        Some(2.0)
+    );
+    let low_api = [("level", "low"), ("family", "none"), ("source", "api")];
+    assert_eq!(
+        value(&scrape, "sellerguard_checks_total", &low_api),
+        Some(1.0)
+    );
+    let cli = [("level", "high"), ("source", "cli")];
+    assert_eq!(value(&scrape, "sellerguard_checks_total", &cli), Some(1.0));
+    let latency = [("source", "api")];
+    assert_eq!(
+        value(&scrape, "sellerguard_check_seconds", &latency),
+        Some(3.0)
+    );
+    assert_eq!(
+        value(&scrape, "sellerguard_reports_filed_total", &[]),
+        Some(2.0)
+    );
+    let confirmed = [("decision", "confirm")];
+    assert_eq!(
+        value(&scrape, "sellerguard_reports_decided_total", &confirmed),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&scrape, "sellerguard_reports_pending", &[]),
+        Some(1.0)
+    );
+    assert_eq!(value(&scrape, "sellerguard_rules_version", &[]), Some(2.0));
+    assert_eq!(value(&scrape, "sellerguard_rules", &[]), Some(3.0));
+    assert_eq!(
+        value(&scrape, "sellerguard_ocr_jobs_in_flight", &[]),
+        Some(0.0)
+    );
+}
