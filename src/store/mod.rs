@@ -54,8 +54,7 @@ pub use prefs::{StoredChatPrefs, StoredUserPrefs};
 pub use schema::CURRENT_VERSION;
 pub use types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
-    ReportOrigin, ReportSource, ReportStatus, ReporterHash, Stats, StoredFingerprint,
-    StoredToken,
+    ReportOrigin, ReportSource, ReportStatus, ReporterHash, Stats, StoredFingerprint, StoredToken,
 };
 
 use durability::GroupCommit;

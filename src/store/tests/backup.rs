@@ -16,7 +16,10 @@ fn filled() -> (tempfile::TempDir, Store) {
         .add_report(&report(&store, "alice", &["url:x.top"], 10))
         .unwrap();
     store
-        .add_report(&report(&store, "bob", &["url:x.top", "phone:+1"], 11))
+        .add_report_once(
+            &report(&store, "bob", &["url:x.top", "phone:+1"], 11),
+            crate::store::ReportOrigin([7; 32]),
+        )
         .unwrap();
     store
         .set_status(a, ReportStatus::Confirmed, 12, fake_fingerprint)
