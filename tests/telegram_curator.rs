@@ -601,3 +601,57 @@ async fn stats_count_the_bots_own_checks() {
     let stats = ask(&app, app.fake.private_text(&admin(), "/stats")).await;
     assert!(stats.text.contains("checks: 2"), "{}", stats.text);
 }
+
+#[tokio::test]
+async fn two_curators_pressing_at_the_same_moment_make_exactly_one_decision() {
+    let app = start().await;
+    three_reports(&app, PARCEL_SCAM).await;
+    let (carol, wang) = (admin(), admin_zh());
+    let carol_list = ask(&app, app.fake.private_text(&carol, "/pending")).await;
+    let wang_list = ask(&app, app.fake.private_text(&wang, "/pending")).await;
+    let confirm = callback_data(&carol_list.reply_markup).remove(0);
+    let reject = callback_data(&wang_list.reply_markup).remove(1);
+    assert!(confirm.starts_with("cv:C:") && reject.starts_with("cv:R:"));
+    // Both presses arrive in one getUpdates answer; their private chats run
+    // concurrently, so the two decisions race in the service.
+    let before = app.fake.calls_to("answerCallbackQuery").len();
+    app.fake.enqueue_updates([
+        app.fake
+            .callback_query(&carol, &carol_list.message, &confirm),
+        app.fake.callback_query(&wang, &wang_list.message, &reject),
+    ]);
+    let answers = app
+        .fake
+        .wait_for_calls("answerCallbackQuery", before + 2, WAIT)
+        .await;
+    let texts: Vec<String> = answers[before..]
+        .iter()
+        .map(|a| a.params["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let decided: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.starts_with("🚨 3 reports") || t.starts_with("✅ 3 reports"))
+        .collect();
+    assert_eq!(decided.len(), 1, "exactly one decision: {texts:?}");
+    let refused = texts
+        .iter()
+        .find(|t| !decided.contains(t))
+        .expect("a loser");
+    if decided[0].starts_with("🚨") {
+        assert!(
+            refused.contains("审核员 900") && refused.contains("确认为诈骗"),
+            "{texts:?}"
+        );
+    } else {
+        assert!(
+            refused.starts_with("Already judged legitimate by curator 901 at "),
+            "{texts:?}"
+        );
+    }
+    let stats = app.running.triage.stats().expect("stats");
+    assert!(
+        (stats.confirmed, stats.rejected) == (3, 0) || (stats.confirmed, stats.rejected) == (0, 3),
+        "one decision covers the cluster: {stats:?}"
+    );
+    app.fake.assert_no_unexpected_calls();
+}

@@ -46,6 +46,7 @@ pub use error::StoreError;
 pub use inbox::{OpenUpdate, QuarantinedUpdate};
 pub use outbox::{OwedReply, ReplyKey, StoredReply};
 pub use prefs::{StoredChatPrefs, StoredUserPrefs};
+pub use reports::Decided;
 pub use schema::CURRENT_VERSION;
 pub use types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
@@ -117,6 +118,7 @@ pub(crate) struct Tx<'a> {
     pub indicator_reporters: &'a TransactionalTree,
     pub fingerprints: &'a TransactionalTree,
     pub counters: &'a TransactionalTree,
+    pub decisions: &'a TransactionalTree,
 }
 
 /// Result type inside a transaction closure.
@@ -256,17 +258,21 @@ impl Store {
             &t.indicator_reporters,
             &t.fingerprints,
             &t.counters,
+            &t.decisions,
         )
-            .transaction(|(reports, pending, inds, ind_reps, fps, counters)| {
-                f(&Tx {
-                    reports,
-                    pending,
-                    indicators: inds,
-                    indicator_reporters: ind_reps,
-                    fingerprints: fps,
-                    counters,
-                })
-            });
+            .transaction(
+                |(reports, pending, inds, ind_reps, fps, counters, decisions)| {
+                    f(&Tx {
+                        reports,
+                        pending,
+                        indicators: inds,
+                        indicator_reporters: ind_reps,
+                        fingerprints: fps,
+                        counters,
+                        decisions,
+                    })
+                },
+            );
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => StoreError::Sled(e),

@@ -16,8 +16,8 @@ use std::num::NonZeroU32;
 
 use crate::classify::{IndicatorKind, Message};
 use crate::store::{
-    AdminState, Decision, NewReport, Report, ReportId, ReportSource, ReportStatus, ReporterHash,
-    Stats, StoreError,
+    AdminState, Decided, Decision, NewReport, Report, ReportId, ReportSource, ReportStatus,
+    ReporterHash, Stats, StoreError,
 };
 
 use super::community::NEAR_DUPLICATE;
@@ -331,7 +331,10 @@ impl Triage {
     }
 
     /// Records an admin's verdict on a pending report and teaches accordingly; a
-    /// report decided already is refused with `AlreadyDecided` (first decision wins).
+    /// report decided already is refused with `AlreadyDecided` (first decision wins:
+    /// the store decides it by compare-and-swap, logging the decision in the same
+    /// transaction, so of two curators at the same moment exactly one decides and the
+    /// other is told who did).
     pub fn review(
         &self,
         id: ReportId,
@@ -340,19 +343,25 @@ impl Triage {
         note: &str,
     ) -> Result<Report, TriageError> {
         let c = self.community()?;
-        let current = c
-            .store
-            .get_report(id)?
-            .ok_or(TriageError::UnknownReport(id))?;
-        if current.status != ReportStatus::Pending {
-            return Err(self.already_decided(&current)?);
-        }
         let at = now();
         let status = match review {
             Review::Confirm => ReportStatus::Confirmed,
             Review::Reject => ReportStatus::Rejected,
         };
-        let old = c.store.set_status(id, status, at, signature_or_none)?;
+        let action = DECIDING[usize::from(review == Review::Reject)];
+        let decision = Decision {
+            actor: actor.into(),
+            action: action.into(),
+            target: id.to_string(),
+            note: note.into(),
+            at,
+        };
+        let old = match c.store.decide(id, status, &decision, signature_or_none) {
+            Ok(Decided::Now(old)) => old,
+            Ok(Decided::Already(current)) => return Err(self.already_decided(&current)?),
+            Err(StoreError::ReportNotFound(id)) => return Err(TriageError::UnknownReport(id)),
+            Err(e) => return Err(e.into()),
+        };
         if review == Review::Confirm {
             let family = self
                 .classifier
@@ -368,8 +377,6 @@ impl Triage {
         c.recent.write().expect("recent lock").remove(id);
         self.teach(id, &old.text, Some(review == Review::Confirm), None);
         self.save_model()?;
-        let action = DECIDING[usize::from(review == Review::Reject)];
-        self.log(actor, action, &id.to_string(), note, at)?;
         Ok(Report {
             status,
             status_changed_at: Some(at),
