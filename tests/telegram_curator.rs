@@ -655,3 +655,25 @@ async fn two_curators_pressing_at_the_same_moment_make_exactly_one_decision() {
     );
     app.fake.assert_no_unexpected_calls();
 }
+
+#[tokio::test]
+async fn a_persons_report_counts_once_across_a_restart() {
+    let app = start().await;
+    let seller = user(4100, "Seller", "en");
+    let reply = ask(&app, report(&app.fake, &seller, PARCEL_SCAM)).await;
+    assert!(reply.text.contains("report was recorded"), "{}", reply.text);
+    app.running.shutdown().await.expect("clean shutdown");
+
+    let fake = app.fake.clone();
+    let polls = fake.calls_to("getUpdates").len();
+    let app = TestApp::persistent_in(fake, app.dir, |s| {
+        s.telegram.admin_ids = vec![admin().id];
+    })
+    .await;
+    app.fake.wait_for_calls("getUpdates", polls + 1, WAIT).await;
+    let reply = ask(&app, report(&app.fake, &seller, PARCEL_SCAM)).await;
+    assert!(reply.text.contains("it counts once"), "{}", reply.text);
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!(stats.reports_received, 1);
+    app.fake.assert_no_unexpected_calls();
+}

@@ -13,6 +13,7 @@
 //! reporter identity is ever stored. This module imports nothing else of the crate.
 
 mod admin;
+mod answers;
 mod durability;
 mod error;
 mod fingerprints;
@@ -108,6 +109,7 @@ pub(crate) struct Trees {
     pub updates_quarantine: sled::Tree,
     pub replies_owed: sled::Tree,
     pub replies_settled: sled::Tree,
+    pub answers: sled::Tree,
 }
 
 /// The transactional view of the trees a report mutation touches.
@@ -201,6 +203,7 @@ impl Store {
             updates_quarantine: db.open_tree("updates_quarantine")?,
             replies_owed: db.open_tree("replies_owed")?,
             replies_settled: db.open_tree("replies_settled")?,
+            answers: db.open_tree("answers")?,
         };
         Ok(Store {
             inner: Arc::new(Inner {

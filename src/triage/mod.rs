@@ -153,7 +153,7 @@ impl Triage {
         let recent = RwLock::new(RecentPending::load(&store)?);
         self.community = Some(Community {
             limiter: ReportLimiter::new(settings.reports_per_hour),
-            answered: answered::Answered::default(),
+            answered: answered::Answered::new(store.clone()),
             store,
             knowledge,
             settings,

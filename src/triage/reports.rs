@@ -159,7 +159,7 @@ impl Triage {
         }
         let reporter = c.store.reporter_hash(reporter);
         let at = now();
-        if let Some(first) = c.answered.first(&reporter, message.text) {
+        if let Some(first) = c.answered.first(&reporter, message.text, at)? {
             return Err(TriageError::AlreadyAnswered { first });
         }
         if !c.limiter.allow(&reporter) {
@@ -181,7 +181,7 @@ impl Triage {
             at,
         };
         let id = c.store.add_report(&new)?;
-        c.answered.record(&reporter, message.text, Some(id));
+        c.answered.record(&reporter, message.text, Some(id), at)?;
         let mut needs_review = Vec::new();
         for key in keys {
             if let Some(rep) = c.store.indicator_reputation(&key)?
@@ -210,10 +210,11 @@ impl Triage {
     pub fn first_answer(&self, reporter: &str, text: &str) -> Result<bool, TriageError> {
         let c = self.community()?;
         let reporter = c.store.reporter_hash(reporter);
-        if c.answered.first(&reporter, text).is_some() {
+        let at = now();
+        if c.answered.first(&reporter, text, at)?.is_some() {
             return Ok(false);
         }
-        c.answered.record(&reporter, text, None);
+        c.answered.record(&reporter, text, None, at)?;
         Ok(true)
     }
 
