@@ -149,6 +149,46 @@ pub fn deletions_summary(removed: &[(&str, &Card)], lang: Lang) -> String {
     out
 }
 
+/// What the bot tells an admin privately in dry-run mode: the verdict line first, then
+/// what it would have done in `group` about `sender`'s message, and the message.
+pub fn dry_run_report(
+    card: &Card,
+    would_delete: bool,
+    group: &str,
+    sender: &str,
+    text: &str,
+) -> String {
+    let head = format!(
+        "{} <b>{}</b> [{}/100]",
+        card.marker(),
+        escape(&card.headline),
+        card.score
+    );
+    let (group, sender) = (escape(group), escape(sender));
+    let would = match (card.lang, would_delete) {
+        (Lang::Zh, true) => {
+            format!("🧪 试运行，群组“{group}”：我本会删除 {sender} 的这条消息并发布通知。")
+        }
+        (Lang::Zh, false) => {
+            format!("🧪 试运行，群组“{group}”：我本会回复警告 {sender} 的这条消息。")
+        }
+        (Lang::En, true) => format!(
+            "🧪 Dry run in “{group}”: I would have deleted this message from {sender} and posted a notice."
+        ),
+        (Lang::En, false) => {
+            format!(
+                "🧪 Dry run in “{group}”: I would have warned about this message from {sender}."
+            )
+        }
+    };
+    let tail = match card.lang {
+        Lang::Zh => "群里没有发布任何内容。可在该群的 /settings 中关闭试运行。",
+        Lang::En => "Nothing was posted in the group. Turn dry run off in its /settings.",
+    };
+    let quoted = escape(&crate::triage::card::shorten(text, 500));
+    format!("{head}\n{would}\n<blockquote>{quoted}</blockquote>\n{tail}")
+}
+
 /// What replaces a warning an admin withdrew.
 pub fn warning_withdrawn(admin: &str, lang: Lang) -> String {
     let admin = escape(admin);
@@ -350,6 +390,10 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
             "请先授予我“删除消息”的管理员权限。",
         ),
         Key::SettingsTitle => ("⚙️ Group settings", "⚙️ 群组设置"),
+        Key::DryRunOn => (
+            "Dry run on: nothing happens here; I tell you privately what I would do. Start a private chat with me first.",
+            "试运行已开启：我不会在群里警告或删除，而是私信告诉你我会怎么做。请先私聊我并点“开始”。",
+        ),
         Key::MoreAdviceGone => (
             "Forward the message again for the full advice.",
             "请重新转发该消息以获取完整建议。",
@@ -412,6 +456,8 @@ pub enum Key {
     NeedDeleteRight,
     /// /settings header.
     SettingsTitle,
+    /// Dry-run mode turned on (a button answer, at most 200 characters).
+    DryRunOn,
     /// "More advice" for an unknown card.
     MoreAdviceGone,
 }
@@ -437,19 +483,21 @@ pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
     };
     let lines = if zh {
         format!(
-            "警告级别：{}\n语言：{}\n删除诈骗消息：{}\n识别截图：{}（下个版本生效）",
+            "警告级别：{}\n语言：{}\n删除诈骗消息：{}\n识别截图：{}\n试运行（只私信告诉开启的管理员）：{}",
             level_name(prefs.threshold.level(), lang),
             group_lang,
             on_off(prefs.delete_scams),
-            on_off(prefs.read_screenshots)
+            on_off(prefs.read_screenshots),
+            on_off(prefs.dry_run.is_some())
         )
     } else {
         format!(
-            "Warn at: {}\nLanguage: {}\nDelete scam messages: {}\nRead screenshots: {} (used from the next release)",
+            "Warn at: {}\nLanguage: {}\nDelete scam messages: {}\nRead screenshots: {}\nDry run (only tell the admin who turned it on, privately): {}",
             level_name(prefs.threshold.level(), lang),
             group_lang,
             on_off(prefs.delete_scams),
-            on_off(prefs.read_screenshots)
+            on_off(prefs.read_screenshots),
+            on_off(prefs.dry_run.is_some())
         )
     };
     format!(
