@@ -309,12 +309,16 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
         card.text
     );
     let data = callback_data(&card.reply_markup);
-    assert_eq!(data.len(), 3);
+    assert_eq!(data.len(), 4);
     assert!(
         data[0].starts_with("cv:c:r") && data[1].starts_with("cv:r:"),
         "{data:?}"
     );
     assert!(data[2].starts_with("cv:i:"), "{data:?}");
+    assert!(
+        data[3].starts_with("cv:a:"),
+        "an allow button for its link: {data:?}"
+    );
     assert!(data.iter().all(|d| d.len() < 64));
     let id = data[0].trim_start_matches("cv:c:").to_owned();
 
@@ -675,5 +679,93 @@ async fn a_persons_report_counts_once_across_a_restart() {
     assert!(reply.text.contains("it counts once"), "{}", reply.text);
     let stats = app.running.triage.stats().expect("stats");
     assert_eq!(stats.reports_received, 1);
+    app.fake.assert_no_unexpected_calls();
+}
+
+/// The (label, data) of every button of `markup`.
+fn buttons(markup: &Value) -> Vec<(String, String)> {
+    let rows = markup["inline_keyboard"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    rows.iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            let text = b["text"].as_str().unwrap_or_default().to_owned();
+            (
+                text,
+                b["callback_data"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn reject_allow_lists_nothing_and_an_allow_button_allows_exactly_its_contact() {
+    let app = start().await;
+    let scam = "Dear seller, your parcel is held at customs. Pay the customs fee at \
+        http://parcel-release.top/pay or call +44 7700 900123 within 24 hours.";
+    let card = three_reports(&app, scam).await;
+    let labels = buttons(card.reply_markup.as_ref().expect("buttons"));
+    let allow: Vec<&(String, String)> = labels
+        .iter()
+        .filter(|(_, d)| d.starts_with("cv:a:"))
+        .collect();
+    assert_eq!(allow.len(), 2, "one allow button per contact: {labels:?}");
+    let phone = allow
+        .iter()
+        .find(|(label, _)| label.starts_with("✅ Allow +447700900123"))
+        .unwrap_or_else(|| panic!("a button naming the number: {labels:?}"));
+    assert!(
+        allow
+            .iter()
+            .any(|(label, _)| label.starts_with("✅ Allow parcel-release.top")),
+        "{labels:?}"
+    );
+    let reject = &labels[1];
+    assert_eq!(reject.0, "✅ Legitimate", "reject is its own button");
+
+    press(&app, &admin(), &card, &reject.1).await;
+    let (text, after) = edited(&app, &card, 1).await;
+    assert!(text.contains("Judged legitimate by Carol"), "{text}");
+    assert_eq!(after.len(), 3, "reopen and both allow buttons: {after:?}");
+    let number_only = "call me on +44 7700 900123";
+    let link_only = "see http://parcel-release.top/pay";
+    let allowed = |text: &str| {
+        let verdict = app.running.triage.check(Message::text(text));
+        verdict
+            .signals
+            .iter()
+            .any(|s| s.rule_id == "community.allowed-indicator")
+    };
+    assert!(
+        !allowed(number_only) && !allowed(link_only),
+        "a rejection allows nothing"
+    );
+
+    let answer = press(&app, &admin(), &card, &phone.1).await;
+    assert_eq!(
+        answer["text"],
+        "✅ Allow-listed +447700900123 (only this contact; logged)"
+    );
+    assert!(allowed(number_only), "the named contact is allowed");
+    assert!(!allowed(link_only), "the other contact is not");
+    let edits = app
+        .fake
+        .wait_for_calls("editMessageReplyMarkup", 1, WAIT)
+        .await;
+    let left = buttons(&edits[0].params["reply_markup"]);
+    assert!(
+        !left.iter().any(|(_, d)| d == &phone.1) && left.len() == 2,
+        "its button is gone: {left:?}"
+    );
+    let again = press(&app, &admin_zh(), &card, &phone.1).await;
+    let text = again["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("审核员 900 已于") && text.contains("+447700900123 加入白名单"),
+        "first decision wins: {again}"
+    );
+    let log = app.running.triage.stats().expect("stats");
+    assert_eq!(log.rejected, 3);
     app.fake.assert_no_unexpected_calls();
 }

@@ -228,6 +228,23 @@ pub async fn edit(
     }
 }
 
+/// Replaces only the keyboard of a message the bot sent.
+pub async fn edit_markup(
+    ctx: &Ctx,
+    chat_id: i64,
+    message_id: i32,
+    markup: teloxide::types::InlineKeyboardMarkup,
+) {
+    use teloxide::payloads::EditMessageReplyMarkupSetters;
+    let request = ctx
+        .bot
+        .edit_message_reply_markup(ChatId(chat_id), MessageId(message_id))
+        .reply_markup(markup);
+    if let Err(error) = request.send().await {
+        ctx.failed(chat_id, &error);
+    }
+}
+
 /// Registers the command menu in English (default) and Chinese, and for each curator
 /// (in their private chat, and in the admin chat) a menu that adds the curator
 /// commands; failures only warn.

@@ -11,6 +11,7 @@ mod advice;
 mod answered;
 pub mod card;
 mod community;
+mod contacts;
 pub mod delivery;
 pub mod feedback;
 pub mod fingerprint;

@@ -62,6 +62,19 @@ pub enum TriageError {
         /// When, unix seconds.
         at: u64,
     },
+    /// The contact has a curator's verdict already; the first one stands.
+    #[error("{key} is already {}{}", if *blocked { "confirmed as a scam contact" } else { "allow-listed" }, by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default())]
+    ContactDecided {
+        /// The contact's key.
+        key: String,
+        /// Blocked (else allowed).
+        blocked: bool,
+        /// Who set it, when the decision log names them (a confirmation logs the
+        /// report, not the contact).
+        by: Option<String>,
+        /// When, unix seconds, if logged.
+        at: Option<u64>,
+    },
     /// The value is not a link, number or ID the service recognises.
     #[error("{0:?} is not a link, phone number, e-mail, WeChat, QQ, Telegram or WhatsApp ID")]
     NotAnIndicator(String),
@@ -410,6 +423,13 @@ impl Triage {
             }
         }
         Ok(decided)
+    }
+
+    /// The status of report `id`.
+    pub fn report_status(&self, id: ReportId) -> Result<ReportStatus, TriageError> {
+        let c = self.community()?;
+        let report = c.store.get_report(id)?;
+        Ok(report.ok_or(TriageError::UnknownReport(id))?.status)
     }
 
     /// Report `id` and the pending reports that share an indicator with it or are
