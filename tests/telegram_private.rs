@@ -428,3 +428,59 @@ async fn a_429_is_waited_out_and_the_card_still_arrives() {
     assert!(sent[0].text.starts_with("🚨"));
     assert_eq!(app.fake.calls_to("sendMessage").len(), 2);
 }
+
+#[tokio::test]
+async fn hotlines_and_reporting_addresses_fit_the_readers_region() {
+    let app = TestApp::start().await;
+    // (language_code, message, what the card names, what "More advice" names)
+    let cases = [
+        ("zh-tw", SCAM_ZH, "165反詐騙專線", "165.npa.gov.tw"),
+        ("zh-hk", SCAM_ZH, "防騙易熱線18222", "反詐騙協調中心"),
+        (
+            "en-GB",
+            SCAM_EN,
+            "Action Fraud 0300 123 2040",
+            "Police Scotland on 101",
+        ),
+        (
+            "en-US",
+            SCAM_EN,
+            "ReportFraud.ftc.gov",
+            "forward scam texts to 7726",
+        ),
+        ("zh-hans", SCAM_ZH, "反诈专线96110", "被骗请拨110报警"),
+        ("en", SCAM_EN, "China: 96110", "ReportFraud.ftc.gov"),
+    ];
+    for (n, (code, text, on_card, in_more)) in cases.into_iter().enumerate() {
+        let mut user = TestUser::new(7000 + n as i64, "Seller");
+        user.language_code = Some(code.into());
+        let before = app.fake.sent_messages().len();
+        app.fake.enqueue_update(app.fake.private_text(&user, text));
+        let card = app
+            .fake
+            .wait_for_sent(before + 1, WAIT)
+            .await
+            .remove(before);
+        assert!(card.text.contains(on_card), "{code}: {}", card.text);
+        app.fake
+            .enqueue_update(app.fake.callback_query(&user, &card.message, "m"));
+        let more = app
+            .fake
+            .wait_for_sent(before + 2, WAIT)
+            .await
+            .remove(before + 1);
+        assert!(more.text.contains(in_more), "{code}: {}", more.text);
+    }
+    let sent = app.fake.sent_messages();
+    let taiwan = &sent[0].text;
+    assert!(
+        !taiwan.contains("96110") && !taiwan.contains("7726"),
+        "a Taiwanese seller gets Taiwan's line only: {taiwan}"
+    );
+    let uk = &sent[4].text;
+    assert!(
+        !uk.contains("ReportFraud.ftc.gov"),
+        "not the US address: {uk}"
+    );
+    app.fake.assert_no_unexpected_calls();
+}

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::classify::{Lang, Message, Verdict};
 use crate::config::Settings;
 use crate::triage::card::reading_lang;
-use crate::triage::{Card, MAX_TEXT_BYTES, Triage};
+use crate::triage::{Card, MAX_TEXT_BYTES, Region, Triage};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -146,7 +146,7 @@ fn print_verdict(
     json: bool,
     ocr_text: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let card = Card::new(verdict, triage.advice(), lang);
+    let card = Card::new(verdict, triage.advice(), lang, Region::Unknown);
     if json {
         let mut output = to_output(verdict, &card, lang);
         output.ocr_text = ocr_text;

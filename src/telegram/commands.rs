@@ -185,7 +185,8 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
             ctx.answer(&callback.id, None).await;
             let lang = judged.lang;
             let advice = ctx.deps.triage.advice();
-            let text = more_advice(advice, judged.level, judged.family, lang);
+            let region = ctx.reader(&callback.from).region;
+            let text = more_advice(advice, judged.level, judged.family, lang, region);
             let mut target = Target::reply(chat_id, message.message_id, message.topic_id);
             if !message.chat.is_group() {
                 target = target.in_script(ctx.reader(&callback.from).script);

@@ -27,7 +27,7 @@ use crate::triage::feedback::ReportSink;
 use crate::triage::group::GroupLangs;
 use crate::triage::prefs::Prefs;
 use crate::triage::script::Script;
-use crate::triage::{Card, Triage};
+use crate::triage::{Card, Region, Triage};
 
 /// Most recent cards (and group notices) remembered for their buttons.
 const CARD_MEMORY: usize = 2000;
@@ -57,6 +57,9 @@ pub struct Reader {
     pub app: Lang,
     /// The script Chinese text is shown in (Traditional for `zh-hant`, `zh-tw`, ...).
     pub script: Script,
+    /// Where the app's language tag says they are (`en-GB`, `zh-TW`, ...): it picks
+    /// the hotlines and reporting addresses.
+    pub region: Region,
 }
 
 impl Reader {
@@ -225,9 +228,14 @@ impl Ctx {
         })
     }
 
-    /// The card for `verdict` in `lang`.
+    /// The card for `verdict` in `lang`, for a reader of no known region (a group).
     pub fn card_for(&self, verdict: &Verdict, lang: Lang) -> Card {
-        Card::new(verdict, self.deps.triage.advice(), lang)
+        self.card_in(verdict, lang, Region::Unknown)
+    }
+
+    /// The card for `verdict` in `lang` for a reader in `region`.
+    pub fn card_in(&self, verdict: &Verdict, lang: Lang, region: Region) -> Card {
+        Card::new(verdict, self.deps.triage.advice(), lang, region)
     }
 
     /// The language for `user`: their `/lang` choice, else their client's language.
@@ -243,6 +251,7 @@ impl Ctx {
             chosen: self.deps.prefs.user(user.id).ok().and_then(|p| p.lang),
             app: code.map_or(Lang::En, Lang::from_code),
             script: code.map_or(Script::Simplified, Script::from_code),
+            region: code.map_or(Region::Unknown, Region::from_code),
         }
     }
 

@@ -96,7 +96,7 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], reader: Reader) {
     if let Some(error) = &failure {
         after.push_str(&format!("\n⚠️ {}", escape(error.user_message(lang))));
     }
-    send_verdict(ctx, &target, &combined, &verdict, lang, &after).await;
+    send_verdict(ctx, &target, &combined, &verdict, reader, &after).await;
 }
 
 /// Group: the message's text with what its image says, read quietly (no chat

@@ -128,21 +128,22 @@ async fn answer_batch(ctx: &Ctx, messages: &[IncomingMessage]) {
 /// in, and its buttons.
 pub async fn send_card(ctx: &Ctx, target: &Target, text: &Text, reader: Reader) {
     let verdict = ctx.verdict(text);
-    let lang = reader.card_lang(&verdict);
-    send_verdict(ctx, target, text, &verdict, lang, "").await;
+    send_verdict(ctx, target, text, &verdict, reader, "").await;
 }
 
-/// Replies with the full card for `verdict` of `text` in `lang`, `read` (escaped
-/// markup: what a screenshot said) right after the verdict line.
+/// Replies with the full card for `verdict` of `text` in the language and region
+/// `reader` reads it in, `read` (escaped markup: what a screenshot said) right after
+/// the verdict line.
 pub async fn send_verdict(
     ctx: &Ctx,
     target: &Target,
     text: &Text,
     verdict: &Verdict,
-    lang: Lang,
+    reader: Reader,
     read: &str,
 ) {
-    let card = ctx.card_for(verdict, lang);
+    let lang = reader.card_lang(verdict);
+    let card = ctx.card_in(verdict, lang, reader.region);
     let html = render::card_with(&card, read);
     if let Some(id) = ctx.send(target, html, Some(card_buttons(lang))).await {
         let judged = Judged {

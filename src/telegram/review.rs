@@ -22,7 +22,7 @@ use super::send::Target;
 use crate::classify::{Lang, Message};
 use crate::triage::feedback::Filed;
 use crate::triage::{
-    Card, ReportId, ReportSource, ReportStatus, Review, ReviewTrigger, TriageError,
+    Card, Region, ReportId, ReportSource, ReportStatus, Review, ReviewTrigger, TriageError,
 };
 
 /// Characters of a reported text shown on a review card.
@@ -42,7 +42,7 @@ pub async fn review_card(ctx: &Ctx, filed: &Filed, text: &Text, chat: &Chat) {
         text: &text.text,
         hidden_links: &text.hidden_links,
     });
-    let card = Card::new(&verdict, ctx.deps.triage.advice(), lang);
+    let card = Card::new(&verdict, ctx.deps.triage.advice(), lang, Region::Unknown);
     let indicators: Vec<String> = verdict.indicators.iter().map(|i| i.key()).collect();
     let mut head = format!(
         "🗂 <b>{}</b> <code>{id}</code>",

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
-pub use advice::Advice;
+pub use advice::{Advice, Region};
 pub use card::Card;
 pub use reports::{ImportSummary, PendingGroup, Reported, Review, ReviewTrigger, TriageError};
 
