@@ -182,24 +182,24 @@ async fn an_album_and_messages_forwarded_together_get_one_card() {
     ]);
 
     let sent = app.fake.wait_for_sent(2, WAIT).await;
-    let (_, _, _) = app.drain_and_stop().await;
+    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
 
     let for_alice: Vec<_> = sent.iter().filter(|s| s.chat_id == alice.id).collect();
     let for_bob: Vec<_> = sent.iter().filter(|s| s.chat_id == bob.id).collect();
     assert_eq!(for_alice.len(), 1, "{sent:#?}");
     assert_eq!(for_bob.len(), 1, "{sent:#?}");
-    // The album's photos were never uploaded: a note under the verdict says so.
-    assert!(
-        for_alice[0].text.starts_with("🚨 <b>"),
-        "{}",
-        for_alice[0].text
+    assert_eq!(
+        for_alice[0].text, "⏳ Checking…",
+        "the album is held, then answered"
     );
+    let album = fake.message(alice.id, for_alice[0].message_id).unwrap();
+    let album = album["text"].as_str().unwrap_or_default();
+    // The album's photos were never uploaded: a note under the verdict says so.
+    assert!(album.starts_with("🚨 <b>"), "{album}");
     assert!(
-        for_alice[0]
-            .text
-            .contains("⚠️ I could not download the image"),
-        "{}",
-        for_alice[0].text
+        album.contains("⚠️ I could not download the image"),
+        "{album}"
     );
     assert!(
         for_bob[0].text.starts_with("🚨"),
@@ -220,8 +220,13 @@ async fn unsupported_content_gets_a_short_helpful_answer() {
     app.fake.enqueue_update(app.fake.photo(&bob, "shot", None));
 
     let sent = app.fake.wait_for_sent(2, WAIT).await;
+    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
 
-    let to = |id: i64| sent.iter().find(|s| s.chat_id == id).unwrap().text.clone();
+    let to = |id: i64| {
+        let reply = sent.iter().find(|s| s.chat_id == id).unwrap();
+        let now = app.fake.message(id, reply.message_id).unwrap();
+        now["text"].as_str().unwrap_or_default().to_owned()
+    };
     assert!(
         to(alice.id).starts_with("I can only check text"),
         "{}",

@@ -14,6 +14,7 @@ use teloxide::requests::Request;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::holding::Holding;
 use super::incoming::{Text, User};
 use super::intake::Intake;
 use super::limits::{AdminCache, Buckets};
@@ -161,6 +162,8 @@ pub struct Ctx {
     pub deletions: Batcher<Acted>,
     /// What each warning or deletion notice acted on, for its "not a scam" buttons.
     pub notices: Memory<Vec<Acted>>,
+    /// Holding replies ("Checking…") waiting to become answers.
+    pub holding: Holding,
     cards: Memory<Judged>,
 }
 
@@ -184,10 +187,10 @@ impl Ctx {
         let me = get_me_with_backoff(&raw, &shutdown).await?;
         super::commands::register(&raw, &options.curators).await;
         // The outbox retries on 429 itself (and can stop waiting at shutdown); the
-        // throttle only paces.
+        // throttle only paces, at Telegram's own limits.
         let bot = Throttle::spawn_with_settings(
             Bot::new(options.token.expose()).set_api_url(url),
-            Settings::default().limits(Limits::default()).no_retry(),
+            Settings::default().limits(telegram_limits()).no_retry(),
         );
         Ok(Self {
             bot,
@@ -198,6 +201,7 @@ impl Ctx {
             group_langs: GroupLangs::default(),
             deletions: Batcher::default(),
             notices: Memory::new(),
+            holding: Holding::default(),
             buckets: Buckets::new(options.group_warnings_per_minute),
             admins: AdminCache::new(options.admin_cache_ttl),
             batcher: Batcher::default(),
@@ -266,6 +270,20 @@ impl Ctx {
     }
 }
 
+/// Telegram's own limits (Bot FAQ, "My bot is hitting limits"): about one message a
+/// second per chat, 20 a minute per group, 30 a second overall. teloxide's default
+/// also holds every private chat to 20 a minute and supergroups to 10, which made
+/// sellers wait 15-18 s; basic groups share the per-chat minute limit with private
+/// chats in teloxide, so they get 60 (the group warning limit keeps them far below).
+pub fn telegram_limits() -> Limits {
+    Limits {
+        messages_per_sec_chat: 1,
+        messages_per_min_chat: 60,
+        messages_per_min_channel_or_supergroup: 20,
+        messages_per_sec_overall: 30,
+    }
+}
+
 /// Longest pause between getMe attempts at start-up.
 const GET_ME_MAX_PAUSE: Duration = Duration::from_secs(30);
 
@@ -297,5 +315,28 @@ async fn get_me_with_backoff(
             () = tokio::time::sleep(wait) => {}
         }
         pause = (pause * 2).min(GET_ME_MAX_PAUSE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::telegram_limits;
+
+    #[test]
+    fn the_throttle_paces_at_telegrams_limits_not_stricter() {
+        let limits = telegram_limits();
+        assert_eq!(
+            limits.messages_per_sec_chat, 1,
+            "about one a second per chat"
+        );
+        assert_eq!(
+            limits.messages_per_min_channel_or_supergroup, 20,
+            "20 a minute per group"
+        );
+        assert_eq!(limits.messages_per_sec_overall, 30);
+        assert!(
+            limits.messages_per_min_chat >= 60,
+            "a private chat is held only by the one-a-second limit"
+        );
     }
 }

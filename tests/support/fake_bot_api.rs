@@ -243,6 +243,20 @@ impl FakeBotApi {
         self.fail_next(method, 429, body);
     }
 
+    /// Calls to `method` wait (unrecorded, unanswered) until `open_gate(method)`: a
+    /// test can hold the bot at a step (e.g. getFile, before any OCR) without sleeps.
+    pub fn close_gate(&self, method: &str) {
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        self.state().gates.insert(method.to_ascii_lowercase(), gate);
+    }
+
+    /// Lets every waiting and later call to `method` through.
+    pub fn open_gate(&self, method: &str) {
+        if let Some(gate) = self.state().gates.remove(&method.to_ascii_lowercase()) {
+            gate.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+        }
+    }
+
     /// Every call so far, in arrival order (getUpdates included).
     pub fn calls(&self) -> Vec<Call> {
         self.state().calls.clone()

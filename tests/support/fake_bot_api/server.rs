@@ -3,7 +3,8 @@
 //! JSON params object, records the call, and long-polls getUpdates.
 //!
 //! Invariants: every request with the right token is recorded before it is
-//! answered; an injected failure is used exactly once; getUpdates waits on a
+//! answered (a call to a method behind a closed gate waits, unrecorded, until the gate
+//! opens); an injected failure is used exactly once; getUpdates waits on a
 //! `Notify` (registered before the queue is checked, so no wake-up is lost)
 //! and never sleeps.
 
@@ -66,6 +67,17 @@ async fn api_call(inner: Arc<Inner>, token: &str, method: &str, request: Request
         Err(description) => return json_response(Reply::error(400, &description)),
     };
     let lower = method.to_ascii_lowercase();
+    let gate = inner
+        .state
+        .lock()
+        .expect("fake state lock")
+        .gates
+        .get(&lower)
+        .cloned();
+    if let Some(gate) = gate {
+        // Waits (unrecorded) until the test opens the gate.
+        drop(gate.acquire().await);
+    }
     let call = Call {
         method: camel_case(method),
         params: params.clone(),

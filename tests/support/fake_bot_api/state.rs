@@ -119,6 +119,8 @@ pub struct State {
     /// Callback query id -> already answered.
     pub callback_queries: HashMap<String, bool>,
     pub failures: HashMap<String, VecDeque<Reply>>,
+    /// Methods (lower case) whose calls wait at a closed gate until it opens.
+    pub gates: HashMap<String, std::sync::Arc<tokio::sync::Semaphore>>,
     /// Update id -> the exact JSON text delivered for it (see `enqueue_raw_update`).
     pub raw_updates: HashMap<i64, String>,
     pub seq: u64,
