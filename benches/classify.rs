@@ -30,7 +30,7 @@ fn corpus() -> Vec<String> {
 fn bench_classify(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(root).expect("project root");
-    let settings = Settings::load(None, |_| None).expect("settings");
+    let settings = Settings::builtin();
     let service = Triage::load(&settings).expect("shipped rules compile");
     let classifier = service.classifier();
     let texts = corpus();

@@ -34,7 +34,7 @@ fn distinct_urls(n: usize) -> String {
 fn bench_indicators(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(root).expect("project root");
-    let settings = Settings::load(None, |_| None).expect("settings");
+    let settings = Settings::builtin();
     let channels: Channels = triage::load_channels(&settings.channels_file).expect("channels");
     let service = Triage::load(&settings).expect("shipped rules compile");
     let classifier = service.classifier();

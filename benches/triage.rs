@@ -31,7 +31,7 @@ fn main() {
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(root).expect("project root");
-    let settings = Settings::load(None, |_| None).expect("settings");
+    let settings = Settings::builtin();
     let texts: Vec<String> = [
         "tests/fixtures/seller_scams.jsonl",
         "tests/fixtures/hard_negatives.jsonl",

@@ -16,7 +16,7 @@ const NEUTRAL: &str = "Hi, this is Tom from the warehouse, call me back on +44 7
 
 fn settings() -> Settings {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    Settings::load(None, |_| None).expect("default settings")
+    Settings::builtin()
 }
 
 fn community(reports_per_hour: u32) -> CommunitySettings {

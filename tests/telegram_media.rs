@@ -8,7 +8,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use sellerguard::config::Settings;
+use sellerguard::config::{Settings, Source};
 use sellerguard::triage::feedback::MemoryReports;
 use sellerguard::triage::prefs::{MemoryPrefs, Prefs};
 use serde_json::{Value, json};
@@ -35,7 +35,7 @@ async fn start_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let prefs = Arc::new(MemoryPrefs::new());
     let reports = Arc::new(MemoryReports::new());
     let app = TestApp::launch(fake, prefs, reports, Tuning::default(), |settings| {
-        settings.rules_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
+        settings.rules_dir = Source::Path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules"));
         configure(settings);
     })
     .await;

@@ -11,7 +11,7 @@ use sellerguard::triage::{Card, Region, Triage};
 
 fn triage() -> Triage {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let settings = Settings::load(None, |_| None).expect("default settings");
+    let settings = Settings::builtin();
     Triage::load(&settings).expect("the shipped rules, channels and model load")
 }
 

@@ -331,12 +331,20 @@ fn decode_punycode(host: &str) -> Option<String> {
 
 /// Phone numbers in normalised text: maximal digit runs (with an optional leading `+`)
 /// that read as a Chinese mobile, a Chinese landline or service number, or an
-/// international number.
+/// international number; and North American numbers written with the area code in
+/// parentheses (`+1 (808) 555-0143`, which the normaliser leaves as `(808) 5550143`).
 fn phone_numbers(s: &str) -> Vec<(Range<usize>, String)> {
     let bytes = s.as_bytes();
+    let latin = !s.chars().any(is_cjk);
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
+        let may_open = matches!(bytes[i], b'(' | b'+' | b'1');
+        if let Some((range, number)) = may_open.then(|| parenthesised_nanp(s, i)).flatten() {
+            i = range.end;
+            out.push((range, number));
+            continue;
+        }
         if !bytes[i].is_ascii_digit() {
             i += 1;
             continue;
@@ -352,8 +360,7 @@ fn phone_numbers(s: &str) -> Vec<(Range<usize>, String)> {
         if letter_before || letter_after {
             continue;
         }
-        let value = classify_number(run, plus);
-        if let Some(value) = value {
+        if let Some(value) = classify_number(run, plus, latin) {
             let from = if plus { start - 1 } else { start };
             out.push((from..i, value));
         }
@@ -361,10 +368,49 @@ fn phone_numbers(s: &str) -> Vec<(Range<usize>, String)> {
     out
 }
 
-/// The canonical form of a digit run that is a phone number.
-fn classify_number(run: &str, plus: bool) -> Option<String> {
+/// `(808) 5550143`, `(808)5550143`, optionally after `+1 `, `1 ` or `+1`, starting at
+/// byte `at` (the `(` or the country code): the number's range and canonical form.
+fn parenthesised_nanp(s: &str, at: usize) -> Option<(Range<usize>, String)> {
+    let rest = &s[at..];
+    let code_len = ["+1 (", "+1(", "1 (", "1("]
+        .iter()
+        .find(|p| rest.starts_with(**p))
+        .map_or(0, |p| p.len() - 1);
+    let digit_before = at > 0 && s.as_bytes()[at - 1].is_ascii_alphanumeric();
+    if digit_before && code_len > 0 {
+        return None;
+    }
+    let body = &rest[code_len..];
+    let head = body.as_bytes().get(..5)?;
+    if head[0] != b'(' || head[4] != b')' || !head[1..4].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let area = &body[1..4];
+    let after = body[5..].strip_prefix(' ').unwrap_or(&body[5..]);
+    let local_len = after.bytes().take_while(u8::is_ascii_digit).count();
+    let followed = after.as_bytes().get(local_len).is_some_and(u8::is_ascii_alphanumeric);
+    if local_len != 7 || followed {
+        return None;
+    }
+    let number = classify_nanp(&format!("{area}{}", &after[..7]))?;
+    let end = s.len() - after.len() + 7;
+    Some((at..end, number))
+}
+
+/// The canonical form of a digit run that is a phone number; `latin` says the message
+/// has no Chinese text, where `1` and a toll-free number (`1-855-...`) is North
+/// American rather than a Chinese mobile.
+fn classify_number(run: &str, plus: bool, latin: bool) -> Option<String> {
     let is_cn_mobile =
         |d: &str| d.len() == 11 && d.starts_with('1') && matches!(d.as_bytes()[1], b'3'..=b'9');
+    if run.len() == 11 && run.starts_with('1') {
+        // `+1 808 555 0143`: the country code of North America, not a Chinese mobile.
+        if let Some(number) = classify_nanp(&run[1..])
+            && (plus || latin && !number.starts_with('+'))
+        {
+            return Some(number);
+        }
+    }
     if is_cn_mobile(run) {
         return Some(format!("+86{run}"));
     }
@@ -388,17 +434,31 @@ fn classify_number(run: &str, plus: bool) -> Option<String> {
         .strip_prefix('1')
         .filter(|r| r.len() == 10)
         .unwrap_or(run);
+    classify_nanp(nanp)
+}
+
+/// Ten digits that form a North American number: toll-free ones are companies' lines
+/// (`1800...`, not mobiles), others `+1...`.
+fn classify_nanp(nanp: &str) -> Option<String> {
     let b = nanp.as_bytes();
-    if nanp.len() == 10 && matches!(b[0], b'2'..=b'9') && matches!(b[3], b'2'..=b'9') {
-        // North American numbers: toll-free ones are companies' lines (not mobiles).
-        let toll_free = b[0] == b'8' && b[1] == b[2] && matches!(b[1], b'0' | b'3'..=b'8');
-        return Some(if toll_free {
-            format!("1{nanp}")
-        } else {
-            format!("+1{nanp}")
-        });
+    let valid = nanp.len() == 10
+        && b.iter().all(u8::is_ascii_digit)
+        && matches!(b[0], b'2'..=b'9')
+        && matches!(b[3], b'2'..=b'9');
+    if !valid {
+        return None;
     }
-    None
+    let toll_free = b[0] == b'8' && b[1] == b[2] && matches!(b[1], b'0' | b'3'..=b'8');
+    Some(if toll_free {
+        format!("1{nanp}")
+    } else {
+        format!("+1{nanp}")
+    })
+}
+
+/// Han characters, kana and full-width forms: the message has Chinese (or Japanese) text.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
 }
 
 /// Whether a phone number (canonical form) is a mobile: Chinese mobile or international.
@@ -447,6 +507,14 @@ mod tests {
             ("致电+86 138-1234-5678", &["phone:+8613812345678"]),
             ("客服 0755-12345678", &["phone:+8675512345678"]),
             ("Call support at 855-804-8470", &["phone:18558048470"]),
+            ("call +1 (808) 555-0143 today", &["phone:+18085550143"]),
+            ("call (808) 555-0143 or 1 (855) 555-0172", &["phone:+18085550143", "phone:18555550172"]),
+            ("call +1(808)555-0143", &["phone:+18085550143"]),
+            ("call +1 808 555 0143", &["phone:+18085550143"]),
+            ("Call 1-855-555-0172 to cancel", &["phone:18555550172"]),
+            ("请拨打 1-855-555-0172", &["phone:+8618555550172"]),
+            ("see page (12) 3456789", &[]),
+            ("积分( 分) (分分) (1分)", &[]),
             ("加V信：amz_vip888 详谈", &["wechat:amz_vip888"]),
             ("薇信 abc12345", &["wechat:abc12345"]),
             ("加vx amzmanager 了解", &["wechat:amzmanager"]),
@@ -467,6 +535,16 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(keys(text), *expected, "text: {text}");
+        }
+    }
+
+    #[test]
+    fn phone_scanning_never_splits_a_character() {
+        let sample = "+1 (分分) 1(８0８)５55 (808) 5550143 +1(一二三)4567890 1 (  ) 积分(1分)+1";
+        let normalised = crate::classify::normalize::Normalized::new(sample);
+        let text = normalised.as_str();
+        for (start, _) in text.char_indices() {
+            phone_numbers(&text[start..]);
         }
     }
 

@@ -84,7 +84,7 @@ enum InputError {
     #[error("the message on standard input is not UTF-8 text")]
     NotText,
     #[error("cannot read standard input: {0}")]
-    Read(#[from] std::io::Error),
+    Read(std::io::Error),
 }
 
 /// TEXT, or standard input read to at most `MAX_TEXT_BYTES` + 1 bytes, refused when
@@ -98,7 +98,8 @@ fn read_message(arg: Option<String>) -> Result<String, InputError> {
             std::io::stdin()
                 .lock()
                 .take(limit)
-                .read_to_end(&mut bytes)?;
+                .read_to_end(&mut bytes)
+                .map_err(InputError::Read)?;
             if bytes.len() > MAX_TEXT_BYTES {
                 return Err(InputError::TooLong);
             }

@@ -6,6 +6,7 @@
 
 mod check;
 mod eval;
+mod init;
 mod ocr;
 mod reports;
 mod rules;
@@ -18,16 +19,26 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::classify::Lang;
-use crate::config::Settings;
+use crate::config::{ConfigLocation, Settings};
 use crate::triage::Triage;
 
 /// Scam triage for cross-border e-commerce sellers.
 #[derive(Debug, Parser)]
 #[command(name = "sellerguard", version, about)]
 pub struct Cli {
-    /// Settings file (default config/default.toml); environment variables override it.
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Settings file, over the built-in defaults; paths in it resolve from its folder.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "config_dir"
+    )]
     config: Option<PathBuf>,
+    /// Config directory (as written by `init`): its sellerguard.toml and any of its
+    /// files override the built-in ones. Default: SELLERGUARD_CONFIG_DIR, else
+    /// ~/.config/sellerguard when it exists, else everything built in.
+    #[arg(long, global = true, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
     /// Data directory (reports, community knowledge); overrides SELLERGUARD_DATA_DIR.
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -67,6 +78,8 @@ enum Command {
     },
     /// Run the Telegram bot (when TELEGRAM_BOT_TOKEN is set) and the health endpoint.
     Serve,
+    /// Write the built-in settings, rules, channels, advice and model into DIR to edit.
+    Init(init::InitArgs),
 }
 
 /// Parses the process arguments, runs the command and returns its exit code.
@@ -86,7 +99,12 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut settings = Settings::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Command::Init(args) = cli.command {
+        return init::run(&args);
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    let location = ConfigLocation::discover(cli.config, cli.config_dir, env);
+    let mut settings = Settings::load(&location, env)?;
     if let Some(dir) = cli.data_dir {
         settings.data_dir = dir;
     }
@@ -102,6 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats => reports::run_stats(&Triage::open(&settings)?),
         Command::Ocr { command } => ocr::run(&settings, command),
         Command::Serve => serve::run(settings),
+        Command::Init(_) => unreachable!("handled before the settings are read"),
     }
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::config::Settings;
+use crate::config::{Settings, Source};
 use crate::triage::{self, LoadError};
 
 #[derive(Debug, Subcommand)]
@@ -20,13 +20,13 @@ pub enum RulesCommand {
 
 pub fn run(settings: &Settings, command: RulesCommand) -> anyhow::Result<ExitCode> {
     let RulesCommand::Check { dir } = command;
-    let dir = dir.unwrap_or_else(|| settings.rules_dir.clone());
+    let dir = dir.map_or_else(|| settings.rules_dir.clone(), Source::Path);
     let channels = triage::load_channels(&settings.channels_file)?;
     let (classifier, mut problems) = match triage::compile_dir(&dir, channels) {
         Ok(compiled) => compiled,
         Err(LoadError::Rules(errors)) => {
             super::print_out(&format!("{errors}\n"))?;
-            eprintln!("{} problem(s) in {}", errors.0.len(), dir.display());
+            eprintln!("{} problem(s) in {dir}", errors.0.len());
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
@@ -42,7 +42,7 @@ pub fn run(settings: &Settings, command: RulesCommand) -> anyhow::Result<ExitCod
         ))?;
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("{} problem(s) in {}", problems.len(), dir.display());
+        eprintln!("{} problem(s) in {dir}", problems.len());
         Ok(ExitCode::from(1))
     }
 }

@@ -39,12 +39,12 @@ pub enum Format {
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     Read {
         /// The file.
         path: String,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message, so not a `source`: chains never repeat).
+        reason: std::io::Error,
     },
     /// A row is malformed or has an unknown label.
     #[error("{path}:{line}: {message}")]
@@ -94,17 +94,19 @@ impl LabelMap {
 /// Loads a labelled file, choosing the format from its extension, else its content.
 pub fn load(path: &Path, labels: &LabelMap) -> Result<Vec<Row>, DatasetError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| DatasetError::Read {
+    let bytes = std::fs::read(path).map_err(|reason| DatasetError::Read {
         path: name.clone(),
-        source,
+        reason,
     })?;
-    let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let ctx = Ctx {
-        path: &name,
-        labels,
-    };
-    match detect(path, text) {
+    parse(&name, &String::from_utf8_lossy(&bytes), labels)
+}
+
+/// Parses a labelled file's text; `name` (a path or "built-in NAME") chooses the format
+/// by its extension, else the content does, and names the file in errors.
+pub fn parse(name: &str, text: &str, labels: &LabelMap) -> Result<Vec<Row>, DatasetError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let ctx = Ctx { path: name, labels };
+    match detect(Path::new(name), text) {
         Format::JsonLines => ctx.json_lines(text),
         Format::Tsv => ctx.tsv(text),
         Format::Csv => ctx.csv(text),

@@ -12,19 +12,18 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// A file-system operation on the data directory failed.
-    #[error("{action} {path}: {source}")]
+    #[error("{action} {path}: {reason}")]
     Io {
         /// What the store was doing.
         action: &'static str,
         /// The file or directory involved.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying error (in the message, so not a `source`: chains never repeat).
+        reason: std::io::Error,
     },
-    /// sled itself reported an error.
+    /// sled itself reported an error (in the message, not as a `source`).
     #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(sled::Error),
     /// The database was written by a newer (or unknown) schema version.
     #[error(
         "database schema version {found} is not supported by this build (supports up to {supported}); \
@@ -71,6 +70,12 @@ pub enum StoreError {
         /// The encoder's message.
         detail: String,
     },
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        Self::Sled(error)
+    }
 }
 
 impl StoreError {

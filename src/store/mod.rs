@@ -172,10 +172,10 @@ impl Store {
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|source| StoreError::Io {
+            .map_err(|reason| StoreError::Io {
                 action: "create directory",
                 path: dir.to_owned(),
-                source,
+                reason,
             })?;
         let db = open_db(
             sled::Config::new()

@@ -30,19 +30,19 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<ReporterKey, StoreError> {
     match fs::File::open(&path) {
         Ok(file) => read_key(&path, file),
         Err(e) if e.kind() == ErrorKind::NotFound => create_key(dir),
-        Err(source) => Err(StoreError::Io {
+        Err(reason) => Err(StoreError::Io {
             action: "open",
             path,
-            source,
+            reason,
         }),
     }
 }
 
 fn read_key(path: &Path, mut file: fs::File) -> Result<ReporterKey, StoreError> {
-    let io = |action, source| StoreError::Io {
+    let io = |action, reason| StoreError::Io {
         action,
         path: path.to_owned(),
-        source,
+        reason,
     };
     let mode = file
         .metadata()
@@ -69,10 +69,10 @@ fn read_key(path: &Path, mut file: fs::File) -> Result<ReporterKey, StoreError> 
 fn create_key(dir: &Path) -> Result<ReporterKey, StoreError> {
     let path = dir.join(KEY_FILE);
     let tmp = dir.join(format!("{KEY_FILE}.tmp"));
-    let io = |action, p: &Path, source| StoreError::Io {
+    let io = |action, p: &Path, reason| StoreError::Io {
         action,
         path: p.to_owned(),
-        source,
+        reason,
     };
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(|e| StoreError::KeyFile {

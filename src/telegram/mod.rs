@@ -29,7 +29,6 @@ pub mod render;
 mod review;
 mod send;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -39,7 +38,7 @@ use tokio_util::sync::CancellationToken;
 pub use context::Deps;
 pub use poll::UpdateSource;
 
-use crate::config::Secret;
+use crate::config::{Asset, Secret, Source};
 
 /// Why the bot could not run.
 #[derive(Debug, thiserror::Error)]
@@ -88,14 +87,24 @@ pub struct BotOptions {
 }
 
 /// Who may curate from Telegram and where review cards go.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CuratorOptions {
     /// Telegram user ids allowed to run curator commands and press review buttons.
     pub admin_ids: Vec<i64>,
     /// Chat that receives review cards; none means no cards.
     pub admin_chat_id: Option<i64>,
     /// The rule folder `/reload` re-reads.
-    pub rules_dir: PathBuf,
+    pub rules_dir: Source,
+}
+
+impl Default for CuratorOptions {
+    fn default() -> Self {
+        Self {
+            admin_ids: Vec::new(),
+            admin_chat_id: None,
+            rules_dir: Source::Builtin(Asset::Rules),
+        }
+    }
 }
 
 impl BotOptions {

@@ -39,7 +39,7 @@ use crate::classify::{
     Channels, Classifier, Message, OfficialEntry, RuleErrors, RuleProblem, RuleSource, Verdict,
 };
 use crate::config::{
-    self, AdviceFile, ChannelsFile, CommunitySettings, ConfigError, OcrSettings, Settings,
+    self, AdviceFile, ChannelsFile, CommunitySettings, ConfigError, OcrSettings, Settings, Source,
 };
 use crate::eval::dataset::{self, DatasetError, LabelMap};
 use crate::ocr::{Ocr, OcrOptions};
@@ -66,12 +66,13 @@ pub enum LoadError {
     /// The genuine-notice prior is unreadable.
     #[error(transparent)]
     Dataset(#[from] DatasetError),
-    /// Rule files do not compile.
+    /// Rule files do not compile (the problems are in the message, not a `source`, so an
+    /// error chain never repeats them).
     #[error("rule files have problems:\n{0}")]
-    Rules(#[from] RuleErrors),
+    Rules(RuleErrors),
     /// The data directory could not be opened.
     #[error("data directory: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// The base model file is missing, corrupt or of another format version.
     #[error("model file {path}: {reason}")]
     Model {
@@ -80,6 +81,18 @@ pub enum LoadError {
         /// What is wrong with it.
         reason: String,
     },
+}
+
+impl From<RuleErrors> for LoadError {
+    fn from(errors: RuleErrors) -> Self {
+        Self::Rules(errors)
+    }
+}
+
+impl From<StoreError> for LoadError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
 }
 
 /// The store and what was learnt from it.
@@ -109,11 +122,12 @@ impl Triage {
     /// Loads rules, channels and advice; judges by rules alone.
     pub fn load(settings: &Settings) -> Result<Self, LoadError> {
         let channels = load_channels(&settings.channels_file)?;
-        let model = settings.model_file.as_deref().map(load_model).transpose()?;
+        let model = settings.model_file.as_ref().map(load_model).transpose()?;
         let (classifier, _warnings) = compile_dir(&settings.rules_dir, channels.clone())?;
         let classifier = classifier.with_model(model.clone());
         let advice = Advice::from_file(AdviceFile::load(&settings.advice_file)?);
-        let notices = dataset::load(&settings.notice_prior_file, &LabelMap::default())?
+        let (name, text) = settings.notice_prior_file.read_text()?;
+        let notices = dataset::parse(&name, &text, &LabelMap::default())?
             .into_iter()
             .filter(|row| !row.positive)
             .map(|row| row.text)
@@ -238,7 +252,7 @@ impl Triage {
     pub fn set_model(
         &mut self,
         model: Option<Arc<LinearModel>>,
-        dir: &Path,
+        dir: &Source,
     ) -> Result<(), LoadError> {
         self.model = model;
         self.reload_rules(dir).map(|_| ())
@@ -246,7 +260,7 @@ impl Triage {
 
     /// Re-reads the rule files in `dir`; the running rules stay if they do not compile.
     /// Returns the number of rules now running.
-    pub fn reload_rules(&self, dir: &Path) -> Result<usize, LoadError> {
+    pub fn reload_rules(&self, dir: &Source) -> Result<usize, LoadError> {
         let (classifier, _warnings) = compile_dir(dir, self.channels.clone())?;
         let classifier = classifier.with_model(self.model.clone());
         let count = classifier.rules().len();
@@ -265,8 +279,8 @@ impl Triage {
 }
 
 /// Reads the official channels file into the classifier's form.
-pub fn load_channels(path: &Path) -> Result<Channels, ConfigError> {
-    let file = ChannelsFile::load(path)?;
+pub fn load_channels(source: &Source) -> Result<Channels, ConfigError> {
+    let file = ChannelsFile::load(source)?;
     let entries = file
         .official
         .into_iter()
@@ -282,27 +296,27 @@ pub fn load_channels(path: &Path) -> Result<Channels, ConfigError> {
 }
 
 /// Reads and checks the base model file.
-pub fn load_model(path: &Path) -> Result<Arc<LinearModel>, LoadError> {
+pub fn load_model(source: &Source) -> Result<Arc<LinearModel>, LoadError> {
     let error = |reason: String| LoadError::Model {
-        path: path.display().to_string(),
+        path: source.to_string(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read it: {e}")))?;
+    let (_, bytes) = source.read().map_err(|e| match e {
+        ConfigError::Read { reason, .. } => error(format!("cannot read it: {reason}")),
+        other => LoadError::Config(other),
+    })?;
     let model = LinearModel::from_bytes(&bytes).map_err(|e| error(e.to_string()))?;
     Ok(Arc::new(model))
 }
 
 /// Compiles every rule file in `dir`; on success also returns the warnings.
 pub fn compile_dir(
-    dir: &Path,
+    dir: &Source,
     channels: Channels,
 ) -> Result<(Classifier, Vec<RuleProblem>), LoadError> {
     let sources: Vec<RuleSource> = config::read_rule_files(dir)?
         .into_iter()
-        .map(|(path, text)| RuleSource {
-            name: path.display().to_string(),
-            text,
-        })
+        .map(|(name, text)| RuleSource { name, text })
         .collect();
     Ok(Classifier::new(&sources, channels)?)
 }

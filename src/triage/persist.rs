@@ -214,8 +214,7 @@ mod tests {
     use crate::config::Settings;
 
     fn service(dir: &std::path::Path) -> Triage {
-        std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-        let settings = Settings::load(None, |_| None).unwrap();
+        let settings = Settings::builtin();
         Triage::load(&settings)
             .unwrap()
             .with_store_at(dir, settings.community.clone())

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sellerguard::app::{App, RunningApp};
 use sellerguard::config::{
-    CommunitySettings, HttpSettings, OcrSettings, Secret, Settings, TelegramSettings,
+    CommunitySettings, HttpSettings, OcrSettings, Secret, Settings, Source, TelegramSettings,
 };
 use sellerguard::triage::feedback::MemoryReports;
 use sellerguard::triage::prefs::MemoryPrefs;
@@ -223,10 +223,10 @@ pub fn settings(dir: &Path, fake: Option<&FakeBotApi>) -> Settings {
         telegram.api_url = fake.url().to_string();
     }
     Settings {
-        rules_dir,
-        channels_file: config.join("channels.toml"),
-        advice_file: config.join("advice.toml"),
-        notice_prior_file: config.join("notice_prior.jsonl"),
+        rules_dir: Source::Path(rules_dir),
+        channels_file: Source::Path(config.join("channels.toml")),
+        advice_file: Source::Path(config.join("advice.toml")),
+        notice_prior_file: Source::Path(config.join("notice_prior.jsonl")),
         // No base model: the test rules alone decide levels, so tests stay exact.
         model_file: None,
         data_dir: dir.join("data"),

@@ -1,8 +1,13 @@
-//! Configuration: `config/default.toml`, then environment overrides, parsed once into
-//! validated values; plus the channel, advice and rule files the settings point to.
+//! Configuration: the built-in defaults, then a settings file or config directory, then
+//! environment overrides, parsed once into validated values; plus the channel, advice
+//! and rule files the settings point to (built in unless a file overrides them).
 //!
 //! Invariants: imports nothing else of the crate; every problem names the file (and,
-//! for TOML, the line) and says what to fix; secrets never print.
+//! for TOML, the line) and says what to fix; relative paths in a settings file resolve
+//! from that file's folder; secrets never print.
+
+mod builtin;
+mod location;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,19 +17,19 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// Where the settings are read from when no `--config` is given.
-pub const DEFAULT_CONFIG: &str = "config/default.toml";
+pub use builtin::{Asset, Source};
+pub use location::{CONFIG_DIR_VAR, ConfigLocation, SETTINGS_FILE, write_defaults};
 
 /// A configuration problem.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message, so not a `source`: chains never repeat).
+        reason: std::io::Error,
     },
     /// A file is not valid TOML of the expected shape.
     #[error("{path}:{line}:{col}: {message}")]
@@ -37,6 +42,14 @@ pub enum ConfigError {
         col: usize,
         /// What is wrong.
         message: String,
+    },
+    /// A file could not be written.
+    #[error("cannot write {path}: {reason}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why (in the message).
+        reason: std::io::Error,
     },
     /// A value is out of range or inconsistent.
     #[error("{what}: {message}")]
@@ -72,20 +85,18 @@ impl fmt::Debug for Secret {
 }
 
 /// The application settings.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Folder of rule files.
-    pub rules_dir: PathBuf,
+    pub rules_dir: Source,
     /// Official channels file.
-    pub channels_file: PathBuf,
+    pub channels_file: Source,
     /// Advice file.
-    pub advice_file: PathBuf,
+    pub advice_file: Source,
     /// Genuine notices the learned model always counts as legitimate (JSON Lines).
-    pub notice_prior_file: PathBuf,
-    /// The shipped base model (`sellerguard train`); none when absent from the file.
-    #[serde(default)]
-    pub model_file: Option<PathBuf>,
+    pub notice_prior_file: Source,
+    /// The shipped base model (`sellerguard train`); none when turned off.
+    pub model_file: Option<Source>,
     /// Data directory.
     pub data_dir: PathBuf,
     /// Community reports and their anti-abuse limits.
@@ -93,11 +104,28 @@ pub struct Settings {
     /// Screenshot reading.
     pub ocr: OcrSettings,
     /// The Telegram bot (token, API address, admins, webhook).
-    #[serde(default)]
     pub telegram: TelegramSettings,
     /// The HTTP server.
-    #[serde(default)]
     pub http: HttpSettings,
+}
+
+/// A settings file as written: every key optional, paths as the file spells them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    rules_dir: Option<PathBuf>,
+    channels_file: Option<PathBuf>,
+    advice_file: Option<PathBuf>,
+    notice_prior_file: Option<PathBuf>,
+    /// An empty value turns the base model off.
+    model_file: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+    community: CommunitySettings,
+    ocr: OcrSettings,
+    #[serde(default)]
+    telegram: TelegramSettings,
+    #[serde(default)]
+    http: HttpSettings,
 }
 
 /// Screenshot reading (OCR) settings.
@@ -195,24 +223,88 @@ impl Default for HttpSettings {
 }
 
 impl Settings {
-    /// Reads `path` (or the default file), then applies overrides from `env`.
+    /// Reads the settings from `location` over the built-in defaults, then applies
+    /// overrides from `env`.
     pub fn load(
-        path: Option<&Path>,
+        location: &ConfigLocation,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let path = path.unwrap_or(Path::new(DEFAULT_CONFIG));
-        let mut settings: Settings = read_toml(path)?;
+        let (file, base) = location.settings_file()?;
+        let mut table: toml::Table =
+            toml::from_str(builtin::SETTINGS).expect("the built-in settings parse");
+        let mut written = toml::Table::new();
+        if let Some(path) = &file {
+            let text = read_text(path)?;
+            written = parse_toml(path, &text)?;
+            merge(&mut table, written.clone());
+            let raw = toml::Value::Table(table)
+                .try_into()
+                .map_err(|e| locate(path, &text, &e))?;
+            return Self::resolve(raw, &written, base.as_deref(), file.as_deref(), env);
+        }
+        let raw = toml::Value::Table(table)
+            .try_into()
+            .expect("the built-in settings are complete");
+        Self::resolve(raw, &written, base.as_deref(), None, env)
+    }
+
+    /// The built-in settings, no environment.
+    pub fn builtin() -> Self {
+        Self::load(&ConfigLocation::Builtin, |_| None).expect("the built-in settings are valid")
+    }
+
+    /// Turns the file's keys into sources: a key the file sets resolves from `base`;
+    /// else the config directory's file of that name; else the built-in copy.
+    fn resolve(
+        raw: SettingsFile,
+        written: &toml::Table,
+        base: Option<&Path>,
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let source = |asset: Asset, key: Option<PathBuf>| match (key, base) {
+            (Some(p), Some(base)) if written.contains_key(asset.key()) => {
+                Source::Path(base.join(p))
+            }
+            (Some(p), _) => Source::Path(p),
+            (None, Some(base)) if base.join(asset.file_name()).exists() => {
+                Source::Path(base.join(asset.file_name()))
+            }
+            (None, _) => Source::Builtin(asset),
+        };
+        let model_file = match raw.model_file {
+            Some(p) if p.as_os_str().is_empty() => None,
+            key => Some(source(Asset::Model, key)),
+        };
+        let data_dir = match (raw.data_dir, base) {
+            (Some(p), Some(base)) => base.join(p),
+            (Some(p), None) => p,
+            (None, _) => location::default_data_dir(),
+        };
+        let mut settings = Settings {
+            rules_dir: source(Asset::Rules, raw.rules_dir),
+            channels_file: source(Asset::Channels, raw.channels_file),
+            advice_file: source(Asset::Advice, raw.advice_file),
+            notice_prior_file: source(Asset::NoticePrior, raw.notice_prior_file),
+            model_file,
+            data_dir,
+            community: raw.community,
+            ocr: raw.ocr,
+            telegram: raw.telegram,
+            http: raw.http,
+        };
         if let Some(dir) = env("SELLERGUARD_DATA_DIR").filter(|v| !v.is_empty()) {
             settings.data_dir = PathBuf::from(dir);
         }
         if let Some(dir) = env("SELLERGUARD_RULES_DIR").filter(|v| !v.is_empty()) {
-            settings.rules_dir = PathBuf::from(dir);
+            settings.rules_dir = Source::Path(PathBuf::from(dir));
         }
         if let Some(file) = env("SELLERGUARD_MODEL_FILE") {
             // An empty value turns the base model off (rules and community alone).
-            settings.model_file = (!file.is_empty()).then(|| PathBuf::from(file));
+            settings.model_file = (!file.is_empty()).then(|| Source::Path(PathBuf::from(file)));
         }
-        check_ranges(path, &settings)?;
+        let named = file.unwrap_or(Path::new("built-in settings"));
+        check_ranges(named, &settings)?;
         apply_telegram_env(&mut settings.telegram, &env)?;
         if let Some(addr) = env("SELLERGUARD_HTTP_ADDR").filter(|v| !v.is_empty()) {
             settings.http.addr = addr.trim().parse().map_err(|_| {
@@ -225,6 +317,79 @@ impl Settings {
         validate_telegram(&settings.telegram)?;
         Ok(settings)
     }
+}
+
+/// Lays `over` onto `base`, table by table; any other value replaces.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+/// A settings problem found after merging, placed on the line of `text` that holds the
+/// key it names (toml says "in `a.b`" or "unknown field `b`").
+fn locate(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let full = error.to_string();
+    let mut parts = full.trim().splitn(2, "\nin `");
+    let message = parts.next().unwrap_or_default().trim().to_owned();
+    let mut key: Vec<String> = parts
+        .next()
+        .map(|k| {
+            k.trim_end_matches('`')
+                .split('.')
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(field) = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next())
+    {
+        key.push(field.to_owned());
+    }
+    let shown = if key.is_empty() {
+        message
+    } else {
+        format!("{}: {message}", key.join("."))
+    };
+    match line_of(text, &key) {
+        Some((line, col)) => parse_error(path, line, col, shown),
+        None => invalid(path, shown),
+    }
+}
+
+/// The 1-based line and column of `key` (`["community", "per"]`) in a TOML text.
+fn line_of(text: &str, key: &[String]) -> Option<(usize, usize)> {
+    let (name, table) = key.split_last()?;
+    let table = table.join(".");
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            current = header
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            if current == key.join(".") {
+                return Some((i + 1, line.len() - trimmed.len() + 1));
+            }
+            continue;
+        }
+        let defines = trimmed
+            .strip_prefix(name.as_str())
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if current == table && defines {
+            return Some((i + 1, line.len() - trimmed.len() + 1));
+        }
+    }
+    None
 }
 
 /// Every number in the settings file, checked against what the program can honour.
@@ -443,8 +608,10 @@ pub struct ShortenersDoc {
 
 impl ChannelsFile {
     /// Reads and validates the file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let file: Self = read_toml(path)?;
+    pub fn load(source: &Source) -> Result<Self, ConfigError> {
+        let (name, text) = source.read_text()?;
+        let path = Path::new(&name);
+        let file: Self = parse_toml(path, &text)?;
         for entry in &file.official {
             if entry.domains.is_empty() && entry.names.is_empty() {
                 return Err(invalid(
@@ -519,16 +686,26 @@ pub struct ShortText {
 
 impl AdviceFile {
     /// Reads the file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        read_toml(path)
+    pub fn load(source: &Source) -> Result<Self, ConfigError> {
+        let (name, text) = source.read_text()?;
+        parse_toml(Path::new(&name), &text)
+    }
+}
+
+/// Every rule file of `source` as (name, text), sorted by name: the built-in set, or
+/// each `*.toml` in a folder.
+pub fn read_rule_files(source: &Source) -> Result<Vec<(String, String)>, ConfigError> {
+    match source {
+        Source::Builtin(_) => Ok(builtin::rule_files()),
+        Source::Path(dir) => read_rule_dir(dir),
     }
 }
 
 /// Reads every `*.toml` rule file in `dir`, sorted by name.
-pub fn read_rule_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, ConfigError> {
-    let read_err = |source| ConfigError::Read {
+fn read_rule_dir(dir: &Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let read_err = |reason| ConfigError::Read {
         path: dir.to_path_buf(),
-        source,
+        reason,
     };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read_err)?
@@ -549,7 +726,7 @@ pub fn read_rule_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, ConfigError
             let message = format!("the rule folder holds more than {MAX_RULE_DIR_BYTES} bytes");
             return Err(parse_error(&path, 1, 1, message));
         }
-        files.push((path, text));
+        files.push((path.display().to_string(), text));
     }
     Ok(files)
 }
@@ -563,9 +740,9 @@ pub const MAX_RULE_DIR_BYTES: usize = 4 << 20;
 /// line and column).
 fn read_rule_file(path: &Path) -> Result<String, ConfigError> {
     use std::io::Read;
-    let read_err = |source| ConfigError::Read {
+    let read_err = |reason| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        reason,
     };
     let mut bytes = Vec::new();
     let file = std::fs::File::open(path).map_err(read_err)?;
@@ -602,15 +779,15 @@ fn parse_error(path: &Path, line: usize, col: usize, message: String) -> ConfigE
 }
 
 fn read_text(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    std::fs::read_to_string(path).map_err(|reason| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        reason,
     })
 }
 
-fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    let text = read_text(path)?;
-    toml::from_str(&text).map_err(|e| {
+/// Parses TOML text read from `path`; a problem is named by line and column.
+fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start).min(text.len());
         let before = text.get(..offset).unwrap_or("");
         ConfigError::Parse {
@@ -652,27 +829,104 @@ mod tests {
         path
     }
 
+    fn load(path: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        Settings::load(&ConfigLocation::File(path.to_path_buf()), env)
+    }
+
     #[test]
     fn env_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "s.toml", BASE);
-        let s = Settings::load(Some(&path), |k| {
+        let s = load(&path, |k| {
             (k == "SELLERGUARD_DATA_DIR").then(|| "/tmp/x".into())
         })
         .unwrap();
         assert_eq!(s.data_dir, PathBuf::from("/tmp/x"));
-        assert_eq!(s.rules_dir, PathBuf::from("r"));
+        assert_eq!(s.rules_dir, Source::Path(dir.path().join("r")));
+    }
+
+    #[test]
+    fn a_partial_file_changes_only_what_it_names_and_paths_resolve_from_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "s.toml",
+            "data_dir = 'state'\nmodel_file = ''\n[community]\nmin_reporters = 5\n",
+        );
+        let s = load(&path, |_| None).unwrap();
+        let builtin = Settings::builtin();
+        assert_eq!(s.community.min_reporters, 5);
+        assert_eq!(s.community.retention_days, builtin.community.retention_days);
+        assert_eq!(s.ocr.languages, builtin.ocr.languages);
+        assert_eq!(s.data_dir, dir.path().join("state"));
+        assert_eq!(
+            s.model_file, None,
+            "an empty model_file turns the model off"
+        );
+        assert_eq!(s.rules_dir, Source::Builtin(Asset::Rules));
+    }
+
+    #[test]
+    fn a_config_dir_overrides_only_the_files_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("rules")).unwrap();
+        write(dir.path(), "advice.toml", "");
+        let s = Settings::load(&ConfigLocation::Dir(dir.path().into()), |_| None).unwrap();
+        assert_eq!(s.rules_dir, Source::Path(dir.path().join("rules")));
+        assert_eq!(s.advice_file, Source::Path(dir.path().join("advice.toml")));
+        assert_eq!(s.channels_file, Source::Builtin(Asset::Channels));
+        assert_eq!(s.model_file, Some(Source::Builtin(Asset::Model)));
+
+        write(dir.path(), SETTINGS_FILE, "[ocr]\nworkers = 2\n");
+        let s = Settings::load(&ConfigLocation::Dir(dir.path().into()), |_| None).unwrap();
+        assert_eq!(s.ocr.workers, 2);
+
+        let missing = dir.path().join("nope");
+        let err = Settings::load(&ConfigLocation::Dir(missing), |_| None).unwrap_err();
+        assert!(err.to_string().contains("sellerguard init"), "{err}");
+    }
+
+    #[test]
+    fn the_builtin_files_are_complete_and_init_writes_them_all() {
+        let s = Settings::builtin();
+        for source in [&s.channels_file, &s.advice_file, &s.notice_prior_file] {
+            let (_, text) = source.read_text().unwrap();
+            assert!(!text.is_empty(), "{source}");
+        }
+        ChannelsFile::load(&s.channels_file).unwrap();
+        AdviceFile::load(&s.advice_file).unwrap();
+        assert!(read_rule_files(&s.rules_dir).unwrap().len() >= 10);
+
+        let dir = tempfile::tempdir().unwrap();
+        let written = write_defaults(dir.path(), false).unwrap();
+        let from_dir = Settings::load(&ConfigLocation::Dir(dir.path().into()), |_| None).unwrap();
+        assert!(
+            from_dir.rules_dir.path().is_some() && from_dir.model_file.unwrap().path().is_some()
+        );
+        let on_disk = read_rule_files(&from_dir.rules_dir).unwrap();
+        let built_in = read_rule_files(&s.rules_dir).unwrap();
+        assert_eq!(
+            on_disk.iter().map(|(_, t)| t).collect::<Vec<_>>(),
+            built_in.iter().map(|(_, t)| t).collect::<Vec<_>>()
+        );
+        let again = write_defaults(dir.path(), false).unwrap_err().to_string();
+        assert!(again.contains("already exists"), "{again}");
+        assert_eq!(write_defaults(dir.path(), true).unwrap(), written);
     }
 
     #[test]
     fn problems_name_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "s.toml", "rules_dir='r'\nbogus = 1\n");
-        let err = Settings::load(Some(&path), |_| None)
-            .unwrap_err()
-            .to_string();
+        let err = load(&path, |_| None).unwrap_err().to_string();
         assert!(err.contains("s.toml:2:1") && err.contains("bogus"), "{err}");
-        let missing = Settings::load(Some(&dir.path().join("nope.toml")), |_| None).unwrap_err();
+        let path = write(dir.path(), "s.toml", "[ocr]\nworkers = 1\ncolour = 'red'\n");
+        let err = load(&path, |_| None).unwrap_err().to_string();
+        assert!(
+            err.contains("s.toml:3:1: ocr.colour: unknown field"),
+            "{err}"
+        );
+        let missing = load(&dir.path().join("nope.toml"), |_| None).unwrap_err();
         assert!(matches!(missing, ConfigError::Read { .. }));
     }
 
@@ -681,9 +935,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = BASE.replace("reports_per_hour=5", "reports_per_hour=0");
         let path = write(dir.path(), "s.toml", &text);
-        let err = Settings::load(Some(&path), |_| None)
-            .unwrap_err()
-            .to_string();
+        let err = load(&path, |_| None).unwrap_err().to_string();
         assert!(
             err.contains("s.toml:8:") && err.contains("nonzero"),
             "{err}"
@@ -699,7 +951,7 @@ mod tests {
             (
                 "timeout_secs=10",
                 "timeout_secs=18446744073709551615",
-                "ocr.timeout_secs",
+                "s.toml:12:14: u64 value was too large",
             ),
             (
                 "min_reporters=3",
@@ -719,9 +971,7 @@ mod tests {
         ];
         for (from, to, expected) in cases {
             let path = write(dir.path(), "s.toml", &BASE.replace(from, to));
-            let err = Settings::load(Some(&path), |_| None)
-                .unwrap_err()
-                .to_string();
+            let err = load(&path, |_| None).unwrap_err().to_string();
             assert!(
                 err.contains("s.toml") && err.contains(expected),
                 "{to}: {err}"
@@ -745,7 +995,7 @@ mod tests {
         for (bytes, expected) in cases {
             let dir = tempfile::tempdir().unwrap();
             std::fs::write(dir.path().join("x.toml"), bytes).unwrap();
-            match read_rule_files(dir.path()) {
+            match read_rule_files(&Source::Path(dir.path().into())) {
                 Ok(files) => assert!(expected.is_empty() && files.len() == 1),
                 Err(e) => assert!(
                     !expected.is_empty() && e.to_string().contains(expected),
@@ -763,7 +1013,9 @@ mod tests {
             "c.toml",
             "[meta]\nchecked='x'\nsources=[]\n[shorteners]\ndomains=[]\n[[official]]\nname='A'\nkind='platform'\ndomains=['https://a.com']\n",
         );
-        let err = ChannelsFile::load(&path).unwrap_err().to_string();
+        let err = ChannelsFile::load(&Source::Path(path))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a plain"), "{err}");
     }
 
@@ -775,7 +1027,7 @@ mod tests {
             "s.toml",
             &format!("{BASE}[telegram]\nadmin_ids=[1]\n[http]\naddr='0.0.0.0:9000'\n"),
         );
-        let file_only = Settings::load(Some(&path), |_| None).unwrap();
+        let file_only = load(&path, |_| None).unwrap();
         assert_eq!(file_only.telegram.admin_ids, vec![1]);
         assert_eq!(file_only.telegram.api_url, DEFAULT_TELEGRAM_API_URL);
         assert!(file_only.telegram.bot_token.is_none());
@@ -792,7 +1044,7 @@ mod tests {
             };
             Some(v.to_owned())
         };
-        let s = Settings::load(Some(&path), env).unwrap();
+        let s = load(&path, env).unwrap();
         assert_eq!(s.telegram.bot_token.unwrap().expose(), "123:ABC");
         assert_eq!(s.telegram.api_url, "http://127.0.0.1:1/");
         assert_eq!(s.telegram.admin_ids, vec![5, 6]);
@@ -819,7 +1071,7 @@ mod tests {
             ("TELEGRAM_WEBHOOK_SECRET", "a b", "must be 1-256"),
         ];
         for (name, value, expected) in cases {
-            let err = Settings::load(Some(&path), |k| (k == name).then(|| value.to_owned()))
+            let err = load(&path, |k| (k == name).then(|| value.to_owned()))
                 .unwrap_err()
                 .to_string();
             assert!(
