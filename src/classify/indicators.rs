@@ -388,7 +388,10 @@ fn parenthesised_nanp(s: &str, at: usize) -> Option<(Range<usize>, String)> {
     let area = &body[1..4];
     let after = body[5..].strip_prefix(' ').unwrap_or(&body[5..]);
     let local_len = after.bytes().take_while(u8::is_ascii_digit).count();
-    let followed = after.as_bytes().get(local_len).is_some_and(u8::is_ascii_alphanumeric);
+    let followed = after
+        .as_bytes()
+        .get(local_len)
+        .is_some_and(u8::is_ascii_alphanumeric);
     if local_len != 7 || followed {
         return None;
     }
@@ -508,7 +511,10 @@ mod tests {
             ("客服 0755-12345678", &["phone:+8675512345678"]),
             ("Call support at 855-804-8470", &["phone:18558048470"]),
             ("call +1 (808) 555-0143 today", &["phone:+18085550143"]),
-            ("call (808) 555-0143 or 1 (855) 555-0172", &["phone:+18085550143", "phone:18555550172"]),
+            (
+                "call (808) 555-0143 or 1 (855) 555-0172",
+                &["phone:+18085550143", "phone:18555550172"],
+            ),
             ("call +1(808)555-0143", &["phone:+18085550143"]),
             ("call +1 808 555 0143", &["phone:+18085550143"]),
             ("Call 1-855-555-0172 to cancel", &["phone:18555550172"]),

@@ -299,13 +299,17 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
         Key::Privacy => (
             "What I store: your language choice; whether you blocked me; in groups, the \
              group's settings; messages you report (text, your user id, the verdict) so \
-             curators can improve the rules. Checked messages are never written to disk; the \
-             text under my most recent cards stays in memory only so the buttons work, until \
-             a restart. /forgetme deletes your language choice and your reports.",
+             curators can improve the rules; that you already answered about a message (a \
+             hash of you and of its text, never the text, for 90 days) so it counts once; in \
+             a group in dry run, the id of the admin who turned it on. Checked messages are \
+             never written to disk; the text under my most recent cards stays in memory only \
+             so the buttons work, until a restart. /forgetme deletes your language choice, \
+             your reports and your answers.",
             "我保存：你的语言设置；你是否屏蔽了我；群组的设置；你举报的消息（文字、你的用户 ID、\
-             判断结果），供维护者改进规则。被检查的消息不会写入磁盘；最近结果卡片对应的文字只暂存在内存中，\
-             供按钮使用，重启即清除。\
-             /forgetme 删除你的语言设置和举报。",
+             判断结果），供维护者改进规则；你对某条消息是否已作答（只存你和消息文字的哈希，不存文字，保留90天），\
+             以免重复计数；试运行中的群组会保存开启它的管理员 ID。被检查的消息不会写入磁盘；\
+             最近结果卡片对应的文字只暂存在内存中，供按钮使用，重启即清除。\
+             /forgetme 删除你的语言设置、举报和作答记录。",
         ),
         Key::LangSet => ("Language set to English.", "已切换为中文。"),
         Key::LangUsage => ("Use /lang en or /lang zh.", "用法：/lang en 或 /lang zh。"),

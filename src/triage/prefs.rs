@@ -71,7 +71,7 @@ pub struct ChatPrefs {
     pub lang: Option<Lang>,
     /// Delete a scam message and post a short notice (needs the delete right).
     pub delete_scams: bool,
-    /// Read text in screenshots (stored for the OCR release).
+    /// Read text in screenshots posted in the group.
     pub read_screenshots: bool,
     /// The bot has introduced itself in this chat.
     pub introduced: bool,
