@@ -31,6 +31,7 @@ fn every_fixture_card_is_short_in_both_languages() {
         Region::China,
         Region::UnitedStates,
         Region::UnitedKingdom,
+        Region::English,
         Region::HongKong,
         Region::Taiwan,
         Region::Traditional,

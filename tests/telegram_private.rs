@@ -455,6 +455,8 @@ async fn hotlines_and_reporting_addresses_fit_the_readers_region() {
         ),
         ("zh-hans", SCAM_ZH, "反诈专线96110", "被骗请拨110报警"),
         ("en", SCAM_EN, "China: 96110", "ReportFraud.ftc.gov"),
+        // A Chinese message on an English phone: a Chinese card, the English app's lines.
+        ("en", SCAM_ZH, "ReportFraud.ftc.gov 举报", "反诈专线96110"),
     ];
     for (n, (code, text, on_card, in_more)) in cases.into_iter().enumerate() {
         let mut user = TestUser::new(7000 + n as i64, "Seller");

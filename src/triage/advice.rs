@@ -26,7 +26,10 @@ pub enum Region {
     UnitedKingdom,
     /// The United States (`en-us`).
     UnitedStates,
-    /// No region known (`en`, other languages): by the card's language.
+    /// An English app that names no region (`en`): the US and China, whatever the
+    /// card's language (a Chinese message read on an English phone).
+    English,
+    /// No region known (no tag, other languages): by the card's language.
     #[default]
     Unknown,
 }
@@ -46,6 +49,7 @@ impl Region {
             "zh" => Self::China,
             "en" if has("gb") || has("uk") => Self::UnitedKingdom,
             "en" if has("us") => Self::UnitedStates,
+            "en" if rest.is_empty() => Self::English,
             _ => Self::Unknown,
         }
     }
@@ -59,6 +63,7 @@ impl Region {
             (Self::Traditional, _) => &["hk", "tw"],
             (Self::UnitedKingdom, _) => &["gb"],
             (Self::UnitedStates, _) => &["us"],
+            (Self::English, _) => &["us", "cn"],
             (Self::Unknown, Lang::Zh) => &["cn"],
             (Self::Unknown, Lang::En) => &["us", "cn"],
         }
@@ -182,7 +187,8 @@ mod tests {
             ("en-GB", Region::UnitedKingdom),
             ("en_uk", Region::UnitedKingdom),
             ("en-US", Region::UnitedStates),
-            ("en", Region::Unknown),
+            ("en", Region::English),
+            ("en-AU", Region::Unknown),
             ("zh-tw", Region::Taiwan),
             ("zh-Hant-TW", Region::Taiwan),
             ("zh-hk", Region::HongKong),
