@@ -456,7 +456,10 @@ async fn a_second_curator_press_changes_nothing_until_an_explicit_reopen() {
     // Wang presses "legitimate" on a stale copy of the card (the buttons it had).
     let answer = press(&app, &admin_zh(), &card, &data[1]).await;
     let text = answer["text"].as_str().unwrap_or_default();
-    assert!(text.contains("审核员 900"), "who decided: {answer}");
+    assert!(
+        text.contains("审核员 900（Carol）"),
+        "who decided, by name: {answer}"
+    );
     assert!(
         text.contains("确认为诈骗") && text.contains("UTC"),
         "{answer}"
@@ -648,7 +651,7 @@ async fn two_curators_pressing_at_the_same_moment_make_exactly_one_decision() {
         );
     } else {
         assert!(
-            refused.starts_with("Already judged legitimate by curator 901 at "),
+            refused.starts_with("Already judged legitimate by curator 901 (Wang) at "),
             "{texts:?}"
         );
     }
@@ -762,7 +765,7 @@ async fn reject_allow_lists_nothing_and_an_allow_button_allows_exactly_its_conta
     let again = press(&app, &admin_zh(), &card, &phone.1).await;
     let text = again["text"].as_str().unwrap_or_default();
     assert!(
-        text.starts_with("审核员 900 已于") && text.contains("+447700900123 加入白名单"),
+        text.starts_with("审核员 900（Carol） 已于") && text.contains("+447700900123 加入白名单"),
         "first decision wins: {again}"
     );
     let log = app.running.triage.stats().expect("stats");

@@ -164,6 +164,9 @@ pub struct Ctx {
     pub notices: Memory<Vec<Acted>>,
     /// Holding replies ("Checking…") waiting to become answers.
     pub holding: Holding,
+    /// Curators' first names as last seen (memory only), so "already decided by"
+    /// can name them.
+    pub curator_names: Mutex<HashMap<i64, String>>,
     cards: Memory<Judged>,
 }
 
@@ -202,6 +205,7 @@ impl Ctx {
             deletions: Batcher::default(),
             notices: Memory::new(),
             holding: Holding::default(),
+            curator_names: Mutex::new(HashMap::new()),
             buckets: Buckets::new(options.group_warnings_per_minute),
             admins: AdminCache::new(options.admin_cache_ttl),
             batcher: Batcher::default(),

@@ -43,6 +43,10 @@ pub fn is_curator(ctx: &Ctx, user_id: i64) -> bool {
 
 /// The decision-log identity of a curator (a keyed hash, never the raw id).
 pub fn actor(ctx: &Ctx, user: &User) -> String {
+    if !user.first_name.is_empty() {
+        let mut names = ctx.curator_names.lock().unwrap_or_else(|e| e.into_inner());
+        names.insert(user.id, user.first_name.clone());
+    }
     ctx.deps.triage.telegram_actor(user.id)
 }
 

@@ -396,11 +396,21 @@ fn decider_name(ctx: &Ctx, presser: &User, by: &str, lang: Lang) -> String {
     let decider = admins
         .iter()
         .find(|&&admin| ctx.deps.triage.telegram_actor(admin) == by);
+    let name = |admin: i64| {
+        let names = ctx.curator_names.lock().unwrap_or_else(|e| e.into_inner());
+        names.get(&admin).cloned()
+    };
     match (decider, lang) {
         (Some(&admin), Lang::En) if admin == presser.id => "you".to_owned(),
         (Some(&admin), Lang::Zh) if admin == presser.id => "你".to_owned(),
-        (Some(admin), Lang::En) => format!("curator {admin}"),
-        (Some(admin), Lang::Zh) => format!("审核员 {admin}"),
+        (Some(&admin), Lang::En) => match name(admin) {
+            Some(name) => format!("curator {admin} ({name})"),
+            None => format!("curator {admin}"),
+        },
+        (Some(&admin), Lang::Zh) => match name(admin) {
+            Some(name) => format!("审核员 {admin}（{name}）"),
+            None => format!("审核员 {admin}"),
+        },
         (None, _) => by.to_owned(),
     }
 }
