@@ -6,7 +6,7 @@ use sellerguard::classify::{Lang, Message};
 use sellerguard::config::Settings;
 use sellerguard::eval::dataset::{self, LabelMap};
 use sellerguard::telegram::render;
-use sellerguard::triage::{Card, Triage};
+use sellerguard::triage::{Card, Region, Triage};
 
 /// The most characters a private card may have (about one and a half phone screens; the
 /// English cards ran 1,500-1,700 before the first screen was cut to the essentials).
@@ -25,24 +25,43 @@ fn every_fixture_card_is_short_in_both_languages() {
         let rows = dataset::load(std::path::Path::new(file), &LabelMap::default()).unwrap();
         texts.extend(rows.into_iter().map(|r| r.text));
     }
+    // Unknown is what most readers are (`en`, `zh-hans`); the others must fit too.
+    let regions = [
+        Region::Unknown,
+        Region::China,
+        Region::UnitedStates,
+        Region::UnitedKingdom,
+        Region::English,
+        Region::HongKong,
+        Region::Taiwan,
+        Region::Traditional,
+    ];
     for lang in [Lang::En, Lang::Zh] {
-        let mut lengths: Vec<(usize, &str)> = texts
-            .iter()
-            .map(|text| {
-                let verdict = triage.check(Message::text(text));
-                let card = Card::new(&verdict, triage.advice(), lang);
-                (render::card(&card).chars().count(), text.as_str())
-            })
-            .collect();
+        for region in regions {
+            let lengths: Vec<(usize, &str)> = texts
+                .iter()
+                .map(|text| {
+                    let verdict = triage.check(Message::text(text));
+                    let card = Card::new(&verdict, triage.advice(), lang, region);
+                    (render::card(&card).chars().count(), text.as_str())
+                })
+                .collect();
+            check_lengths(lang, region, lengths);
+        }
+    }
+}
+
+fn check_lengths(lang: Lang, region: Region, mut lengths: Vec<(usize, &str)>) {
+    {
         lengths.sort();
         let (p50, (max, longest)) = (lengths[lengths.len() / 2].0, lengths[lengths.len() - 1]);
         println!(
-            "{lang:?}: {} cards, p50 {p50}, max {max} chars",
+            "{lang:?} {region:?}: {} cards, p50 {p50}, max {max} chars",
             lengths.len()
         );
         assert!(
             max <= MAX_CARD_CHARS,
-            "{lang:?} card of {max} chars for {longest:?}"
+            "{lang:?} {region:?} card of {max} chars for {longest:?}"
         );
     }
 }

@@ -114,14 +114,16 @@ async fn shutdown_finishes_a_pending_batch() {
         .expect("shutdown does not wait for the batch window");
 
     let sent = fake.sent_messages();
-    assert_eq!(sent.len(), 1, "the album was answered before exit");
-    // The photos were never uploaded: the caption's verdict, then a note says so.
-    assert!(sent[0].text.starts_with("🚨 <b>"), "{}", sent[0].text);
-    assert!(
-        sent[0].text.contains("⚠️ I could not download"),
-        "{}",
-        sent[0].text
+    assert_eq!(
+        sent.len(),
+        1,
+        "the album was held, then answered before exit"
     );
+    let answer = fake.message(alice.id, sent[0].message_id).unwrap();
+    let answer = answer["text"].as_str().unwrap_or_default();
+    // The photos were never uploaded: the caption's verdict, then a note says so.
+    assert!(answer.starts_with("🚨 <b>"), "{answer}");
+    assert!(answer.contains("⚠️ I could not download"), "{answer}");
 }
 
 #[test]

@@ -309,12 +309,16 @@ async fn three_reporters_make_one_card_and_a_confirmation_teaches() {
         card.text
     );
     let data = callback_data(&card.reply_markup);
-    assert_eq!(data.len(), 3);
+    assert_eq!(data.len(), 4);
     assert!(
         data[0].starts_with("cv:c:r") && data[1].starts_with("cv:r:"),
         "{data:?}"
     );
     assert!(data[2].starts_with("cv:i:"), "{data:?}");
+    assert!(
+        data[3].starts_with("cv:a:"),
+        "an allow button for its link: {data:?}"
+    );
     assert!(data.iter().all(|d| d.len() < 64));
     let id = data[0].trim_start_matches("cv:c:").to_owned();
 
@@ -459,7 +463,10 @@ async fn a_second_curator_press_changes_nothing_until_an_explicit_reopen() {
     // Wang presses "legitimate" on a stale copy of the card (the buttons it had).
     let answer = press(&app, &admin_zh(), &card, &data[1]).await;
     let text = answer["text"].as_str().unwrap_or_default();
-    assert!(text.contains("审核员 900"), "who decided: {answer}");
+    assert!(
+        text.contains("审核员 900（Carol）"),
+        "who decided, by name: {answer}"
+    );
     assert!(
         text.contains("确认为诈骗") && text.contains("UTC"),
         "{answer}"
@@ -607,4 +614,168 @@ async fn stats_count_the_bots_own_checks() {
     ask(&app, app.fake.private_text(&seller, "谢谢，货已收到")).await;
     let stats = ask(&app, app.fake.private_text(&admin(), "/stats")).await;
     assert!(stats.text.contains("checks: 2"), "{}", stats.text);
+}
+
+#[tokio::test]
+async fn two_curators_pressing_at_the_same_moment_make_exactly_one_decision() {
+    let app = start().await;
+    three_reports(&app, PARCEL_SCAM).await;
+    let (carol, wang) = (admin(), admin_zh());
+    let carol_list = ask(&app, app.fake.private_text(&carol, "/pending")).await;
+    let wang_list = ask(&app, app.fake.private_text(&wang, "/pending")).await;
+    let confirm = callback_data(&carol_list.reply_markup).remove(0);
+    let reject = callback_data(&wang_list.reply_markup).remove(1);
+    assert!(confirm.starts_with("cv:C:") && reject.starts_with("cv:R:"));
+    // Both presses arrive in one getUpdates answer; their private chats run
+    // concurrently, so the two decisions race in the service.
+    let before = app.fake.calls_to("answerCallbackQuery").len();
+    app.fake.enqueue_updates([
+        app.fake
+            .callback_query(&carol, &carol_list.message, &confirm),
+        app.fake.callback_query(&wang, &wang_list.message, &reject),
+    ]);
+    let answers = app
+        .fake
+        .wait_for_calls("answerCallbackQuery", before + 2, WAIT)
+        .await;
+    let texts: Vec<String> = answers[before..]
+        .iter()
+        .map(|a| a.params["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let decided: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.starts_with("🚨 3 reports") || t.starts_with("✅ 3 reports"))
+        .collect();
+    assert_eq!(decided.len(), 1, "exactly one decision: {texts:?}");
+    let refused = texts
+        .iter()
+        .find(|t| !decided.contains(t))
+        .expect("a loser");
+    if decided[0].starts_with("🚨") {
+        assert!(
+            refused.contains("审核员 900") && refused.contains("确认为诈骗"),
+            "{texts:?}"
+        );
+    } else {
+        assert!(
+            refused.starts_with("Already judged legitimate by curator 901 (Wang) at "),
+            "{texts:?}"
+        );
+    }
+    let stats = app.running.triage.stats().expect("stats");
+    assert!(
+        (stats.confirmed, stats.rejected) == (3, 0) || (stats.confirmed, stats.rejected) == (0, 3),
+        "one decision covers the cluster: {stats:?}"
+    );
+    app.fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_persons_report_counts_once_across_a_restart() {
+    let app = start().await;
+    let seller = user(4100, "Seller", "en");
+    let reply = ask(&app, report(&app.fake, &seller, PARCEL_SCAM)).await;
+    assert!(reply.text.contains("report was recorded"), "{}", reply.text);
+    app.running.shutdown().await.expect("clean shutdown");
+
+    let fake = app.fake.clone();
+    let polls = fake.calls_to("getUpdates").len();
+    let app = TestApp::persistent_in(fake, app.dir, |s| {
+        s.telegram.admin_ids = vec![admin().id];
+    })
+    .await;
+    app.fake.wait_for_calls("getUpdates", polls + 1, WAIT).await;
+    let reply = ask(&app, report(&app.fake, &seller, PARCEL_SCAM)).await;
+    assert!(reply.text.contains("it counts once"), "{}", reply.text);
+    let stats = app.running.triage.stats().expect("stats");
+    assert_eq!(stats.reports_received, 1);
+    app.fake.assert_no_unexpected_calls();
+}
+
+/// The (label, data) of every button of `markup`.
+fn buttons(markup: &Value) -> Vec<(String, String)> {
+    let rows = markup["inline_keyboard"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    rows.iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            let text = b["text"].as_str().unwrap_or_default().to_owned();
+            (
+                text,
+                b["callback_data"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn reject_allow_lists_nothing_and_an_allow_button_allows_exactly_its_contact() {
+    let app = start().await;
+    let scam = "Dear seller, your parcel is held at customs. Pay the customs fee at \
+        http://parcel-release.top/pay or call +44 7700 900123 within 24 hours.";
+    let card = three_reports(&app, scam).await;
+    let labels = buttons(card.reply_markup.as_ref().expect("buttons"));
+    let allow: Vec<&(String, String)> = labels
+        .iter()
+        .filter(|(_, d)| d.starts_with("cv:a:"))
+        .collect();
+    assert_eq!(allow.len(), 2, "one allow button per contact: {labels:?}");
+    let phone = allow
+        .iter()
+        .find(|(label, _)| label.starts_with("✅ Allow +447700900123"))
+        .unwrap_or_else(|| panic!("a button naming the number: {labels:?}"));
+    assert!(
+        allow
+            .iter()
+            .any(|(label, _)| label.starts_with("✅ Allow parcel-release.top")),
+        "{labels:?}"
+    );
+    let reject = &labels[1];
+    assert_eq!(reject.0, "✅ Legitimate", "reject is its own button");
+
+    press(&app, &admin(), &card, &reject.1).await;
+    let (text, after) = edited(&app, &card, 1).await;
+    assert!(text.contains("Judged legitimate by Carol"), "{text}");
+    assert_eq!(after.len(), 3, "reopen and both allow buttons: {after:?}");
+    let number_only = "call me on +44 7700 900123";
+    let link_only = "see http://parcel-release.top/pay";
+    let allowed = |text: &str| {
+        let verdict = app.running.triage.check(Message::text(text));
+        verdict
+            .signals
+            .iter()
+            .any(|s| s.rule_id == "community.allowed-indicator")
+    };
+    assert!(
+        !allowed(number_only) && !allowed(link_only),
+        "a rejection allows nothing"
+    );
+
+    let answer = press(&app, &admin(), &card, &phone.1).await;
+    assert_eq!(
+        answer["text"],
+        "✅ Allow-listed +447700900123 (only this contact; logged)"
+    );
+    assert!(allowed(number_only), "the named contact is allowed");
+    assert!(!allowed(link_only), "the other contact is not");
+    let edits = app
+        .fake
+        .wait_for_calls("editMessageReplyMarkup", 1, WAIT)
+        .await;
+    let left = buttons(&edits[0].params["reply_markup"]);
+    assert!(
+        !left.iter().any(|(_, d)| d == &phone.1) && left.len() == 2,
+        "its button is gone: {left:?}"
+    );
+    let again = press(&app, &admin_zh(), &card, &phone.1).await;
+    let text = again["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("审核员 900（Carol） 已于") && text.contains("+447700900123 加入白名单"),
+        "first decision wins: {again}"
+    );
+    let log = app.running.triage.stats().expect("stats");
+    assert_eq!(log.rejected, 3);
+    app.fake.assert_no_unexpected_calls();
 }

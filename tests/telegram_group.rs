@@ -165,7 +165,7 @@ async fn settings_are_for_admins_and_change_the_threshold() {
     assert!(panel.text.contains("Warn at: high"), "{}", panel.text);
     assert_eq!(
         callback_data(&panel.reply_markup),
-        ["s:t", "s:l", "s:d", "s:o"]
+        ["s:t", "s:l", "s:d", "s:o", "s:r"]
     );
 
     fake.enqueue_update(fake.callback_query(&member, &panel.message, "s:t"));
@@ -556,4 +556,71 @@ async fn a_member_warning_others_is_never_warned_about_or_deleted() {
     let sent = fake.sent_messages();
     assert_eq!(sent.len(), 1, "{sent:#?}");
     assert!(sent[0].text.contains("from Bob"), "{}", sent[0].text);
+}
+
+#[tokio::test]
+async fn in_dry_run_nothing_happens_in_the_group_and_the_admin_is_told_privately() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let (en, zh) = (TestChat::supergroup(), TestChat::group());
+    let alice = TestUser::alice();
+    let mut wang = TestUser::new(905, "王");
+    wang.language_code = Some("zh-hans".into());
+    for (group, admin) in [(&en, &alice), (&zh, &wang)] {
+        delete_mode(&app, group, WarnAt::High);
+        fake.set_member(group.id, admin.id, MemberStatus::admin());
+    }
+    fake.enqueue_update(fake.group_text(&en, &alice, "/settings"));
+    let panel = fake.wait_for_sent(1, WAIT).await.remove(0);
+    fake.enqueue_update(fake.callback_query(&alice, &panel.message, "s:r"));
+    let answers = fake.wait_for_calls("answerCallbackQuery", 1, WAIT).await;
+    let notice = answers[0].params["text"].as_str().unwrap_or_default();
+    assert!(notice.starts_with("Dry run on"), "{notice}");
+    assert!(notice.chars().count() <= 200, "a button answer: {notice}");
+    fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    let edited = fake.message(en.id, panel.message_id).unwrap();
+    assert!(
+        edited["text"].as_str().unwrap().contains("Dry run"),
+        "{edited}"
+    );
+    assert_eq!(app.prefs.chat(en.id).unwrap().dry_run, Some(alice.id));
+    // The Chinese group turned it on as well (by its admin, Wang).
+    let mut zh_prefs = app.prefs.chat(zh.id).unwrap();
+    zh_prefs.dry_run = Some(wang.id);
+    app.prefs.set_chat(zh.id, zh_prefs).unwrap();
+
+    let scam = fake.group_text(&en, &TestUser::bob(), SCAM_EN);
+    fake.enqueue_update(scam);
+    fake.enqueue_update(fake.group_text(&zh, &TestUser::bob(), SCAM_ZH));
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert!(fake.calls_to("deleteMessage").is_empty(), "nothing deleted");
+    let sent = fake.sent_messages();
+    let in_groups: Vec<_> = sent
+        .iter()
+        .filter(|s| s.chat_id == en.id || s.chat_id == zh.id)
+        .filter(|s| s.message_id != panel.message_id)
+        .collect();
+    assert!(
+        in_groups.is_empty(),
+        "nothing posted in the groups: {in_groups:#?}"
+    );
+    let to_alice: Vec<_> = sent.iter().filter(|s| s.chat_id == alice.id).collect();
+    assert_eq!(to_alice.len(), 1, "{sent:#?}");
+    let dm = &to_alice[0].text;
+    assert!(
+        dm.starts_with("🚨 <b>High risk"),
+        "the verdict line first: {dm}"
+    );
+    assert!(
+        dm.contains("I would have deleted this message from Bob"),
+        "{dm}"
+    );
+    assert!(dm.contains("bit.ly"), "quotes the message: {dm}");
+    let to_wang: Vec<_> = sent.iter().filter(|s| s.chat_id == wang.id).collect();
+    assert_eq!(to_wang.len(), 1, "{sent:#?}");
+    let dm = &to_wang[0].text;
+    assert!(dm.starts_with("🚨 <b>高风险"), "{dm}");
+    assert!(dm.contains("我本会删除 Bob 的这条消息"), "{dm}");
+    fake.assert_no_unexpected_calls();
 }

@@ -55,8 +55,21 @@ fn files_fetched(fake: &FakeBotApi) -> Vec<String> {
         .collect()
 }
 
-fn sent_to(sent: &[SentMessage], chat_id: i64) -> &SentMessage {
-    sent.iter().find(|m| m.chat_id == chat_id).expect("a reply")
+/// Waits until `n` private replies were given in place: a holding reply ("Checking…")
+/// each, then the edit that turns it into the answer; returns each holding reply with
+/// the text it carries now.
+async fn answered(fake: &FakeBotApi, n: usize) -> Vec<(SentMessage, String)> {
+    let sent = fake.wait_for_sent(n, WAIT).await;
+    fake.wait_for_calls("editMessageText", n, WAIT).await;
+    sent.into_iter()
+        .map(|m| {
+            let held = m.text.clone();
+            assert!(held == "⏳ Checking…" || held == "⏳ 正在检查…", "{held}");
+            let now = fake.message(m.chat_id, m.message_id).expect("still there");
+            let text = now["text"].as_str().unwrap_or_default().to_owned();
+            (m, text)
+        })
+        .collect()
 }
 
 /// `update` (a private message) moved into `chat`.
@@ -72,24 +85,19 @@ async fn a_private_photo_is_read_from_its_largest_size_and_judged() {
     fake.register_file("parcel", &fixture("en_parcel_dark.jpg"));
 
     fake.enqueue_update(fake.photo(&TestUser::alice(), "parcel", None));
-    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+    let card = answered(fake, 1).await.remove(0).1;
 
     assert!(
-        card.text.starts_with("🚨 <b>High risk"),
+        card.starts_with("🚨 <b>High risk"),
         "the verdict comes first: {}",
-        card.text
+        card
     );
     assert!(
-        card.text
-            .contains("🖼 Text read from the screenshot:\n<blockquote expandable>"),
+        card.contains("🖼 Text read from the screenshot:\n<blockquote expandable>"),
         "{}",
-        card.text
+        card
     );
-    assert!(
-        card.text.contains("dhl-customs-release.info"),
-        "{}",
-        card.text
-    );
+    assert!(card.contains("dhl-customs-release.info"), "{}", card);
     assert_eq!(files_fetched(fake), ["parcel"]);
     let actions = fake.calls_to("sendChatAction");
     assert_eq!(actions[0].params["action"], "typing");
@@ -106,21 +114,20 @@ async fn an_image_document_is_read_with_its_caption_in_chinese() {
 
     let caption = "客服还发来了链接 http://bit.ly/unfreeze";
     fake.enqueue_update(fake.document_image(&seller, "doc", "shot.png", Some(caption)));
-    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+    let card = answered(fake, 1).await.remove(0).1;
 
     assert!(
-        card.text.starts_with("🚨") || card.text.starts_with("⚠️"),
+        card.starts_with("🚨") || card.starts_with("⚠️"),
         "the verdict comes first: {}",
-        card.text
+        card
     );
     assert!(
-        card.text
-            .contains("🖼 截图中识别到的文字：\n<blockquote expandable>"),
+        card.contains("🖼 截图中识别到的文字：\n<blockquote expandable>"),
         "{}",
-        card.text
+        card
     );
-    assert!(card.text.contains("aliexp-kefu88"), "{}", card.text);
-    assert!(card.text.contains("bit.ly/unfreeze"), "{}", card.text);
+    assert!(card.contains("aliexp-kefu88"), "{}", card);
+    assert!(card.contains("bit.ly/unfreeze"), "{}", card);
     assert_eq!(files_fetched(fake), ["doc"]);
 }
 
@@ -143,13 +150,13 @@ async fn a_forwarded_photo_is_judged_with_the_hidden_link_in_its_caption() {
     );
 
     fake.enqueue_update(update);
-    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+    let card = answered(fake, 1).await.remove(0).1;
 
-    assert!(card.text.contains("aliexp-kefu88"), "{}", card.text);
+    assert!(card.contains("aliexp-kefu88"), "{}", card);
     // Medium alone (deposit frozen, WeChat); with the hidden short link, high. The
     // screenshot is Chinese, so the card is, whatever the seller's app says.
-    assert!(card.text.contains("bit.ly（短链接"), "{}", card.text);
-    assert!(card.text.starts_with("🚨 <b>高风险"), "{}", card.text);
+    assert!(card.contains("bit.ly（短链接"), "{}", card);
+    assert!(card.starts_with("🚨 <b>高风险"), "{}", card);
     assert_eq!(files_fetched(fake), ["fwd"]);
 }
 
@@ -161,12 +168,13 @@ async fn an_album_of_screenshots_gets_one_card() {
     fake.register_file("two", &fixture("en_wallet_light.jpg"));
 
     fake.enqueue_updates(fake.album(&TestUser::alice(), &["one", "two"], None));
-    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+    let card = answered(fake, 1).await.remove(0).1;
     let (fake, _, _) = app.drain_and_stop().await;
 
-    assert_eq!(fake.sent_messages().len(), 1);
-    assert!(card.text.contains("amazon-seller-verify"), "{}", card.text);
-    assert!(card.text.contains("🚨 <b>High risk"), "{}", card.text);
+    assert_eq!(fake.sent_messages().len(), 1, "one holding reply");
+    assert_eq!(fake.calls_to("editMessageText").len(), 1, "one card");
+    assert!(card.contains("amazon-seller-verify"), "{}", card);
+    assert!(card.contains("🚨 <b>High risk"), "{}", card);
     assert_eq!(files_fetched(&fake), ["one", "two"]);
 }
 
@@ -194,18 +202,21 @@ async fn unreadable_images_get_a_short_explanation() {
         fake.register_file(file, &fixture(file));
         fake.enqueue_update(fake.document_image(&user(8000 + n, lang), file, file, None));
     }
-    let sent = fake.wait_for_sent(1 + cases.len(), WAIT).await;
+    let answers = answered(fake, 1 + cases.len()).await;
+    let reply_to = |chat_id: i64| {
+        let (_, text) = answers
+            .iter()
+            .find(|(m, _)| m.chat_id == chat_id)
+            .expect("a reply");
+        text.clone()
+    };
 
-    let refusal = sent_to(&sent, 8000);
-    assert!(
-        refusal.text.starts_with("The image is too large"),
-        "{}",
-        refusal.text
-    );
+    let refusal = reply_to(8000);
+    assert!(refusal.starts_with("The image is too large"), "{refusal}");
     assert!(!files_fetched(fake).contains(&"huge".to_owned()));
     for (n, (file, _, expected)) in (1..).zip(cases) {
-        let reply = sent_to(&sent, 8000 + n);
-        assert!(reply.text.starts_with(expected), "{file}: {}", reply.text);
+        let reply = reply_to(8000 + n);
+        assert!(reply.starts_with(expected), "{file}: {reply}");
     }
 }
 
@@ -253,4 +264,112 @@ async fn without_ocr_the_bot_runs_and_says_screenshot_reading_is_unavailable() {
         "Image reading is unavailable right now. Please forward the text itself."
     );
     assert!(files_fetched(fake).is_empty(), "nothing downloaded in vain");
+}
+
+#[tokio::test]
+async fn screenshots_sent_at_once_each_get_a_holding_reply_before_any_is_read() {
+    let app = start().await;
+    let fake = &app.fake;
+    let (seller, taiwan) = (user(9001, "en"), user(9002, "zh-tw"));
+    fake.register_file("a", &fixture("en_parcel_dark.jpg"));
+    fake.register_file("b", &fixture("en_light.jpg"));
+    fake.register_file("c", &fixture("zh_dark.jpg"));
+    // Nothing can be read while getFile is held: every reply the bot makes before
+    // it is released was made without waiting for OCR.
+    fake.hold("getFile");
+    let updates = [
+        fake.photo(&seller, "a", None),
+        fake.photo(&seller, "b", None),
+        fake.private_text(&seller, "Pay the customs fee at http://bit.ly/x today"),
+        fake.photo(&taiwan, "c", None),
+    ];
+    let asked: Vec<(i64, i64)> = updates
+        .iter()
+        .map(|u| {
+            let message = &u["message"];
+            (
+                message["chat"]["id"].as_i64().unwrap(),
+                message["message_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    fake.enqueue_updates(updates);
+    let sent = fake.wait_for_sent(4, WAIT).await;
+    assert!(
+        fake.calls_to("editMessageText").is_empty(),
+        "nothing read yet"
+    );
+    // The holding reply of each message, in the order they were sent.
+    let held: Vec<SentMessage> = asked
+        .iter()
+        .map(|(chat, id)| {
+            let reply = sent
+                .iter()
+                .find(|m| m.chat_id == *chat && m.reply_to_message_id == Some(*id));
+            reply
+                .unwrap_or_else(|| panic!("no holding reply to {id}: {sent:#?}"))
+                .clone()
+        })
+        .collect();
+    let texts: Vec<&str> = held.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "⏳ Checking…",
+            "⏳ Checking…",
+            "⏳ Checking…",
+            "⏳ 正在檢查…"
+        ],
+        "the text waits behind the screenshots, so it is held too; Traditional for zh-tw"
+    );
+
+    fake.release("getFile");
+    let edits = fake.wait_for_calls("editMessageText", 4, WAIT).await;
+    for reply in &held {
+        let edit = edits
+            .iter()
+            .find(|e| {
+                e.params["message_id"] == json!(reply.message_id)
+                    && e.params["chat_id"] == json!(reply.chat_id)
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "the holding reply {} becomes the card: {edits:#?}",
+                    reply.message_id
+                )
+            });
+        let card = edit.params["text"].as_str().unwrap_or_default();
+        assert!(
+            card.starts_with("🚨") || card.starts_with("⚠️"),
+            "verdict first: {card}"
+        );
+        let buttons = edit.params["reply_markup"].to_string();
+        assert!(
+            buttons.contains("r:s"),
+            "with the card's buttons: {buttons}"
+        );
+    }
+    let taiwanese = &fake.message(taiwan.id, held[3].message_id).unwrap();
+    let text = taiwanese["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("截圖中識別到的文字"),
+        "Traditional card: {text}"
+    );
+    assert!(text.contains("165"), "and Taiwan's hotline: {text}");
+    // In arrival order, each holding reply precedes the edit that carries its card.
+    let calls = fake.calls();
+    let position = |method: &str, chat: i64, id: i64| {
+        calls.iter().position(|c| {
+            c.method == method
+                && c.params["chat_id"] == json!(chat)
+                && (c.params["message_id"] == json!(id)
+                    || c.params["reply_parameters"]["message_id"] == json!(id))
+        })
+    };
+    for ((chat, message), reply) in asked.iter().zip(&held) {
+        let sent = position("sendMessage", *chat, *message).expect("holding reply sent");
+        let card = position("editMessageText", *chat, reply.message_id).expect("card edited");
+        assert!(sent < card, "holding reply first");
+    }
+    fake.assert_no_unexpected_calls();
 }

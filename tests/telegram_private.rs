@@ -182,24 +182,24 @@ async fn an_album_and_messages_forwarded_together_get_one_card() {
     ]);
 
     let sent = app.fake.wait_for_sent(2, WAIT).await;
-    let (_, _, _) = app.drain_and_stop().await;
+    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
 
     let for_alice: Vec<_> = sent.iter().filter(|s| s.chat_id == alice.id).collect();
     let for_bob: Vec<_> = sent.iter().filter(|s| s.chat_id == bob.id).collect();
     assert_eq!(for_alice.len(), 1, "{sent:#?}");
     assert_eq!(for_bob.len(), 1, "{sent:#?}");
-    // The album's photos were never uploaded: a note under the verdict says so.
-    assert!(
-        for_alice[0].text.starts_with("🚨 <b>"),
-        "{}",
-        for_alice[0].text
+    assert_eq!(
+        for_alice[0].text, "⏳ Checking…",
+        "the album is held, then answered"
     );
+    let album = fake.message(alice.id, for_alice[0].message_id).unwrap();
+    let album = album["text"].as_str().unwrap_or_default();
+    // The album's photos were never uploaded: a note under the verdict says so.
+    assert!(album.starts_with("🚨 <b>"), "{album}");
     assert!(
-        for_alice[0]
-            .text
-            .contains("⚠️ I could not download the image"),
-        "{}",
-        for_alice[0].text
+        album.contains("⚠️ I could not download the image"),
+        "{album}"
     );
     assert!(
         for_bob[0].text.starts_with("🚨"),
@@ -220,8 +220,13 @@ async fn unsupported_content_gets_a_short_helpful_answer() {
     app.fake.enqueue_update(app.fake.photo(&bob, "shot", None));
 
     let sent = app.fake.wait_for_sent(2, WAIT).await;
+    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
 
-    let to = |id: i64| sent.iter().find(|s| s.chat_id == id).unwrap().text.clone();
+    let to = |id: i64| {
+        let reply = sent.iter().find(|s| s.chat_id == id).unwrap();
+        let now = app.fake.message(id, reply.message_id).unwrap();
+        now["text"].as_str().unwrap_or_default().to_owned()
+    };
     assert!(
         to(alice.id).starts_with("I can only check text"),
         "{}",
@@ -427,4 +432,62 @@ async fn a_429_is_waited_out_and_the_card_still_arrives() {
 
     assert!(sent[0].text.starts_with("🚨"));
     assert_eq!(app.fake.calls_to("sendMessage").len(), 2);
+}
+
+#[tokio::test]
+async fn hotlines_and_reporting_addresses_fit_the_readers_region() {
+    let app = TestApp::start().await;
+    // (language_code, message, what the card names, what "More advice" names)
+    let cases = [
+        ("zh-tw", SCAM_ZH, "165反詐騙專線", "165.npa.gov.tw"),
+        ("zh-hk", SCAM_ZH, "防騙易熱線18222", "反詐騙協調中心"),
+        (
+            "en-GB",
+            SCAM_EN,
+            "Action Fraud 0300 123 2040",
+            "Police Scotland on 101",
+        ),
+        (
+            "en-US",
+            SCAM_EN,
+            "ReportFraud.ftc.gov",
+            "forward scam texts to 7726",
+        ),
+        ("zh-hans", SCAM_ZH, "反诈专线96110", "被骗请拨110报警"),
+        ("en", SCAM_EN, "China: 96110", "ReportFraud.ftc.gov"),
+        // A Chinese message on an English phone: a Chinese card, the English app's lines.
+        ("en", SCAM_ZH, "ReportFraud.ftc.gov 举报", "反诈专线96110"),
+    ];
+    for (n, (code, text, on_card, in_more)) in cases.into_iter().enumerate() {
+        let mut user = TestUser::new(7000 + n as i64, "Seller");
+        user.language_code = Some(code.into());
+        let before = app.fake.sent_messages().len();
+        app.fake.enqueue_update(app.fake.private_text(&user, text));
+        let card = app
+            .fake
+            .wait_for_sent(before + 1, WAIT)
+            .await
+            .remove(before);
+        assert!(card.text.contains(on_card), "{code}: {}", card.text);
+        app.fake
+            .enqueue_update(app.fake.callback_query(&user, &card.message, "m"));
+        let more = app
+            .fake
+            .wait_for_sent(before + 2, WAIT)
+            .await
+            .remove(before + 1);
+        assert!(more.text.contains(in_more), "{code}: {}", more.text);
+    }
+    let sent = app.fake.sent_messages();
+    let taiwan = &sent[0].text;
+    assert!(
+        !taiwan.contains("96110") && !taiwan.contains("7726"),
+        "a Taiwanese seller gets Taiwan's line only: {taiwan}"
+    );
+    let uk = &sent[4].text;
+    assert!(
+        !uk.contains("ReportFraud.ftc.gov"),
+        "not the US address: {uk}"
+    );
+    app.fake.assert_no_unexpected_calls();
 }

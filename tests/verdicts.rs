@@ -7,7 +7,7 @@
 use sellerguard::classify::{Lang, Level, Message};
 use sellerguard::config::Settings;
 use sellerguard::eval::dataset::{self, LabelMap};
-use sellerguard::triage::{Card, Triage};
+use sellerguard::triage::{Card, Region, Triage};
 
 fn triage() -> Triage {
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
@@ -149,7 +149,7 @@ fn member_warnings_are_not_the_scam() {
         assert!(verdict.warns_about_scam(), "{text}");
         assert!(!verdict.level.is_flagged(), "{:?}: {text}", verdict.level);
         // Never a green tick: the card says it is a warning about a scam.
-        let card = Card::new(&verdict, triage.advice(), Lang::En);
+        let card = Card::new(&verdict, triage.advice(), Lang::En, Region::Unknown);
         assert_eq!(card.marker(), "ℹ️", "{text}");
         assert!(
             card.headline.starts_with("A scam warning"),

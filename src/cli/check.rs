@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::store::StoreError;
 use crate::triage::card::reading_lang;
 use crate::triage::metrics::CheckSource;
-use crate::triage::{Card, LoadError, MAX_TEXT_BYTES, Triage};
+use crate::triage::{Card, LoadError, MAX_TEXT_BYTES, Region, Triage};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -186,7 +186,7 @@ fn print_verdict(
     json: bool,
     ocr_text: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let card = Card::new(verdict, triage.advice(), lang);
+    let card = Card::new(verdict, triage.advice(), lang, Region::Unknown);
     if json {
         let mut output = triage.answer(verdict, lang, false);
         output.ocr_text = ocr_text;

@@ -661,6 +661,35 @@ pub struct AdviceFile {
     pub already_acted: AdviceText,
     /// Advice per family name.
     pub family: BTreeMap<String, AdviceText>,
+    /// Hotlines and reporting addresses per region key (`cn`, `us`, `gb`, `hk`, `tw`).
+    #[serde(default)]
+    pub reporting: BTreeMap<String, ReportingText>,
+}
+
+/// One region's hotlines and reporting addresses: in full (what to do if caught) and
+/// as a short line for the card's first screen.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingText {
+    /// Chinese, in full.
+    pub zh: String,
+    /// English, in full.
+    pub en: String,
+    /// The short line on the card.
+    pub card: ShortText,
+    /// Where the facts come from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A short text in both languages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShortText {
+    /// Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
 }
 
 impl AdviceFile {

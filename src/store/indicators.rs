@@ -15,9 +15,9 @@ use sled::transaction::TransactionalTree;
 use super::error::StoreError;
 use super::keys::check_indicator;
 use super::records::{
-    IndicatorRecord, IndicatorV2, ReporterCountV1, ReportersRecord, decode, encode,
+    DecisionRecord, IndicatorRecord, IndicatorV2, ReporterCountV1, ReportersRecord, decode, encode,
 };
-use super::types::{AdminState, IndicatorReputation, ReporterHash};
+use super::types::{AdminState, Decision, IndicatorReputation, ReporterHash};
 use super::{Store, Tx, TxResult, abort};
 
 /// Read an indicator record inside a transaction.
@@ -136,6 +136,17 @@ pub(crate) fn remove_contribution(
     Ok(())
 }
 
+/// A record for an indicator first seen at `at` with no reports and no verdict.
+fn unjudged(at: u64) -> IndicatorV2 {
+    IndicatorV2 {
+        distinct_reporters: 0,
+        admin_state: AdminState::None.into(),
+        first_seen: at,
+        last_seen: at,
+        family: None,
+    }
+}
+
 impl Store {
     /// Reputation of one indicator, `None` if it was never reported nor judged.
     pub fn indicator_reputation(
@@ -184,13 +195,7 @@ impl Store {
         check_indicator(indicator)?;
         let family = family.filter(|_| state == AdminState::Blocked);
         let old = self.transact(|tx| {
-            let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or(IndicatorV2 {
-                distinct_reporters: 0,
-                admin_state: AdminState::None.into(),
-                first_seen: at,
-                last_seen: at,
-                family: None,
-            });
+            let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or_else(|| unjudged(at));
             let old = AdminState::from(rec.admin_state);
             rec.admin_state = state.into();
             rec.family = family.map(str::to_owned);
@@ -199,6 +204,36 @@ impl Store {
         })?;
         self.durable()?;
         Ok(old)
+    }
+
+    /// Allow-list `indicator` only while it has no admin verdict, logging `decision` in
+    /// the same transaction: `Ok(None)` when it was allowed now, `Ok(Some(state))` with
+    /// the verdict that stands otherwise (first decision wins). Durable on return.
+    pub fn allow_indicator_once(
+        &self,
+        indicator: &str,
+        decision: &Decision,
+    ) -> Result<Option<AdminState>, StoreError> {
+        check_indicator(indicator)?;
+        let seq = self.db().generate_id()?;
+        let logged = encode("decision", &DecisionRecord::from(decision))?;
+        let at = decision.at;
+        let standing = self.transact(|tx| {
+            let mut rec = read_tx(tx.indicators, indicator)?.unwrap_or_else(|| unjudged(at));
+            let old = AdminState::from(rec.admin_state);
+            if old != AdminState::None {
+                return Ok(Some(old));
+            }
+            rec.admin_state = AdminState::Allowed.into();
+            rec.family = None;
+            write_tx(tx.indicators, indicator, rec)?;
+            tx.decisions.insert(&seq.to_be_bytes(), logged.clone())?;
+            Ok(None)
+        })?;
+        if standing.is_none() {
+            self.durable()?;
+        }
+        Ok(standing)
     }
 
     /// All indicators with an admin verdict (blocked or allowed), for start-up loading.

@@ -14,6 +14,7 @@
 //! reporter identity is ever stored. This module imports nothing else of the crate.
 
 mod admin;
+mod answers;
 mod backup;
 mod durability;
 mod error;
@@ -51,6 +52,7 @@ pub use error::StoreError;
 pub use inbox::{OpenUpdate, QuarantinedUpdate};
 pub use outbox::{OwedReply, ReplyKey, StoredReply};
 pub use prefs::{StoredChatPrefs, StoredUserPrefs};
+pub use reports::Decided;
 pub use schema::CURRENT_VERSION;
 pub use types::{
     AdminState, Decision, FingerprintKind, IndicatorReputation, NewReport, Report, ReportId,
@@ -114,6 +116,7 @@ pub(crate) struct Trees {
     pub replies_owed: sled::Tree,
     pub replies_settled: sled::Tree,
     pub tokens: sled::Tree,
+    pub answers: sled::Tree,
 }
 
 /// The transactional view of the trees a report mutation touches.
@@ -125,6 +128,7 @@ pub(crate) struct Tx<'a> {
     pub fingerprints: &'a TransactionalTree,
     pub counters: &'a TransactionalTree,
     pub origins: &'a TransactionalTree,
+    pub decisions: &'a TransactionalTree,
 }
 
 /// Result type inside a transaction closure.
@@ -210,6 +214,7 @@ impl Store {
             replies_owed: db.open_tree("replies_owed")?,
             replies_settled: db.open_tree("replies_settled")?,
             tokens: db.open_tree("tokens")?,
+            answers: db.open_tree("answers")?,
         };
         Ok(Store {
             inner: Arc::new(Inner {
@@ -286,9 +291,10 @@ impl Store {
             &t.fingerprints,
             &t.counters,
             &t.origins,
+            &t.decisions,
         )
             .transaction(
-                |(reports, pending, inds, ind_reps, fps, counters, origins)| {
+                |(reports, pending, inds, ind_reps, fps, counters, origins, decisions)| {
                     f(&Tx {
                         reports,
                         pending,
@@ -297,6 +303,7 @@ impl Store {
                         fingerprints: fps,
                         counters,
                         origins,
+                        decisions,
                     })
                 },
             );

@@ -2,7 +2,8 @@
 //! keyed hash, never the raw id), per-chat settings (keyed by chat id), and named
 //! cursors such as the last processed Telegram update.
 //!
-//! Invariants: records are versioned like every other record; writes are durable on
+//! Invariants: records are versioned like every other record (chat settings V1, from
+//! before dry-run mode, read as V2 with it off); writes are durable on
 //! return; forgetting a user removes their record.
 
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,19 @@ pub struct StoredChatPrefs {
     pub read_screenshots: bool,
     /// The bot introduced itself.
     pub introduced: bool,
+    /// Dry-run mode: the Telegram user id of the admin who turned it on and is told
+    /// privately what the bot would have done (the one raw id kept, only while on).
+    pub dry_run_admin: Option<i64>,
+}
+
+/// A chat's settings as version 1 wrote them (before dry-run mode).
+#[derive(Serialize, Deserialize)]
+struct ChatPrefsV1 {
+    threshold: String,
+    lang: Option<String>,
+    delete_scams: bool,
+    read_screenshots: bool,
+    introduced: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -41,7 +55,24 @@ enum UserRecord {
 
 #[derive(Serialize, Deserialize)]
 enum ChatRecord {
-    V1(StoredChatPrefs),
+    V1(ChatPrefsV1),
+    V2(StoredChatPrefs),
+}
+
+impl ChatRecord {
+    fn latest(self) -> StoredChatPrefs {
+        match self {
+            ChatRecord::V1(v1) => StoredChatPrefs {
+                threshold: v1.threshold,
+                lang: v1.lang,
+                delete_scams: v1.delete_scams,
+                read_screenshots: v1.read_screenshots,
+                introduced: v1.introduced,
+                dry_run_admin: None,
+            },
+            ChatRecord::V2(v2) => v2,
+        }
+    }
 }
 
 fn user_key(user: &ReporterHash) -> Vec<u8> {
@@ -89,16 +120,14 @@ impl Store {
     pub fn chat_prefs(&self, chat: i64) -> Result<Option<StoredChatPrefs>, StoreError> {
         let key = chat_key(chat);
         match self.trees().prefs.get(&key)? {
-            Some(raw) => match decode::<ChatRecord>("prefs", &key, &raw)? {
-                ChatRecord::V1(p) => Ok(Some(p)),
-            },
+            Some(raw) => Ok(Some(decode::<ChatRecord>("prefs", &key, &raw)?.latest())),
             None => Ok(None),
         }
     }
 
     /// Saves a chat's settings.
     pub fn set_chat_prefs(&self, chat: i64, prefs: &StoredChatPrefs) -> Result<(), StoreError> {
-        let bytes = encode("chat prefs", &ChatRecord::V1(prefs.clone()))?;
+        let bytes = encode("chat prefs", &ChatRecord::V2(prefs.clone()))?;
         self.trees().prefs.insert(chat_key(chat), bytes)?;
         self.durable()
     }
@@ -161,11 +190,27 @@ mod tests {
             delete_scams: true,
             read_screenshots: false,
             introduced: true,
+            dry_run_admin: Some(42),
         };
         store.set_chat_prefs(-100, &chat).unwrap();
         store.move_chat_prefs(-100, -1_000_000_100).unwrap();
         assert_eq!(store.chat_prefs(-100).unwrap(), None);
         assert_eq!(store.chat_prefs(-1_000_000_100).unwrap(), Some(chat));
+
+        let v1 = ChatRecord::V1(ChatPrefsV1 {
+            threshold: "high".into(),
+            lang: None,
+            delete_scams: false,
+            read_screenshots: true,
+            introduced: true,
+        });
+        let raw = encode("chat prefs", &v1).unwrap();
+        store.trees().prefs.insert(chat_key(-7), raw).unwrap();
+        let read = store.chat_prefs(-7).unwrap().unwrap();
+        assert!(
+            read.read_screenshots && read.dry_run_admin.is_none(),
+            "{read:?}"
+        );
 
         assert_eq!(store.cursor("telegram").unwrap(), None);
         store.set_cursor("telegram", 77).unwrap();

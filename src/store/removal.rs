@@ -114,6 +114,7 @@ impl Store {
             let (key, raw) = item?;
             Ok((id_suffix("reports", &key)?, decode_report(&key, &raw)?))
         });
+        self.forget_answers(reporter)?;
         self.delete_where(every, |r| r.report.reporter == reporter.0)
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! Invariants: a report, its pending bit, its indicator contributions, its kept
 //! fingerprint and the counters change in one transaction;
-//! `add_report`/`import_reports`/`set_status` return only once that transaction is
-//! flushed to disk. The pending set holds exactly the pending reports; `fingerprints`
-//! holds exactly the judged reports with a non-empty fingerprint.
+//! `add_report`/`import_reports`/`set_status`/`decide` return only once that
+//! transaction is flushed to disk; `decide` changes a report only from pending and logs
+//! the decision in the same transaction (first decision wins, atomically). The pending
+//! set holds exactly the pending reports; `fingerprints` holds exactly the judged
+//! reports with a non-empty fingerprint.
 
 use std::collections::HashSet;
 
@@ -12,9 +14,13 @@ use super::error::StoreError;
 use super::indicators::add_contribution;
 use super::keys::{check_indicator, id_key, id_suffix};
 use super::pending;
-use super::records::{FingerprintRecord, ReportRecord, ReportV3, StatusV1, decode, encode};
+use super::records::{
+    DecisionRecord, FingerprintRecord, ReportRecord, ReportV3, StatusV1, decode, encode,
+};
 use super::stats::{bump, key, status_key};
-use super::types::{FingerprintKind, NewReport, Report, ReportId, ReportOrigin, ReportStatus};
+use super::types::{
+    Decision, FingerprintKind, NewReport, Report, ReportId, ReportOrigin, ReportStatus,
+};
 use super::{Store, Tx, TxResult, abort, origins};
 
 /// Distinct indicators in submission order, each checked for length.
@@ -110,6 +116,52 @@ pub(crate) fn decode_report(key: &[u8], raw: &[u8]) -> Result<ReportV3, StoreErr
     Ok(record.latest())
 }
 
+/// What became of a [`Store::decide`].
+#[derive(Debug, Clone)]
+pub enum Decided {
+    /// This call decided it; the report as it was before (pending).
+    Now(Report),
+    /// It was decided already (or reopened and decided again): the report as it stands.
+    Already(Report),
+}
+
+/// Set `rec`'s status inside a transaction, with its pending bit, kept fingerprint and
+/// counters; returns the record as it was before.
+fn change_status_tx(
+    tx: &Tx<'_>,
+    id: ReportId,
+    mut rec: ReportV3,
+    status: ReportStatus,
+    at: u64,
+    fingerprint: &impl Fn(&str) -> Vec<u32>,
+) -> TxResult<ReportV3> {
+    let old = rec.clone();
+    let old_status = ReportStatus::from(rec.report.status);
+    rec.report.status = StatusV1::from(status);
+    rec.report.status_changed_at = Some(at);
+    if old_status != status {
+        bump(tx.counters, status_key(old_status), -1)?;
+        bump(tx.counters, status_key(status), 1)?;
+    }
+    match status {
+        ReportStatus::Pending => {
+            pending::mark_tx(tx.pending, id, true)?;
+            tx.fingerprints.remove(&id_key(id))?;
+        }
+        ReportStatus::Confirmed | ReportStatus::Rejected => {
+            pending::mark_tx(tx.pending, id, false)?;
+            let kind = if status == ReportStatus::Confirmed {
+                FingerprintKind::ConfirmedScam
+            } else {
+                FingerprintKind::RejectedLookalike
+            };
+            keep_fingerprint(tx, id, kind, &fingerprint(&rec.report.text))?;
+        }
+    }
+    write_tx(tx, id, rec)?;
+    Ok(old)
+}
+
 impl Store {
     /// Store a new pending report; returns its id once it is durable on disk.
     pub fn add_report(&self, report: &NewReport) -> Result<ReportId, StoreError> {
@@ -159,37 +211,46 @@ impl Store {
         fingerprint: impl Fn(&str) -> Vec<u32>,
     ) -> Result<Report, StoreError> {
         let old = self.transact(|tx| {
-            let Some(mut rec) = read_tx(tx, id)? else {
+            let Some(rec) = read_tx(tx, id)? else {
                 return Err(abort(StoreError::ReportNotFound(id)));
             };
-            let old = rec.clone();
-            let old_status = ReportStatus::from(rec.report.status);
-            rec.report.status = StatusV1::from(status);
-            rec.report.status_changed_at = Some(at);
-            if old_status != status {
-                bump(tx.counters, status_key(old_status), -1)?;
-                bump(tx.counters, status_key(status), 1)?;
-            }
-            match status {
-                ReportStatus::Pending => {
-                    pending::mark_tx(tx.pending, id, true)?;
-                    tx.fingerprints.remove(&id_key(id))?;
-                }
-                ReportStatus::Confirmed | ReportStatus::Rejected => {
-                    pending::mark_tx(tx.pending, id, false)?;
-                    let kind = if status == ReportStatus::Confirmed {
-                        FingerprintKind::ConfirmedScam
-                    } else {
-                        FingerprintKind::RejectedLookalike
-                    };
-                    keep_fingerprint(tx, id, kind, &fingerprint(&rec.report.text))?;
-                }
-            }
-            write_tx(tx, id, rec)?;
-            Ok(old)
+            change_status_tx(tx, id, rec, status, at, &fingerprint)
         })?;
         self.durable()?;
         Ok(old.into_domain(id))
+    }
+
+    /// Decide a pending report: compare-and-swap its status from pending to `status`
+    /// and append `decision` to the log, in one transaction. Of two deciders at the
+    /// same moment exactly one gets `Decided::Now`; the other gets `Decided::Already`
+    /// with the status that stands and the decision that set it. Durable on return.
+    pub fn decide(
+        &self,
+        id: ReportId,
+        status: ReportStatus,
+        decision: &Decision,
+        fingerprint: impl Fn(&str) -> Vec<u32>,
+    ) -> Result<Decided, StoreError> {
+        let seq = self.db().generate_id()?;
+        let logged = encode("decision", &DecisionRecord::from(decision))?;
+        let outcome = self.transact(|tx| {
+            let Some(rec) = read_tx(tx, id)? else {
+                return Err(abort(StoreError::ReportNotFound(id)));
+            };
+            if ReportStatus::from(rec.report.status) != ReportStatus::Pending {
+                return Ok(Err(rec));
+            }
+            let old = change_status_tx(tx, id, rec, status, decision.at, &fingerprint)?;
+            tx.decisions.insert(&seq.to_be_bytes(), logged.clone())?;
+            Ok(Ok(old))
+        })?;
+        match outcome {
+            Ok(old) => {
+                self.durable()?;
+                Ok(Decided::Now(old.into_domain(id)))
+            }
+            Err(current) => Ok(Decided::Already(current.into_domain(id))),
+        }
     }
 
     /// Pending reports in id order, `limit` at a time, starting after `after`.

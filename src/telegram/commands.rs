@@ -227,7 +227,8 @@ pub async fn callback(ctx: &Ctx, callback: Callback) -> HandlerResult {
             ctx.answer(&callback.id, None).await;
             let lang = judged.lang;
             let advice = ctx.deps.triage.advice();
-            let text = more_advice(advice, judged.level, judged.family, lang);
+            let region = ctx.reader(&callback.from).region;
+            let text = more_advice(advice, judged.level, judged.family, lang, region);
             let mut target = Target::reply(chat_id, message.message_id, message.topic_id);
             if !message.chat.is_group() {
                 target = target.in_script(ctx.reader(&callback.from).script);
@@ -264,6 +265,23 @@ pub async fn edit(
         .bot
         .edit_message_text(ChatId(chat_id), MessageId(message_id), html)
         .parse_mode(ParseMode::Html)
+        .reply_markup(markup);
+    if let Err(error) = request.send().await {
+        ctx.failed(chat_id, &error);
+    }
+}
+
+/// Replaces only the keyboard of a message the bot sent.
+pub async fn edit_markup(
+    ctx: &Ctx,
+    chat_id: i64,
+    message_id: i32,
+    markup: teloxide::types::InlineKeyboardMarkup,
+) {
+    use teloxide::payloads::EditMessageReplyMarkupSetters;
+    let request = ctx
+        .bot
+        .edit_message_reply_markup(ChatId(chat_id), MessageId(message_id))
         .reply_markup(markup);
     if let Err(error) = request.send().await {
         ctx.failed(chat_id, &error);

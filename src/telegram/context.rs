@@ -14,6 +14,7 @@ use teloxide::requests::Request;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::holding::Holding;
 use super::incoming::{Text, User};
 use super::intake::Intake;
 use super::limits::{AdminCache, Buckets};
@@ -28,7 +29,7 @@ use crate::triage::group::GroupLangs;
 use crate::triage::metrics::CheckSource;
 use crate::triage::prefs::Prefs;
 use crate::triage::script::Script;
-use crate::triage::{Card, Triage};
+use crate::triage::{Card, Region, Triage};
 
 /// Most recent cards (and group notices) remembered for their buttons.
 const CARD_MEMORY: usize = 2000;
@@ -58,6 +59,9 @@ pub struct Reader {
     pub app: Lang,
     /// The script Chinese text is shown in (Traditional for `zh-hant`, `zh-tw`, ...).
     pub script: Script,
+    /// Where the app's language tag says they are (`en-GB`, `zh-TW`, ...): it picks
+    /// the hotlines and reporting addresses.
+    pub region: Region,
 }
 
 impl Reader {
@@ -159,6 +163,11 @@ pub struct Ctx {
     pub deletions: Batcher<Acted>,
     /// What each warning or deletion notice acted on, for its "not a scam" buttons.
     pub notices: Memory<Vec<Acted>>,
+    /// Holding replies ("Checking…") waiting to become answers.
+    pub holding: Holding,
+    /// Curators' first names as last seen (memory only), so "already decided by"
+    /// can name them.
+    pub curator_names: Mutex<HashMap<i64, String>>,
     cards: Memory<Judged>,
 }
 
@@ -182,10 +191,10 @@ impl Ctx {
         let me = get_me_with_backoff(&raw, &shutdown).await?;
         super::commands::register(&raw, &options.curators).await;
         // The outbox retries on 429 itself (and can stop waiting at shutdown); the
-        // throttle only paces.
+        // throttle only paces, at Telegram's own limits.
         let bot = Throttle::spawn_with_settings(
             Bot::new(options.token.expose()).set_api_url(url),
-            Settings::default().limits(Limits::default()).no_retry(),
+            Settings::default().limits(telegram_limits()).no_retry(),
         );
         Ok(Self {
             bot,
@@ -196,6 +205,8 @@ impl Ctx {
             group_langs: GroupLangs::default(),
             deletions: Batcher::default(),
             notices: Memory::new(),
+            holding: Holding::default(),
+            curator_names: Mutex::new(HashMap::new()),
             buckets: Buckets::new(options.group_warnings_per_minute),
             admins: AdminCache::new(options.admin_cache_ttl),
             batcher: Batcher::default(),
@@ -224,9 +235,14 @@ impl Ctx {
         self.deps.triage.check_from(message, source)
     }
 
-    /// The card for `verdict` in `lang`.
+    /// The card for `verdict` in `lang`, for a reader of no known region (a group).
     pub fn card_for(&self, verdict: &Verdict, lang: Lang) -> Card {
-        Card::new(verdict, self.deps.triage.advice(), lang)
+        self.card_in(verdict, lang, Region::Unknown)
+    }
+
+    /// The card for `verdict` in `lang` for a reader in `region`.
+    pub fn card_in(&self, verdict: &Verdict, lang: Lang, region: Region) -> Card {
+        Card::new(verdict, self.deps.triage.advice(), lang, region)
     }
 
     /// The language for `user`: their `/lang` choice, else their client's language.
@@ -242,6 +258,7 @@ impl Ctx {
             chosen: self.deps.prefs.user(user.id).ok().and_then(|p| p.lang),
             app: code.map_or(Lang::En, Lang::from_code),
             script: code.map_or(Script::Simplified, Script::from_code),
+            region: code.map_or(Region::Unknown, Region::from_code),
         }
     }
 
@@ -253,6 +270,20 @@ impl Ctx {
     /// What the card `(chat, message)` judged, if still remembered.
     pub fn card(&self, chat_id: i64, message_id: i32) -> Option<Judged> {
         self.cards.get(chat_id, message_id)
+    }
+}
+
+/// Telegram's own limits (Bot FAQ, "My bot is hitting limits"): about one message a
+/// second per chat, 20 a minute per group, 30 a second overall. teloxide's default
+/// also holds every private chat to 20 a minute and supergroups to 10, which made
+/// sellers wait 15-18 s; basic groups share the per-chat minute limit with private
+/// chats in teloxide, so they get 60 (the group warning limit keeps them far below).
+pub fn telegram_limits() -> Limits {
+    Limits {
+        messages_per_sec_chat: 1,
+        messages_per_min_chat: 60,
+        messages_per_min_channel_or_supergroup: 20,
+        messages_per_sec_overall: 30,
     }
 }
 
@@ -287,5 +318,28 @@ async fn get_me_with_backoff(
             () = tokio::time::sleep(wait) => {}
         }
         pause = (pause * 2).min(GET_ME_MAX_PAUSE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::telegram_limits;
+
+    #[test]
+    fn the_throttle_paces_at_telegrams_limits_not_stricter() {
+        let limits = telegram_limits();
+        assert_eq!(
+            limits.messages_per_sec_chat, 1,
+            "about one a second per chat"
+        );
+        assert_eq!(
+            limits.messages_per_min_channel_or_supergroup, 20,
+            "20 a minute per group"
+        );
+        assert_eq!(limits.messages_per_sec_overall, 30);
+        assert!(
+            limits.messages_per_min_chat >= 60,
+            "a private chat is held only by the one-a-second limit"
+        );
     }
 }

@@ -42,8 +42,12 @@ pub fn is_curator(ctx: &Ctx, user_id: i64) -> bool {
 }
 
 /// The audit-log identity of a curator (a keyed hash, never the raw id), acting from
-/// Telegram.
+/// Telegram; remembers their first name so "already decided by" can name them.
 pub fn actor(ctx: &Ctx, user: &User) -> Curator {
+    if !user.first_name.is_empty() {
+        let mut names = ctx.curator_names.lock().unwrap_or_else(|e| e.into_inner());
+        names.insert(user.id, user.first_name.clone());
+    }
     Curator::telegram(ctx.deps.triage.telegram_actor(user.id))
 }
 

@@ -3,7 +3,9 @@
 //! the bot speaks the group's language, in the message's forum topic. Warnings are
 //! rate-limited per group; deletions are not, only their notices (`notices`). Admins
 //! change settings with /settings; the bot introduces itself once and says whether it
-//! can read every message.
+//! can read every message. In dry-run mode nothing is posted or deleted in the group:
+//! the admin who turned it on gets, privately, the verdict line and what the bot would
+//! have done.
 //!
 //! Invariants: settings change only for admins (getChatMember, cached); delete mode is
 //! used only while the bot has `can_delete_messages`; the threshold is medium or high;
@@ -67,7 +69,8 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
     };
     let verdict = ctx.verdict_in(&text, CheckSource::Group);
     let spoken = ctx.group_langs.observe(chat_id, verdict.lang);
-    let action = policy::action(&verdict, &chat);
+    let plan = policy::plan(&verdict, &chat);
+    let action = plan.action;
     if action == GroupAction::Ignore {
         return Ok(());
     }
@@ -85,6 +88,11 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
         warning: None,
         undone: false,
     };
+    if let Some(admin) = plan.dry_run_to {
+        let would_delete = action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await;
+        dry_run(ctx, admin, &message, &acted, would_delete).await;
+        return Ok(());
+    }
     if action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await {
         let deleted = ctx
             .bot
@@ -105,6 +113,41 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
     }
     notices::warn(ctx, &message, acted).await;
     Ok(())
+}
+
+/// Dry-run mode: tells `admin` privately what the bot would have done about
+/// `message`, in their `/lang` choice, else the group's language.
+async fn dry_run(
+    ctx: &Ctx,
+    admin: i64,
+    message: &IncomingMessage,
+    acted: &Acted,
+    would_delete: bool,
+) {
+    let chosen = ctx.deps.prefs.user(admin).ok().and_then(|p| p.lang);
+    let card = match chosen {
+        Some(lang) if lang != acted.card.lang => {
+            let verdict = ctx.deps.triage.check(crate::classify::Message {
+                text: &acted.judged.text.text,
+                hidden_links: &acted.judged.text.hidden_links,
+            });
+            ctx.card_for(&verdict, lang)
+        }
+        _ => acted.card.clone(),
+    };
+    let group = message.chat.title.as_deref().unwrap_or_default();
+    let html = render::dry_run_report(
+        &card,
+        would_delete,
+        group,
+        &acted.sender,
+        &acted.judged.text.text,
+    );
+    let target = Target {
+        chat_id: admin,
+        ..Target::default()
+    };
+    ctx.send(&target, html, None).await;
 }
 
 /// The bot's membership changed: introduce itself in a new group, remember blocks.
@@ -196,7 +239,7 @@ pub async fn settings_command(ctx: &Ctx, message: &IncomingMessage, lang: Lang) 
     .await;
 }
 
-/// A press on a /settings button (`s:t`, `s:l`, `s:d`, `s:o`).
+/// A press on a /settings button (`s:t`, `s:l`, `s:d`, `s:o`, `s:r` dry run).
 pub async fn settings_button(
     ctx: &Ctx,
     callback: &Callback,
@@ -226,14 +269,22 @@ pub async fn settings_button(
         }
         "d" => prefs.delete_scams = !prefs.delete_scams,
         "o" => prefs.read_screenshots = !prefs.read_screenshots,
+        "r" => {
+            prefs.dry_run = match prefs.dry_run {
+                Some(_) => None,
+                None => Some(callback.from.id),
+            };
+        }
         _ => {
             ctx.answer(&callback.id, None).await;
             return Ok(());
         }
     }
     ctx.deps.prefs.set_chat(chat_id, prefs.clone())?;
-    ctx.answer(&callback.id, None).await;
     let lang = prefs.lang.unwrap_or(user_lang);
+    let notice =
+        (setting == "r" && prefs.dry_run.is_some()).then(|| render::text(Key::DryRunOn, user_lang));
+    ctx.answer(&callback.id, notice).await;
     commands::edit(
         ctx,
         chat_id,
@@ -275,6 +326,11 @@ fn keyboard(prefs: &ChatPrefs, lang: Lang) -> InlineKeyboardMarkup {
             format!("🖼 Read screenshots: {}", on_off(prefs.read_screenshots)),
             format!("🖼 识别截图：{}", on_off(prefs.read_screenshots)),
             "s:o",
+        )],
+        vec![button(
+            format!("🧪 Dry run: {}", on_off(prefs.dry_run.is_some())),
+            format!("🧪 试运行：{}", on_off(prefs.dry_run.is_some())),
+            "s:r",
         )],
     ])
 }

@@ -1,7 +1,9 @@
 //! Taking updates over from the inbox: whatever the source (webhook or long polling),
 //! an update is first kept in the service's inbox, then handled here, per chat in id
 //! order, and finished with its own done mark; a failing update is retried and, after
-//! `MAX_TRIES`, set aside (quarantined) so the bot moves on.
+//! `MAX_TRIES`, set aside (quarantined) so the bot moves on. A private message whose
+//! answer must wait (a screenshot to read, a chat still busy with its previous update)
+//! gets its holding reply here, when it is taken over (`holding`).
 //!
 //! Invariants: an update is handled by at most one task at a time (`taken`); it leaves
 //! the inbox only when its handler succeeded (finished) or it was quarantined, so a
@@ -101,7 +103,15 @@ fn take_over(ctx: &Arc<Ctx>, open: OpenUpdate) {
         && private::is_batched(message)
     {
         let key = message.chat.id;
-        if ctx.batcher.add(key, (update_id, message.clone())) {
+        let opened = ctx.batcher.add(key, (update_id, message.clone()));
+        // A batch with a screenshot is answered in place of one holding reply, to its
+        // first message.
+        if let Some(reader) = private::holds(ctx, message, false)
+            && let Some(first) = ctx.batcher.first(key, |(_, m)| m.message_id)
+        {
+            ctx.hold(update_id, key, first, reader);
+        }
+        if opened {
             let until = tokio::time::Instant::now() + ctx.options.batch_window;
             let flush = async move {
                 let ids = private::flush_batch(&task_ctx, key, until).await;
@@ -115,6 +125,14 @@ fn take_over(ctx: &Arc<Ctx>, open: OpenUpdate) {
         return;
     }
     let mut turn = ctx.order.turn(chat_key(&update.incoming));
+    // A message queued behind a screenshot being read waits too.
+    let behind_held =
+        matches!(&update.incoming, Incoming::Message(m) if ctx.holding.waiting_in(m.chat.id));
+    if let Incoming::Message(message) = &update.incoming
+        && let Some(reader) = private::holds(ctx, message, behind_held && turn.busy())
+    {
+        ctx.hold(update_id, message.chat.id, message.message_id, reader);
+    }
     let handle = async move {
         turn.wait().await;
         let result = tokio::spawn(in_update(

@@ -1,6 +1,9 @@
 //! Screenshots: downloads photos and image documents (getFile + file download), has
 //! the triage service read them, and judges the read text together with captions.
 //!
+//! In a private chat the card (or why there is none) replaces the holding reply
+//! ("Checking…") sent when the screenshot arrived.
+//!
 //! Invariants: nothing over `DOWNLOAD_LIMIT` is downloaded; OCR runs on the service's
 //! own worker threads, never on the runtime; every failure becomes a short bilingual
 //! explanation for the seller (private chats) or a log line (groups), never a crash.
@@ -61,6 +64,10 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], reader: Reader) {
     };
     let chat_id = first.chat.id;
     let target = Target::reply(chat_id, first.message_id, None).in_script(reader.script);
+    if ctx.deps.triage.reads_images() {
+        // Sent when the update was taken over; here only if that did not happen.
+        ctx.holding_reply(chat_id, first.message_id, reader).await;
+    }
     let (read, failure) = while_acting(ctx, chat_id, read_all(ctx, chat_id, messages)).await;
     let mut combined = Text::default();
     for text in messages.iter().filter_map(IncomingMessage::judgeable) {
@@ -76,7 +83,7 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], reader: Reader) {
             || OcrError::NoText.user_message(lang == Lang::Zh),
             |error| error.user_message(lang),
         );
-        ctx.send(&target, escape(why), None).await;
+        ctx.reply_in_place(&target, escape(why), None).await;
         return;
     }
     let verdict = ctx.verdict(&combined);
@@ -96,7 +103,7 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], reader: Reader) {
     if let Some(error) = &failure {
         after.push_str(&format!("\n⚠️ {}", escape(error.user_message(lang))));
     }
-    send_verdict(ctx, &target, &combined, &verdict, lang, &after).await;
+    send_verdict(ctx, &target, &combined, &verdict, reader, &after).await;
 }
 
 /// Group: the message's text with what its image says, read quietly (no chat

@@ -15,6 +15,7 @@ mod commands;
 mod context;
 mod curator;
 mod group;
+mod holding;
 pub mod incoming;
 mod intake;
 mod limits;

@@ -9,10 +9,7 @@
 
 use std::sync::Arc;
 
-use teloxide::payloads::EditMessageReplyMarkupSetters;
-use teloxide::prelude::Requester;
-use teloxide::requests::Request;
-use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use tracing::Instrument;
 
 use super::commands;
@@ -173,12 +170,6 @@ pub async fn undo(
     let html = render::restored(admin, &item.sender, &item.judged.text.text, lang);
     ctx.send(&target, html, None).await;
     let markup = keyboard(&acted, lang);
-    let edit = ctx
-        .bot
-        .edit_message_reply_markup(ChatId(chat_id), MessageId(notice.message_id))
-        .reply_markup(markup);
-    if let Err(error) = edit.send().await {
-        ctx.failed(chat_id, &error);
-    }
+    commands::edit_markup(ctx, chat_id, notice.message_id, markup).await;
     Ok(())
 }

@@ -32,6 +32,17 @@ impl Turn {
         }
     }
 
+    /// Whether the chat's previous handler is still running (so this one must wait).
+    pub fn busy(&mut self) -> bool {
+        let running = self.previous.as_mut().is_some_and(|previous| {
+            previous.try_recv() == Err(oneshot::error::TryRecvError::Empty)
+        });
+        if !running {
+            self.previous = None;
+        }
+        running
+    }
+
     /// Lets the next handler of the chat run.
     pub fn finish(self) {
         let _ = self.done.send(());
@@ -56,6 +67,19 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+
+    #[tokio::test]
+    async fn a_turn_knows_whether_the_chat_is_busy() {
+        let order = ChatOrder::default();
+        let mut first = order.turn(1);
+        assert!(!first.busy(), "nothing ran before");
+        let mut second = order.turn(1);
+        assert!(second.busy(), "the first has not finished");
+        assert!(!order.turn(2).busy(), "chats are apart");
+        first.finish();
+        assert!(!second.busy());
+        second.wait().await;
+    }
 
     #[tokio::test]
     async fn handlers_of_one_chat_run_in_order() {

@@ -51,6 +51,17 @@ pub fn in_update<F: Future>(update_id: i64, work: F) -> impl Future<Output = F::
     REPLIES.scope(scope, work)
 }
 
+/// The key of the holding reply ("Checking…") of the update being handled: one per
+/// update, apart from its numbered replies, so handling it again sends it no twice.
+pub fn holding_key() -> ReplyKey {
+    REPLIES
+        .try_with(|scope| ReplyKey {
+            update_id: scope.update_id,
+            seq: u32::MAX,
+        })
+        .unwrap_or_else(|_| next_key())
+}
+
 /// The key of the next reply owed by the running handler.
 pub fn next_key() -> ReplyKey {
     REPLIES

@@ -3,6 +3,8 @@
 //! card is in the reader's `/lang` choice, else the message's language, else their
 //! app's; Traditional-Chinese apps get Traditional text (`send`).
 //!
+//! A card whose message got a holding reply ("Checking…") replaces it in place.
+//!
 //! Invariants: handlers only convert; a user who writes to us is no longer blocked;
 //! the card's buttons carry short data (`r:s`, `r:l`, `m`) and the judged text stays
 //! in the bot's memory, never in the button.
@@ -70,6 +72,22 @@ async fn message_in_private(ctx: Arc<Ctx>, message: IncomingMessage) -> HandlerR
     Ok(())
 }
 
+/// The reader of a private `message` whose answer must wait, so it gets a holding
+/// reply at once: one with a screenshot to read, or any message with something to
+/// judge while its chat is `busy` with an earlier one that waits (a screenshot).
+pub fn holds(ctx: &Ctx, message: &IncomingMessage, busy: bool) -> Option<Reader> {
+    if message.chat.is_group() || message.chat.id <= 0 {
+        return None;
+    }
+    if matches!(message.content, Content::Command { .. }) {
+        return None;
+    }
+    let reads = message.image.is_some() && ctx.deps.triage.reads_images();
+    let judged = busy && (message.image.is_some() || message.judgeable().is_some());
+    let from = message.from.as_ref()?;
+    (reads || judged).then(|| ctx.reader(from))
+}
+
 /// Whether `message` is a forward or album part in a private chat: judged together
 /// with the others that arrive within the batch window.
 pub fn is_batched(message: &IncomingMessage) -> bool {
@@ -128,23 +146,25 @@ async fn answer_batch(ctx: &Ctx, messages: &[IncomingMessage]) {
 /// in, and its buttons.
 pub async fn send_card(ctx: &Ctx, target: &Target, text: &Text, reader: Reader) {
     let verdict = ctx.verdict(text);
-    let lang = reader.card_lang(&verdict);
-    send_verdict(ctx, target, text, &verdict, lang, "").await;
+    send_verdict(ctx, target, text, &verdict, reader, "").await;
 }
 
-/// Replies with the full card for `verdict` of `text` in `lang`, `read` (escaped
-/// markup: what a screenshot said) right after the verdict line.
+/// Replies with the full card for `verdict` of `text` in the language and region
+/// `reader` reads it in, `read` (escaped markup: what a screenshot said) right after
+/// the verdict line.
 pub async fn send_verdict(
     ctx: &Ctx,
     target: &Target,
     text: &Text,
     verdict: &Verdict,
-    lang: Lang,
+    reader: Reader,
     read: &str,
 ) {
-    let card = ctx.card_for(verdict, lang);
+    let lang = reader.card_lang(verdict);
+    let card = ctx.card_in(verdict, lang, reader.region);
     let html = render::card_with(&card, read);
-    if let Some(id) = ctx.send(target, html, Some(card_buttons(lang))).await {
+    let markup = Some(card_buttons(lang));
+    if let Some(id) = ctx.reply_in_place(target, html, markup).await {
         let judged = Judged {
             text: text.clone(),
             level: verdict.level,

@@ -149,6 +149,46 @@ pub fn deletions_summary(removed: &[(&str, &Card)], lang: Lang) -> String {
     out
 }
 
+/// What the bot tells an admin privately in dry-run mode: the verdict line first, then
+/// what it would have done in `group` about `sender`'s message, and the message.
+pub fn dry_run_report(
+    card: &Card,
+    would_delete: bool,
+    group: &str,
+    sender: &str,
+    text: &str,
+) -> String {
+    let head = format!(
+        "{} <b>{}</b> [{}/100]",
+        card.marker(),
+        escape(&card.headline),
+        card.score
+    );
+    let (group, sender) = (escape(group), escape(sender));
+    let would = match (card.lang, would_delete) {
+        (Lang::Zh, true) => {
+            format!("🧪 试运行，群组“{group}”：我本会删除 {sender} 的这条消息并发布通知。")
+        }
+        (Lang::Zh, false) => {
+            format!("🧪 试运行，群组“{group}”：我本会回复警告 {sender} 的这条消息。")
+        }
+        (Lang::En, true) => format!(
+            "🧪 Dry run in “{group}”: I would have deleted this message from {sender} and posted a notice."
+        ),
+        (Lang::En, false) => {
+            format!(
+                "🧪 Dry run in “{group}”: I would have warned about this message from {sender}."
+            )
+        }
+    };
+    let tail = match card.lang {
+        Lang::Zh => "群里没有发布任何内容。可在该群的 /settings 中关闭试运行。",
+        Lang::En => "Nothing was posted in the group. Turn dry run off in its /settings.",
+    };
+    let quoted = escape(&crate::triage::card::shorten(text, 500));
+    format!("{head}\n{would}\n<blockquote>{quoted}</blockquote>\n{tail}")
+}
+
 /// What replaces a warning an admin withdrew.
 pub fn warning_withdrawn(admin: &str, lang: Lang) -> String {
     let admin = escape(admin);
@@ -259,13 +299,17 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
         Key::Privacy => (
             "What I store: your language choice; whether you blocked me; in groups, the \
              group's settings; messages you report (text, your user id, the verdict) so \
-             curators can improve the rules. Checked messages are never written to disk; the \
-             text under my most recent cards stays in memory only so the buttons work, until \
-             a restart. /forgetme deletes your language choice and your reports.",
+             curators can improve the rules; that you already answered about a message (a \
+             hash of you and of its text, never the text, for 90 days) so it counts once; in \
+             a group in dry run, the id of the admin who turned it on. Checked messages are \
+             never written to disk; the text under my most recent cards stays in memory only \
+             so the buttons work, until a restart. /forgetme deletes your language choice, \
+             your reports and your answers.",
             "我保存：你的语言设置；你是否屏蔽了我；群组的设置；你举报的消息（文字、你的用户 ID、\
-             判断结果），供维护者改进规则。被检查的消息不会写入磁盘；最近结果卡片对应的文字只暂存在内存中，\
-             供按钮使用，重启即清除。\
-             /forgetme 删除你的语言设置和举报。",
+             判断结果），供维护者改进规则；你对某条消息是否已作答（只存你和消息文字的哈希，不存文字，保留90天），\
+             以免重复计数；试运行中的群组会保存开启它的管理员 ID。被检查的消息不会写入磁盘；\
+             最近结果卡片对应的文字只暂存在内存中，供按钮使用，重启即清除。\
+             /forgetme 删除你的语言设置、举报和作答记录。",
         ),
         Key::LangSet => ("Language set to English.", "已切换为中文。"),
         Key::LangUsage => ("Use /lang en or /lang zh.", "用法：/lang en 或 /lang zh。"),
@@ -350,6 +394,11 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
             "请先授予我“删除消息”的管理员权限。",
         ),
         Key::SettingsTitle => ("⚙️ Group settings", "⚙️ 群组设置"),
+        Key::Checking => ("⏳ Checking…", "⏳ 正在检查…"),
+        Key::DryRunOn => (
+            "Dry run on: nothing happens here; I tell you privately what I would do. Start a private chat with me first.",
+            "试运行已开启：我不会在群里警告或删除，而是私信告诉你我会怎么做。请先私聊我并点“开始”。",
+        ),
         Key::MoreAdviceGone => (
             "Forward the message again for the full advice.",
             "请重新转发该消息以获取完整建议。",
@@ -412,6 +461,10 @@ pub enum Key {
     NeedDeleteRight,
     /// /settings header.
     SettingsTitle,
+    /// The holding reply while an answer must wait (a screenshot being read).
+    Checking,
+    /// Dry-run mode turned on (a button answer, at most 200 characters).
+    DryRunOn,
     /// "More advice" for an unknown card.
     MoreAdviceGone,
 }
@@ -437,19 +490,21 @@ pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
     };
     let lines = if zh {
         format!(
-            "警告级别：{}\n语言：{}\n删除诈骗消息：{}\n识别截图：{}（下个版本生效）",
+            "警告级别：{}\n语言：{}\n删除诈骗消息：{}\n识别截图：{}\n试运行（只私信告诉开启的管理员）：{}",
             level_name(prefs.threshold.level(), lang),
             group_lang,
             on_off(prefs.delete_scams),
-            on_off(prefs.read_screenshots)
+            on_off(prefs.read_screenshots),
+            on_off(prefs.dry_run.is_some())
         )
     } else {
         format!(
-            "Warn at: {}\nLanguage: {}\nDelete scam messages: {}\nRead screenshots: {} (used from the next release)",
+            "Warn at: {}\nLanguage: {}\nDelete scam messages: {}\nRead screenshots: {}\nDry run (only tell the admin who turned it on, privately): {}",
             level_name(prefs.threshold.level(), lang),
             group_lang,
             on_off(prefs.delete_scams),
-            on_off(prefs.read_screenshots)
+            on_off(prefs.read_screenshots),
+            on_off(prefs.dry_run.is_some())
         )
     };
     format!(

@@ -5,8 +5,11 @@
 //!
 //! Invariants: only `admin_ids` decide; the first decision stands: a later press on a
 //! decided report is answered with who decided it and when, and changes nothing.
-//! Button data is `cv:<action>:<report id>` (`c`/`r` on a card, `C`/`R` on the
-//! `/pending` list, `o` reopen, `i` ignore reporter), well under 64 bytes.
+//! Allow-listing is separate from the report's decision: one "✅ Allow <contact>"
+//! button per contact nobody judged yet allow-lists that contact only, first decision
+//! winning. Button data is `cv:<action>:<report id>` (`c`/`r` on a card, `C`/`R` on
+//! the `/pending` list, `o` reopen, `i` ignore reporter) or `cv:a:<report id>:<index>`
+//! (allow contact `index` of the report), well under 64 bytes.
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -19,7 +22,7 @@ use super::send::Target;
 use crate::classify::{Lang, Message};
 use crate::triage::feedback::Filed;
 use crate::triage::{
-    Card, ReportId, ReportSource, ReportStatus, Review, ReviewTrigger, TriageError,
+    Card, Region, ReportId, ReportSource, ReportStatus, Review, ReviewTrigger, TriageError,
 };
 
 /// Characters of a reported text shown on a review card.
@@ -39,7 +42,7 @@ pub async fn review_card(ctx: &Ctx, filed: &Filed, text: &Text, chat: &Chat) {
         text: &text.text,
         hidden_links: &text.hidden_links,
     });
-    let card = Card::new(&verdict, ctx.deps.triage.advice(), lang);
+    let card = Card::new(&verdict, ctx.deps.triage.advice(), lang, Region::Unknown);
     let indicators: Vec<String> = verdict.indicators.iter().map(|i| i.key()).collect();
     let mut head = format!(
         "🗂 <b>{}</b> <code>{id}</code>",
@@ -66,7 +69,8 @@ pub async fn review_card(ctx: &Ctx, filed: &Filed, text: &Text, chat: &Chat) {
         chat_id,
         ..Target::default()
     };
-    ctx.send(&target, html, Some(undecided(id, lang, true)))
+    let contacts = ctx.deps.triage.undecided_contacts(id).unwrap_or_default();
+    ctx.send(&target, html, Some(undecided(id, lang, true, &contacts)))
         .await;
 }
 
@@ -145,8 +149,49 @@ fn describe(trigger: &ReviewTrigger, lang: Lang) -> String {
     }
 }
 
-/// The buttons of an undecided card; after "ignore reporter" only the decisions.
-fn undecided(id: ReportId, lang: Lang, with_ignore: bool) -> InlineKeyboardMarkup {
+/// Most allow buttons on one card.
+const MAX_ALLOW_BUTTONS: usize = 3;
+/// Characters of a contact shown on its allow button.
+const CONTACT_LABEL: usize = 24;
+
+/// One "✅ Allow <contact>" row per contact nobody judged yet (`contacts`: index in
+/// the report and key), separate from the report's decision; data `cv:a:<id>:<index>`.
+fn allow_rows(
+    id: ReportId,
+    lang: Lang,
+    contacts: &[(usize, String)],
+) -> Vec<Vec<InlineKeyboardButton>> {
+    contacts
+        .iter()
+        .take(MAX_ALLOW_BUTTONS)
+        .map(|(index, key)| {
+            let label = format!(
+                "{} {}",
+                pick(lang, "✅ Allow", "✅ 允许"),
+                contact_label(key)
+            );
+            vec![InlineKeyboardButton::callback(
+                label,
+                format!("cv:a:{id}:{index}"),
+            )]
+        })
+        .collect()
+}
+
+/// A contact as a curator reads it: its value without the kind, cut to fit a button.
+fn contact_label(key: &str) -> String {
+    let value = key.split_once(':').map_or(key, |(_, value)| value);
+    excerpt(value, CONTACT_LABEL)
+}
+
+/// The buttons of an undecided card (decisions, then one allow button per contact
+/// not judged yet); after "ignore reporter" no ignore button.
+fn undecided(
+    id: ReportId,
+    lang: Lang,
+    with_ignore: bool,
+    contacts: &[(usize, String)],
+) -> InlineKeyboardMarkup {
     let button = |text: &str, action: char| {
         InlineKeyboardButton::callback(text.to_owned(), format!("cv:{action}:{id}"))
     };
@@ -160,16 +205,21 @@ fn undecided(id: ReportId, lang: Lang, with_ignore: bool) -> InlineKeyboardMarku
             'i',
         ));
     }
-    InlineKeyboardMarkup::new([row])
+    let mut rows = vec![row];
+    rows.extend(allow_rows(id, lang, contacts));
+    InlineKeyboardMarkup::new(rows)
 }
 
-/// The one button of a decided card: an explicit reopen.
-fn decided(id: ReportId, lang: Lang) -> InlineKeyboardMarkup {
+/// The buttons of a decided card: an explicit reopen, and the allow buttons of its
+/// contacts nobody judged yet (a rejected report's contacts stay unjudged).
+fn decided(id: ReportId, lang: Lang, contacts: &[(usize, String)]) -> InlineKeyboardMarkup {
     let text = pick(lang, "↩️ Reopen", "↩️ 重新审核");
-    InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(
+    let mut rows = vec![vec![InlineKeyboardButton::callback(
         text.to_owned(),
         format!("cv:o:{id}"),
-    )]])
+    )]];
+    rows.extend(allow_rows(id, lang, contacts));
+    InlineKeyboardMarkup::new(rows)
 }
 
 /// One row of cluster decisions per group listed by `/pending` (numbered from 1).
@@ -202,15 +252,15 @@ pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
         ctx.answer(&callback.id, Some(refusal)).await;
         return;
     }
+    if let Some(contact) = data.strip_prefix("a:") {
+        allow_button(ctx, callback, contact, lang).await;
+        return;
+    }
     let parsed = data
         .split_once(':')
         .and_then(|(action, id)| Some((action, id.parse::<ReportId>().ok()?)));
     let (Some((action, id)), Some(message)) = (parsed, &callback.message) else {
-        ctx.answer(
-            &callback.id,
-            Some(render::text(render::Key::CardExpired, lang)),
-        )
-        .await;
+        expired(ctx, callback, lang).await;
         return;
     };
     let who = actor(ctx, &callback.from);
@@ -279,31 +329,126 @@ pub async fn button(ctx: &Ctx, callback: &Callback, data: &str) {
         escape(&decision)
     );
     let html = card_html(card_lang, head, &report.indicators, &report.text);
+    let contacts = triage.undecided_contacts(id).unwrap_or_default();
     let markup = match action {
-        "c" | "r" => decided(id, card_lang),
-        "o" => undecided(id, card_lang, true),
-        _ => undecided(id, card_lang, false),
+        "c" | "r" => decided(id, card_lang, &contacts),
+        "o" => undecided(id, card_lang, true, &contacts),
+        _ => undecided(id, card_lang, false, &contacts),
     };
     commands::edit(ctx, message.chat.id, message.message_id, html, markup).await;
 }
 
-/// What to answer when the service refused a decision: for a report decided
-/// already, who decided it and when.
-fn refused(ctx: &Ctx, presser: &User, error: &TriageError, lang: Lang) -> String {
-    let TriageError::AlreadyDecided { status, by, at, .. } = error else {
-        return error.to_string();
+/// Answers a press whose card the bot no longer understands.
+async fn expired(ctx: &Ctx, callback: &Callback, lang: Lang) {
+    let text = render::text(render::Key::CardExpired, lang);
+    ctx.answer(&callback.id, Some(text)).await;
+}
+
+/// A press on "✅ Allow <contact>" (`data`: `<report id>:<index>`): allow-lists that
+/// contact only, answers which one, and redraws the card's buttons without it.
+async fn allow_button(ctx: &Ctx, callback: &Callback, data: &str, lang: Lang) {
+    let parsed = data
+        .split_once(':')
+        .and_then(|(id, index)| Some((id.parse::<ReportId>().ok()?, index.parse::<usize>().ok()?)));
+    let (Some((id, index)), Some(message)) = (parsed, &callback.message) else {
+        expired(ctx, callback, lang).await;
+        return;
     };
+    let who = actor(ctx, &callback.from);
+    let triage = &ctx.deps.triage;
+    let key = match triage.allow_contact(id, index, &who, "telegram") {
+        Ok(key) => key,
+        Err(error) => {
+            let answer = refused(ctx, &callback.from, &error, lang);
+            ctx.answer(&callback.id, Some(&answer)).await;
+            return;
+        }
+    };
+    let done = match lang {
+        Lang::En => format!(
+            "✅ Allow-listed {} (only this contact; logged)",
+            contact_label(&key)
+        ),
+        Lang::Zh => format!(
+            "✅ 已将 {} 加入白名单（仅此联系方式，已记录）",
+            contact_label(&key)
+        ),
+    };
+    ctx.answer(&callback.id, Some(&done)).await;
+    let card_lang = admin_lang(ctx, message.chat.id);
+    let contacts = triage.undecided_contacts(id).unwrap_or_default();
+    let pending = ctx
+        .deps
+        .triage
+        .report_status(id)
+        .is_ok_and(|s| s == ReportStatus::Pending);
+    let markup = if pending {
+        undecided(id, card_lang, true, &contacts)
+    } else {
+        decided(id, card_lang, &contacts)
+    };
+    commands::edit_markup(ctx, message.chat.id, message.message_id, markup).await;
+}
+
+/// How the presser reads the curator who made decision `by` (a log actor).
+fn decider_name(ctx: &Ctx, presser: &User, by: &str, lang: Lang) -> String {
     let admins = &ctx.options.curators.admin_ids;
     let decider = admins
         .iter()
-        .find(|&&admin| ctx.deps.triage.telegram_actor(admin) == *by);
-    let who = match (decider, lang) {
+        .find(|&&admin| ctx.deps.triage.telegram_actor(admin) == by);
+    let name = |admin: i64| {
+        let names = ctx.curator_names.lock().unwrap_or_else(|e| e.into_inner());
+        names.get(&admin).cloned()
+    };
+    match (decider, lang) {
         (Some(&admin), Lang::En) if admin == presser.id => "you".to_owned(),
         (Some(&admin), Lang::Zh) if admin == presser.id => "你".to_owned(),
-        (Some(admin), Lang::En) => format!("curator {admin}"),
-        (Some(admin), Lang::Zh) => format!("审核员 {admin}"),
-        (None, _) => by.clone(),
+        (Some(&admin), Lang::En) => match name(admin) {
+            Some(name) => format!("curator {admin} ({name})"),
+            None => format!("curator {admin}"),
+        },
+        (Some(&admin), Lang::Zh) => match name(admin) {
+            Some(name) => format!("审核员 {admin}（{name}）"),
+            None => format!("审核员 {admin}"),
+        },
+        (None, _) => by.to_owned(),
+    }
+}
+
+/// What to answer when the service refused a decision: for a report or contact
+/// decided already, who decided it and when.
+fn refused(ctx: &Ctx, presser: &User, error: &TriageError, lang: Lang) -> String {
+    if let TriageError::ContactDecided {
+        key,
+        blocked,
+        by,
+        at,
+    } = error
+    {
+        let contact = contact_label(key);
+        let who = by.as_deref().map(|by| decider_name(ctx, presser, by, lang));
+        let when = at.map(utc_minute);
+        return match (lang, *blocked, who.zip(when)) {
+            (Lang::En, true, _) => {
+                format!("{contact} is confirmed as a scam contact; nothing changed.")
+            }
+            (Lang::Zh, true, _) => format!("{contact} 已被确认为诈骗联系方式，本次操作未做更改。"),
+            (Lang::En, false, Some((who, when))) => {
+                format!("{contact} was already allow-listed by {who} at {when}; nothing changed.")
+            }
+            (Lang::Zh, false, Some((who, when))) => {
+                format!("{who} 已于 {when} 将 {contact} 加入白名单，本次操作未做更改。")
+            }
+            (Lang::En, false, None) => {
+                format!("{contact} is already allow-listed; nothing changed.")
+            }
+            (Lang::Zh, false, None) => format!("{contact} 已在白名单中，本次操作未做更改。"),
+        };
+    }
+    let TriageError::AlreadyDecided { status, by, at, .. } = error else {
+        return error.to_string();
     };
+    let who = decider_name(ctx, presser, by, lang);
     let when = utc_minute(*at);
     let confirmed = *status == ReportStatus::Confirmed;
     match (confirmed, lang) {

@@ -57,7 +57,7 @@ impl Target {
 }
 
 /// `markup` with every button label in `script`.
-fn convert_buttons(markup: &InlineKeyboardMarkup, script: Script) -> InlineKeyboardMarkup {
+pub fn convert_buttons(markup: &InlineKeyboardMarkup, script: Script) -> InlineKeyboardMarkup {
     let mut markup = markup.clone();
     for button in markup.inline_keyboard.iter_mut().flatten() {
         button.text = script.convert(&button.text);
@@ -88,6 +88,17 @@ impl Ctx {
         text: String,
         markup: Option<InlineKeyboardMarkup>,
     ) -> Option<i32> {
+        self.send_keyed(target, text, markup, next_key()).await
+    }
+
+    /// As [`Ctx::send`], owed under `key`.
+    pub async fn send_keyed(
+        &self,
+        target: &Target,
+        text: String,
+        markup: Option<InlineKeyboardMarkup>,
+        key: ReplyKey,
+    ) -> Option<i32> {
         if target.chat_id > 0 && self.is_blocked(target.chat_id) {
             tracing::info!(
                 chat_id = target.chat_id,
@@ -109,7 +120,6 @@ impl Ctx {
             topic_id: target.topic_id,
             markup: markup.and_then(|m| serde_json::to_string(&m).ok()),
         };
-        let key = next_key();
         let outbox = Arc::clone(&self.deps.outbox);
         let owed = reply.clone();
         match blocking(move || outbox.owe(key, &owed)).await {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::{Evidence, Indicator, Lang, Verdict};
 
-use super::{Card, Triage};
+use super::{Card, Region, Triage};
 use crate::store::{Report, ReportSource, ReportStatus};
 
 /// A verdict as sent over the wire.
@@ -55,7 +55,8 @@ pub struct SignalAnswer<'a> {
 impl Triage {
     /// `verdict` as a wire answer in `lang`, with the card when `with_card`.
     pub fn answer<'a>(&self, verdict: &'a Verdict, lang: Lang, with_card: bool) -> CheckAnswer<'a> {
-        let card = Card::new(verdict, self.advice(), lang);
+        // The API and the CLI know no reader's region.
+        let card = Card::new(verdict, self.advice(), lang, Region::Unknown);
         CheckAnswer {
             level: verdict.level.as_str(),
             score: verdict.score,

@@ -7,6 +7,7 @@
 use crate::classify::{Family, IndicatorKind, Lang, Level, TextLang, Verdict};
 
 use super::Advice;
+use super::advice::Region;
 
 /// Most reasons shown on a card (the strongest; the card must fit a phone screen).
 pub const MAX_REASONS: usize = 2;
@@ -37,8 +38,9 @@ pub struct Card {
 }
 
 impl Card {
-    /// Builds the card for `verdict` in `lang`.
-    pub fn new(verdict: &Verdict, advice: &Advice, lang: Lang) -> Self {
+    /// Builds the card for `verdict` in `lang`, for a reader in `region` (whose
+    /// hotlines and reporting addresses follow the advice).
+    pub fn new(verdict: &Verdict, advice: &Advice, lang: Lang, region: Region) -> Self {
         let zh = lang == Lang::Zh;
         let family_title = verdict.family.map(|f| f.title(lang));
         let member_warning = verdict.warns_about_scam() && !verdict.level.is_flagged();
@@ -94,11 +96,12 @@ impl Card {
             .collect();
         // The first screen: the family's safe channel. What to do after being caught
         // and the general rules are "More advice" (`more_advice`).
-        let advice = if flagged {
-            advice.for_family(verdict.family, lang).to_string()
+        let safe_channel = if flagged {
+            advice.for_family(verdict.family, lang)
         } else {
-            advice.general(lang).to_string()
+            advice.general(lang)
         };
+        let advice = advice.with_reporting(safe_channel, region, lang, true);
         Self {
             level: verdict.level,
             score: verdict.score,
@@ -209,15 +212,19 @@ fn describe_indicator(i: &crate::classify::Indicator, lang: Lang) -> String {
 /// What "More advice" adds to a card of `level` in `family`: never the card's own
 /// advice again. For a flagged message: what to do if already caught, then the
 /// general rules; otherwise the family advice, if any, and what to do if caught.
-pub fn more_advice(advice: &Advice, level: Level, family: Option<Family>, lang: Lang) -> String {
+/// What to do if caught ends with the reporting line of `region`.
+pub fn more_advice(
+    advice: &Advice,
+    level: Level,
+    family: Option<Family>,
+    lang: Lang,
+    region: Region,
+) -> String {
+    let caught = advice.with_reporting(advice.already_acted(lang), region, lang, false);
     if level.is_flagged() {
-        format!("{}\n\n{}", advice.already_acted(lang), advice.general(lang))
+        format!("{caught}\n\n{}", advice.general(lang))
     } else {
-        format!(
-            "{}\n\n{}",
-            advice.for_family(family, lang),
-            advice.already_acted(lang)
-        )
+        format!("{}\n\n{caught}", advice.for_family(family, lang))
     }
 }
 

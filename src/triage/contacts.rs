@@ -1,13 +1,21 @@
 //! Contacts (links, numbers, IDs) as curators see them: one contact's record
-//! ("reported N times by K people, first and last seen, status") and the blocked and
-//! allowed lists.
+//! ("reported N times by K people, first and last seen, status"), the blocked and
+//! allowed lists, and allow-listing one contact of a report from the button that names
+//! it on a review card (separate from judging the report: a legitimate message can
+//! quote a scammer's number, and a scam can quote a real one).
 //!
-//! Invariants: read-only; values are parsed the way `judge_indicator` parses them, so
-//! a look-up finds what a block wrote.
+//! Invariants: look-ups parse values the way `judge_indicator` does, so a look-up finds
+//! what a block wrote; an allow button allow-lists only the named contact, never the
+//! report's others; the first decision on a contact wins (a compare-and-swap in the
+//! store from "no verdict", logged in the same transaction); a blocked or allowed
+//! contact is refused with who decided it, when the log knows.
 
-use crate::store::AdminState;
+use crate::store::{AdminState, ReportId};
 
-use super::{Triage, TriageError};
+use super::{Curator, Triage, TriageError, now};
+
+/// Decision-log actions that set a contact's verdict directly.
+const JUDGING: [&str; 2] = ["allow", "block"];
 
 /// What is known about one contact.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,5 +76,57 @@ impl Triage {
             out.push((key, state_name(state)));
         }
         Ok(out)
+    }
+
+    /// The contacts of report `id` no curator has judged yet, with their index in the
+    /// report (what an allow button carries).
+    pub fn undecided_contacts(&self, id: ReportId) -> Result<Vec<(usize, String)>, TriageError> {
+        let c = self.community()?;
+        let report = c
+            .store
+            .get_report(id)?
+            .ok_or(TriageError::UnknownReport(id))?;
+        let mut out = Vec::new();
+        for (index, key) in report.indicators.into_iter().enumerate() {
+            let state = c
+                .store
+                .indicator_reputation(&key)?
+                .map_or(AdminState::None, |r| r.admin_state);
+            if state == AdminState::None {
+                out.push((index, key));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Allow-lists contact `index` of report `id` (and nothing else); returns its key.
+    /// Refused with `ContactDecided` when the contact has a verdict already.
+    pub fn allow_contact(
+        &self,
+        id: ReportId,
+        index: usize,
+        curator: &Curator,
+        note: &str,
+    ) -> Result<String, TriageError> {
+        let c = self.community()?;
+        let report = c
+            .store
+            .get_report(id)?
+            .ok_or(TriageError::UnknownReport(id))?;
+        let key = report.indicators.get(index).cloned().ok_or_else(|| {
+            TriageError::NotAnIndicator(format!("contact {index} of report {id}"))
+        })?;
+        let note = format!("from report {id}: {note}");
+        let decision = curator.decision("allow", &key, &note, now());
+        let Some(state) = c.store.allow_indicator_once(&key, &decision)? else {
+            return Ok(key);
+        };
+        let by = c.store.last_decision_about(&key, &JUDGING)?;
+        Err(TriageError::ContactDecided {
+            key,
+            blocked: state == AdminState::Blocked,
+            by: by.as_ref().map(|d| d.actor.clone()),
+            at: by.map(|d| d.at),
+        })
     }
 }

@@ -204,16 +204,23 @@ impl Triage {
         note: &str,
         at: u64,
     ) -> Result<(), TriageError> {
-        let decision = Decision {
-            actor: by.name.clone(),
+        let decision = by.decision(action, target, note, at);
+        self.community()?.store.log_decision(&decision)?;
+        Ok(())
+    }
+}
+
+impl Curator {
+    /// The audit-log entry for `action` on `target` by this curator.
+    pub(crate) fn decision(&self, action: &str, target: &str, note: &str, at: u64) -> Decision {
+        Decision {
+            actor: self.name.clone(),
             action: action.into(),
             target: target.into(),
             note: note.into(),
             at,
-            origin: by.origin.as_str().into(),
-        };
-        self.community()?.store.log_decision(&decision)?;
-        Ok(())
+            origin: self.origin.as_str().into(),
+        }
     }
 }
 

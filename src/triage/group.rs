@@ -4,8 +4,10 @@
 //! Invariants: a low verdict is never acted on; a verdict below the group's threshold
 //! (medium or high, see `WarnAt`) gets nothing; a message that warns others about a
 //! scam (`Verdict::warns_about_scam`) is never warned about or deleted, whatever its
-//! score; only a high verdict is deleted, and only in delete mode. A group's language is its setting, else the language most of its
-//! recent messages are written in, never a poster's app language.
+//! score; only a high verdict is deleted, and only in delete mode; in dry-run mode
+//! nothing is done in the group and the admin who turned it on is told instead. A
+//! group's language is its setting, else the language most of its recent messages are
+//! written in, never a poster's app language.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -26,6 +28,25 @@ pub enum GroupAction {
     Warn,
     /// Delete it (a warning when the bot may not delete).
     Delete,
+}
+
+/// What the bot does about a group message, and to whom it says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupPlan {
+    /// What the bot does (or, in dry-run mode, would do).
+    pub action: GroupAction,
+    /// Dry-run mode: nothing happens in the group; this admin is told privately.
+    pub dry_run_to: Option<i64>,
+}
+
+/// The plan for `verdict` in a group with settings `chat`: the action, which in
+/// dry-run mode is only reported to the admin who turned dry-run on.
+pub fn plan(verdict: &Verdict, chat: &ChatPrefs) -> GroupPlan {
+    let action = action(verdict, chat);
+    GroupPlan {
+        action,
+        dry_run_to: chat.dry_run.filter(|_| action != GroupAction::Ignore),
+    }
 }
 
 /// What the bot does about `verdict` in a group with settings `chat`.
@@ -164,6 +185,22 @@ mod tests {
             ..ChatPrefs::default()
         };
         assert_eq!(action(&psa, &chat), GroupAction::Ignore);
+    }
+
+    #[test]
+    fn dry_run_tells_the_admin_what_would_happen_and_only_that() {
+        let chat = ChatPrefs {
+            delete_scams: true,
+            dry_run: Some(77),
+            ..ChatPrefs::default()
+        };
+        let high = plan(&verdict(Level::High), &chat);
+        assert_eq!(high.action, GroupAction::Delete);
+        assert_eq!(high.dry_run_to, Some(77));
+        let low = plan(&verdict(Level::Low), &chat);
+        assert_eq!((low.action, low.dry_run_to), (GroupAction::Ignore, None));
+        let live = plan(&verdict(Level::High), &ChatPrefs::default());
+        assert_eq!((live.action, live.dry_run_to), (GroupAction::Warn, None));
     }
 
     #[test]

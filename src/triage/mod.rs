@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
-pub use advice::Advice;
+pub use advice::{Advice, Region};
 pub use card::Card;
 pub use curators::{AuditEntry, Curator, Origin, TokenInfo};
 pub use reports::{ImportSummary, PendingGroup, Reported, Review, ReviewTrigger, TriageError};
@@ -182,7 +182,7 @@ impl Triage {
         let recent = RwLock::new(RecentPending::load(&store)?);
         self.community = Some(Community {
             limiter: ReportLimiter::new(settings.reports_per_hour),
-            answered: answered::Answered::default(),
+            answered: answered::Answered::new(store.clone()),
             store,
             knowledge,
             settings,

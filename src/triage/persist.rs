@@ -87,6 +87,7 @@ impl Prefs for Triage {
             delete_scams: stored.delete_scams,
             read_screenshots: stored.read_screenshots,
             introduced: stored.introduced,
+            dry_run: stored.dry_run_admin,
         })
     }
 
@@ -98,6 +99,7 @@ impl Prefs for Triage {
             delete_scams: prefs.delete_scams,
             read_screenshots: prefs.read_screenshots,
             introduced: prefs.introduced,
+            dry_run_admin: prefs.dry_run,
         };
         c.store
             .set_chat_prefs(chat_id, &stored)
@@ -274,6 +276,7 @@ mod tests {
             delete_scams: true,
             read_screenshots: false,
             introduced: true,
+            dry_run_admin: None,
         };
         s.community()
             .unwrap()

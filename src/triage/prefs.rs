@@ -71,10 +71,14 @@ pub struct ChatPrefs {
     pub lang: Option<Lang>,
     /// Delete a scam message and post a short notice (needs the delete right).
     pub delete_scams: bool,
-    /// Read text in screenshots (stored for the OCR release).
+    /// Read text in screenshots posted in the group.
     pub read_screenshots: bool,
     /// The bot has introduced itself in this chat.
     pub introduced: bool,
+    /// Dry-run mode, with the admin (Telegram user id) who turned it on: the bot
+    /// neither warns nor deletes in the group, it tells that admin privately what it
+    /// would have done.
+    pub dry_run: Option<i64>,
 }
 
 impl Default for ChatPrefs {
@@ -85,6 +89,7 @@ impl Default for ChatPrefs {
             delete_scams: false,
             read_screenshots: false,
             introduced: false,
+            dry_run: None,
         }
     }
 }

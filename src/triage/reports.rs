@@ -17,8 +17,8 @@ use std::num::NonZeroU32;
 
 use crate::classify::{IndicatorKind, Message};
 use crate::store::{
-    AdminState, NewReport, Report, ReportId, ReportSource, ReportStatus, ReporterHash, Stats,
-    StoreError,
+    AdminState, Decided, NewReport, Report, ReportId, ReportSource, ReportStatus, ReporterHash,
+    Stats, StoreError,
 };
 
 use super::community::NEAR_DUPLICATE;
@@ -63,6 +63,19 @@ pub enum TriageError {
         by: String,
         /// When, unix seconds.
         at: u64,
+    },
+    /// The contact has a curator's verdict already; the first one stands.
+    #[error("{key} is already {}{}", if *blocked { "confirmed as a scam contact" } else { "allow-listed" }, by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default())]
+    ContactDecided {
+        /// The contact's key.
+        key: String,
+        /// Blocked (else allowed).
+        blocked: bool,
+        /// Who set it, when the decision log names them (a confirmation logs the
+        /// report, not the contact).
+        by: Option<String>,
+        /// When, unix seconds, if logged.
+        at: Option<u64>,
     },
     /// The value is not a link, number or ID the service recognises.
     #[error("{0:?} is not a link, phone number, e-mail, WeChat, QQ, Telegram or WhatsApp ID")]
@@ -215,7 +228,7 @@ impl Triage {
             return self.filed_before(first);
         }
         let at = now();
-        if let Some(first) = c.answered.first(&reporter, message.text) {
+        if let Some(first) = c.answered.first(&reporter, message.text, at)? {
             return Err(TriageError::AlreadyAnswered { first });
         }
         if !c.limiter.allow(&reporter) {
@@ -245,7 +258,7 @@ impl Triage {
             None => c.store.add_report(&new)?,
         };
         self.metrics.report_filed();
-        c.answered.record(&reporter, message.text, Some(id));
+        c.answered.record(&reporter, message.text, Some(id), at)?;
         let fingerprint = (!ignored)
             .then(|| fingerprint::signature(message.text))
             .flatten();
@@ -268,7 +281,8 @@ impl Triage {
             .store
             .get_report(id)?
             .ok_or(TriageError::UnknownReport(id))?;
-        c.answered.record(&report.reporter, &report.text, Some(id));
+        c.answered
+            .record(&report.reporter, &report.text, Some(id), now())?;
         let fingerprint = match c.store.is_ignored(&report.reporter)? {
             true => None,
             false => fingerprint::signature(&report.text),
@@ -321,10 +335,11 @@ impl Triage {
     pub fn first_answer(&self, reporter: &str, text: &str) -> Result<bool, TriageError> {
         let c = self.community()?;
         let reporter = c.store.reporter_hash(reporter);
-        if c.answered.first(&reporter, text).is_some() {
+        let at = now();
+        if c.answered.first(&reporter, text, at)?.is_some() {
             return Ok(false);
         }
-        c.answered.record(&reporter, text, None);
+        c.answered.record(&reporter, text, None, at)?;
         Ok(true)
     }
 
@@ -442,7 +457,10 @@ impl Triage {
     }
 
     /// Records an admin's verdict on a pending report and teaches accordingly; a
-    /// report decided already is refused with `AlreadyDecided` (first decision wins).
+    /// report decided already is refused with `AlreadyDecided` (first decision wins:
+    /// the store decides it by compare-and-swap, logging the decision in the same
+    /// transaction, so of two curators at the same moment exactly one decides and the
+    /// other is told who did).
     pub fn review(
         &self,
         id: ReportId,
@@ -451,19 +469,19 @@ impl Triage {
         note: &str,
     ) -> Result<Report, TriageError> {
         let c = self.community()?;
-        let current = c
-            .store
-            .get_report(id)?
-            .ok_or(TriageError::UnknownReport(id))?;
-        if current.status != ReportStatus::Pending {
-            return Err(self.already_decided(&current)?);
-        }
         let at = now();
         let status = match review {
             Review::Confirm => ReportStatus::Confirmed,
             Review::Reject => ReportStatus::Rejected,
         };
-        let old = c.store.set_status(id, status, at, signature_or_none)?;
+        let action = DECIDING[usize::from(review == Review::Reject)];
+        let decision = curator.decision(action, &id.to_string(), note, at);
+        let old = match c.store.decide(id, status, &decision, signature_or_none) {
+            Ok(Decided::Now(old)) => old,
+            Ok(Decided::Already(current)) => return Err(self.already_decided(&current)?),
+            Err(StoreError::ReportNotFound(id)) => return Err(TriageError::UnknownReport(id)),
+            Err(e) => return Err(e.into()),
+        };
         if review == Review::Confirm {
             let family = self
                 .classifier
@@ -479,9 +497,7 @@ impl Triage {
         c.recent.write().expect("recent lock").remove(id);
         self.teach(id, &old.text, Some(review == Review::Confirm), None);
         self.save_model()?;
-        let action = DECIDING[usize::from(review == Review::Reject)];
         self.metrics.report_decided(action);
-        self.audit_write(curator, action, &id.to_string(), note, at)?;
         Ok(Report {
             status,
             status_changed_at: Some(at),
@@ -514,6 +530,13 @@ impl Triage {
             }
         }
         Ok(decided)
+    }
+
+    /// The status of report `id`.
+    pub fn report_status(&self, id: ReportId) -> Result<ReportStatus, TriageError> {
+        let c = self.community()?;
+        let report = c.store.get_report(id)?;
+        Ok(report.ok_or(TriageError::UnknownReport(id))?.status)
     }
 
     /// Report `id` and the pending reports that share an indicator with it or are

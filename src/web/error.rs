@@ -92,7 +92,9 @@ impl From<TriageError> for ApiError {
             TriageError::Empty => (StatusCode::UNPROCESSABLE_ENTITY, "empty_text"),
             TriageError::UnknownReport(_) => (StatusCode::NOT_FOUND, "unknown_report"),
             TriageError::AlreadyAnswered { .. } => (StatusCode::CONFLICT, "already_reported"),
-            TriageError::AlreadyDecided { .. } => (StatusCode::CONFLICT, "already_decided"),
+            TriageError::AlreadyDecided { .. } | TriageError::ContactDecided { .. } => {
+                (StatusCode::CONFLICT, "already_decided")
+            }
             TriageError::NotAnIndicator(_) => (StatusCode::UNPROCESSABLE_ENTITY, "not_a_contact"),
             TriageError::UnknownToken(_) => (StatusCode::NOT_FOUND, "unknown_token"),
             TriageError::BadTokenName(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_token_name"),

@@ -56,8 +56,12 @@ fn filled() -> (tempfile::TempDir, Store) {
         delete_scams: true,
         read_screenshots: true,
         introduced: true,
+        dry_run_admin: Some(7),
     };
     store.set_chat_prefs(-100, &chat).unwrap();
+    store
+        .record_answer(&store.reporter_hash("tg:1"), 42, None, 9)
+        .unwrap();
     store.set_cursor("telegram.update", 41).unwrap();
     store.put_model(b"model bytes").unwrap();
     store.record_check().unwrap();

@@ -293,3 +293,56 @@ fn one_origin_files_one_report_until_it_is_pruned_or_deleted() {
         "deleted with its report"
     );
 }
+
+#[test]
+fn of_deciders_at_the_same_moment_exactly_one_decides_and_the_rest_see_who() {
+    use std::sync::{Arc, Barrier};
+
+    use crate::store::{Decided, Decision};
+    let (_dir, store) = open_temp();
+    let id = store
+        .add_report(&report(&store, "alice", &["phone:+15550100"], 100))
+        .unwrap();
+    let deciders = 8;
+    let barrier = Arc::new(Barrier::new(deciders));
+    let handles: Vec<_> = (0..deciders)
+        .map(|n| {
+            let (store, barrier) = (store.clone(), Arc::clone(&barrier));
+            thread::spawn(move || {
+                let status = if n % 2 == 0 {
+                    ReportStatus::Confirmed
+                } else {
+                    ReportStatus::Rejected
+                };
+                let decision = Decision {
+                    actor: format!("curator{n}"),
+                    action: "confirm".into(),
+                    target: id.to_string(),
+                    note: String::new(),
+                    at: 200,
+                    origin: "telegram".into(),
+                };
+                barrier.wait();
+                store
+                    .decide(id, status, &decision, fake_fingerprint)
+                    .unwrap()
+            })
+        })
+        .collect();
+    let outcomes: Vec<Decided> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let winners = outcomes
+        .iter()
+        .filter(|o| matches!(o, Decided::Now(_)))
+        .count();
+    assert_eq!(winners, 1, "{outcomes:#?}");
+    let stands = store.get_report(id).unwrap().unwrap().status;
+    for outcome in &outcomes {
+        if let Decided::Already(report) = outcome {
+            assert_eq!(report.status, stands, "the losers see what stands");
+        }
+    }
+    let logged = store.decisions(None, 100).unwrap();
+    assert_eq!(logged.len(), 1, "one decision logged: {logged:?}");
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.pending + stats.confirmed + stats.rejected, 1);
+}
