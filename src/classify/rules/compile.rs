@@ -3,16 +3,16 @@
 //!
 //! Invariants: built-in cues take the first cue ids; keywords are normalised like
 //! messages; each regex is validated on its own (so an error names its line) under a
-//! size limit, then all are joined in one `RegexSet` with a lazy-DFA cache large
-//! enough for hundreds of patterns.
+//! size limit, then handed to the cue matcher (`engine`), which runs a regex only where
+//! a literal it needs occurs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use regex::{Regex, RegexBuilder, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
+use super::engine::CueMatcher;
 use super::error::{Code, Locator, RuleErrors, RuleProblem};
 use super::parse::{FileDoc, RuleDoc, parse_file};
 use super::{Builtin, Example, LANG_EN, LANG_ZH, Rule, RuleSet, RuleSource};
@@ -24,10 +24,6 @@ use crate::classify::verdict::{Bilingual, Family};
 const MAX_PATTERN_BYTES: usize = 16 << 10;
 /// Largest compiled size of one regex: a pattern larger than this is refused.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
-/// Largest compiled size of the joined set.
-const SET_SIZE_LIMIT: usize = 256 << 20;
-/// Lazy DFA cache of the joined set (the default is too small for many patterns).
-const SET_DFA_LIMIT: usize = 64 << 20;
 
 /// Compiles rule files. On success returns the set and its warnings; on any error
 /// returns every problem found (errors and warnings).
@@ -317,32 +313,11 @@ impl Compiler {
         }
         let (patterns, keyword_cues): (Vec<String>, Vec<Vec<(usize, bool)>>) =
             self.keyword_cues.into_iter().unzip();
-        let keywords = if patterns.is_empty() {
-            None
-        } else {
-            let ac = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&patterns)
-                .map_err(|e| RuleErrors(vec![internal(format!("keyword automaton: {e}"))]))?;
-            Some(ac)
-        };
-        let regex_set = RegexSetBuilder::new(self.regexes.iter().map(Regex::as_str))
-            .size_limit(SET_SIZE_LIMIT)
-            .dfa_size_limit(SET_DFA_LIMIT)
-            .build()
-            .map_err(|e| {
-                RuleErrors(vec![internal(format!(
-                    "regex set: {}",
-                    one_line(&e.to_string())
-                ))])
-            })?;
+        let matcher = CueMatcher::new(patterns, keyword_cues, self.regexes, self.regex_cue)
+            .map_err(|e| RuleErrors(vec![internal(one_line(&e))]))?;
         let set = RuleSet {
             cue_names: self.cue_names,
-            keywords,
-            keyword_cues,
-            regex_set,
-            regexes: self.regexes,
-            regex_cue: self.regex_cue,
+            matcher,
             rules: self.rules,
         };
         Ok((set, problems))

@@ -1,22 +1,25 @@
 //! The rule set: rule files compiled once into an immutable matcher.
 //!
 //! Invariants: a `RuleSet` only exists if every file compiled without error; all
-//! keywords live in one Aho-Corasick automaton and all regexes in one `RegexSet`, so
-//! matching cost grows slowly with the number of rules. Compiling takes rule *text*,
-//! never paths.
+//! keywords live in one Aho-Corasick automaton and a regex runs only when a literal
+//! it needs occurs (`engine`), so matching cost stays flat as rules are added.
+//! Compiling takes rule *text*, never paths.
 
 mod compile;
+mod engine;
 mod error;
 mod parse;
+mod prefilter;
+#[cfg(test)]
+mod tests;
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
-
 pub use compile::compile;
 pub use error::{Code, RuleErrors, RuleProblem};
+
+use engine::CueMatcher;
 
 use super::verdict::{Bilingual, Family};
 
@@ -166,11 +169,7 @@ struct Example {
 #[derive(Debug)]
 pub struct RuleSet {
     cue_names: Vec<String>,
-    keywords: Option<AhoCorasick>,
-    keyword_cues: Vec<Vec<(usize, bool)>>,
-    regex_set: RegexSet,
-    regexes: Vec<Regex>,
-    regex_cue: Vec<usize>,
+    matcher: CueMatcher,
     rules: Vec<Rule>,
 }
 
@@ -213,27 +212,7 @@ impl RuleSet {
         to_original: impl Fn(Range<usize>) -> Range<usize>,
         hits: &mut [Option<Hit>],
     ) {
-        if let Some(ac) = &self.keywords {
-            let bytes = normalized.as_bytes();
-            for m in ac.find_overlapping_iter(normalized) {
-                let mut whole = None;
-                for &(cue, whole_word) in &self.keyword_cues[m.pattern().as_usize()] {
-                    if whole_word && !*whole.get_or_insert_with(|| is_whole_word(bytes, m.range()))
-                    {
-                        continue;
-                    }
-                    hits[cue].get_or_insert_with(|| Some(to_original(m.range())));
-                }
-            }
-        }
-        for i in self.regex_set.matches(normalized).iter() {
-            let cue = self.regex_cue[i];
-            if hits[cue].is_none()
-                && let Some(m) = self.regexes[i].find(normalized)
-            {
-                hits[cue] = Some(Some(to_original(m.range())));
-            }
-        }
+        self.matcher.match_cues(normalized, to_original, hits);
     }
 
     /// The rules that fire for these cue hits and message languages.
