@@ -5,9 +5,9 @@
 
 use std::process::Command;
 
-fn rules_check(dir: &str) -> (i32, String, String) {
+fn sellerguard(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
-        .args(["rules", "check", "--dir", dir])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("runs the binary");
@@ -16,6 +16,10 @@ fn rules_check(dir: &str) -> (i32, String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+fn rules_check(dir: &str) -> (i32, String, String) {
+    sellerguard(&["rules", "check", "--dir", dir])
 }
 
 #[test]
@@ -69,25 +73,15 @@ fn a_huge_regex_is_refused_with_its_position_before_it_is_compiled() {
     assert!(stdout.contains("the most is 16384"), "{stdout}");
 }
 
-fn rules_explain(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
-        .args(["rules", "explain", "--dir", "rules"])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs the binary");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+fn rules_explain(text: &str) -> (i32, String, String) {
+    sellerguard(&["rules", "explain", "--dir", "rules", text])
 }
 
 #[test]
 fn explain_names_the_cues_and_rules_a_message_fires() {
     let text = "Chase: unusual activity on your account, confirm your identity at \
                 https://docs.google.com/forms/d/e/1FAIpQLSd/viewform";
-    let (code, stdout, stderr) = rules_explain(&[text]);
+    let (code, stdout, stderr) = rules_explain(text);
     assert_eq!(code, 0, "{stderr}");
     let cues = stdout.lines().next().unwrap_or_default();
     assert!(cues.starts_with("cues: "), "{stdout}");
@@ -99,7 +93,7 @@ fn explain_names_the_cues_and_rules_a_message_fires() {
     );
     assert!(stdout.contains("verdict: high"), "{stdout}");
 
-    let (code, _, stderr) = rules_explain(&["   "]);
+    let (code, _, stderr) = rules_explain("   ");
     assert_eq!(code, 2, "blank input is refused");
     assert!(stderr.contains("nothing to check"), "{stderr}");
 }
