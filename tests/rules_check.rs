@@ -1,12 +1,13 @@
 //! `sellerguard rules check` through the real binary: broken rule files give every
 //! problem as `file:line:col: code: message` (golden file) and exit 1; the shipped
-//! rules compile with no warnings and every example behaves as declared.
+//! rules compile with no warnings and every example behaves as declared; `rules
+//! explain` names the cues and rules a message fires.
 
 use std::process::Command;
 
-fn rules_check(dir: &str) -> (i32, String, String) {
+fn sellerguard(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sellerguard"))
-        .args(["rules", "check", "--dir", dir])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("runs the binary");
@@ -15,6 +16,10 @@ fn rules_check(dir: &str) -> (i32, String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+fn rules_check(dir: &str) -> (i32, String, String) {
+    sellerguard(&["rules", "check", "--dir", dir])
 }
 
 #[test]
@@ -66,4 +71,29 @@ fn a_huge_regex_is_refused_with_its_position_before_it_is_compiled() {
     assert_eq!(code, 1, "stdout: {stdout}\nstderr: {stderr}");
     assert!(stdout.contains("big.toml:2:10: E004"), "{stdout}");
     assert!(stdout.contains("the most is 16384"), "{stdout}");
+}
+
+fn rules_explain(text: &str) -> (i32, String, String) {
+    sellerguard(&["rules", "explain", "--dir", "rules", text])
+}
+
+#[test]
+fn explain_names_the_cues_and_rules_a_message_fires() {
+    let text = "Chase: unusual activity on your account, confirm your identity at \
+                https://docs.google.com/forms/d/e/1FAIpQLSd/viewform";
+    let (code, stdout, stderr) = rules_explain(text);
+    assert_eq!(code, 0, "{stderr}");
+    let cues = stdout.lines().next().unwrap_or_default();
+    assert!(cues.starts_with("cues: "), "{stdout}");
+    assert!(cues.split(' ').any(|c| c == "hosted_page"), "{stdout}");
+    assert!(cues.split(' ').any(|c| c == "@claimed_sender"), "{stdout}");
+    assert!(
+        stdout.contains("rule: grammar.sender-hosted-page +72"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("verdict: high"), "{stdout}");
+
+    let (code, _, stderr) = rules_explain("   ");
+    assert_eq!(code, 2, "blank input is refused");
+    assert!(stderr.contains("nothing to check"), "{stderr}");
 }

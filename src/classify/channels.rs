@@ -49,6 +49,12 @@ pub struct Channels {
     lexicon: Option<AhoCorasick>,
     /// Per lexicon pattern: (entry index, whether it is a sender ID).
     lexicon_entry: Vec<(usize, bool)>,
+    /// Per entry, its brands with look-alikes folded (what `imitated_by` compares).
+    brand_skeletons: Vec<Vec<String>>,
+    /// The folded brands of five letters or more, found anywhere in a squashed host.
+    long_brands: Option<AhoCorasick>,
+    /// Per `long_brands` pattern, its entry index.
+    long_brand_entry: Vec<usize>,
 }
 
 impl Channels {
@@ -84,11 +90,26 @@ impl Channels {
                 .expect("entity names are plain strings")
         });
         let shorteners = shorteners.into_iter().map(|s| lower_host(&s)).collect();
+        let brand_skeletons: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| e.brands.iter().map(|b| skeleton(b)).collect())
+            .collect();
+        let (long, long_brand_entry): (Vec<&str>, Vec<usize>) = brand_skeletons
+            .iter()
+            .enumerate()
+            .flat_map(|(i, brands)| brands.iter().map(move |b| (b.as_str(), i)))
+            .filter(|(b, _)| b.len() >= LONG_BRAND)
+            .unzip();
+        let long_brands =
+            (!long.is_empty()).then(|| AhoCorasick::new(&long).expect("brands are plain strings"));
         Self {
             entries,
             shorteners,
             lexicon,
             lexicon_entry,
+            brand_skeletons,
+            long_brands,
+            long_brand_entry,
         }
     }
 
@@ -133,13 +154,18 @@ impl Channels {
         let folded = skeleton(host);
         let parts: Vec<&str> = folded.split(['.', '-']).collect();
         let squashed: String = folded.chars().filter(|c| !matches!(c, '.' | '-')).collect();
-        let contains = |brand: &str| {
-            if brand.len() < 5 {
-                parts.iter().any(|p| *p == brand)
-            } else {
-                squashed.contains(brand)
-            }
-        };
+        let long = self.long_brands.iter().flat_map(|ac| {
+            ac.find_overlapping_iter(&squashed)
+                .map(|m| self.long_brand_entry[m.pattern().as_usize()])
+        });
+        let short = self.brand_skeletons.iter().position(|brands| {
+            brands
+                .iter()
+                .any(|b| b.len() < LONG_BRAND && parts.contains(&b.as_str()))
+        });
+        if let Some(index) = long.chain(short).min() {
+            return Some(&self.entries[index]);
+        }
         let misspells = |brand: &str| {
             let allowed = match brand.len() {
                 0..6 => return false,
@@ -149,20 +175,20 @@ impl Channels {
             parts.iter().any(|part| {
                 part.len() + allowed >= brand.len()
                     && part.len() <= brand.len() + allowed
-                    && strsim::damerau_levenshtein(part, brand) <= allowed
+                    && !bag_distance_exceeds(part, brand, allowed)
+                    && strsim::osa_distance(part, brand) <= allowed
             })
         };
-        let brands = |e: &&OfficialEntry| e.brands.iter().map(|b| skeleton(b)).collect::<Vec<_>>();
-        self.entries
+        self.brand_skeletons
             .iter()
-            .find(|e| brands(e).iter().any(|b| contains(b)))
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .find(|e| brands(e).iter().any(|b| misspells(b)))
-            })
+            .position(|brands| brands.iter().any(|b| misspells(b)))
+            .map(|i| &self.entries[i])
     }
 }
+
+/// Brands this long are found anywhere in a host; shorter ones only as a whole label
+/// or hyphen-separated part (`boc-verify.top`, not `bocado.com`).
+const LONG_BRAND: usize = 5;
 
 /// Whether a match of Latin letters or digits stands on its own (not inside a longer
 /// word or number); matches starting and ending in Chinese characters always do.
@@ -186,6 +212,21 @@ fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
             && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
 }
 
+/// Whether two ASCII words differ in more than `limit` letters counted as bags (a lower
+/// bound of their edit distance, so a cheap way to skip the exact one); never true for
+/// non-ASCII words.
+fn bag_distance_exceeds(a: &str, b: &str, limit: usize) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return false;
+    }
+    let mut counts = [0i32; 128];
+    a.bytes().for_each(|c| counts[usize::from(c)] += 1);
+    b.bytes().for_each(|c| counts[usize::from(c)] -= 1);
+    let surplus: i32 = counts.iter().filter(|&&n| n > 0).sum();
+    let missing: i32 = -counts.iter().filter(|&&n| n < 0).sum::<i32>();
+    usize::try_from(surplus.max(missing)).is_ok_and(|d| d > limit)
+}
+
 /// Folds the digit and letter-pair look-alikes used in fake domains.
 fn skeleton(host: &str) -> String {
     host.replace("rn", "m")
@@ -207,6 +248,27 @@ fn skeleton(host: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bag_distance_is_a_lower_bound_of_the_edit_distance() {
+        for (a, b) in [
+            ("amazom", "amazon"),
+            ("amzaon", "amazon"),
+            ("paypall", "paypal"),
+            ("shop12", "amazon"),
+            ("seller", "sellercentral"),
+            ("payoneer", "paynoeer"),
+        ] {
+            for limit in 0..4 {
+                if bag_distance_exceeds(a, b, limit) {
+                    assert!(strsim::osa_distance(a, b) > limit, "{a} {b} {limit}");
+                }
+            }
+        }
+        assert!(bag_distance_exceeds("shop12", "amazon", 2));
+        assert!(!bag_distance_exceeds("amzaon", "amazon", 0));
+        assert!(!bag_distance_exceeds("亞馬遜", "amazon", 0));
+    }
 
     fn channels() -> Channels {
         Channels::new(

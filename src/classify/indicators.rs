@@ -359,7 +359,7 @@ fn phone_numbers(s: &str) -> Vec<(Range<usize>, String)> {
         let plus = start > 0 && bytes[start - 1] == b'+';
         let letter_before = start > 0 && bytes[start - 1].is_ascii_alphabetic();
         let letter_after = i < bytes.len() && bytes[i].is_ascii_alphabetic();
-        if letter_before || letter_after {
+        if letter_before || letter_after || labelled_as_id(&s[..start]) {
             continue;
         }
         if let Some(value) = classify_number(run, plus, latin) {
@@ -368,6 +368,36 @@ fn phone_numbers(s: &str) -> Vec<(Range<usize>, String)> {
         }
     }
     out
+}
+
+/// Labels after which a digit run is a reference, not a phone number
+/// (`ID:9988776655`, `UPI ref no. 648724676562`, `订单号 13800138000`).
+const ID_LABELS: [&str; 14] = [
+    "id",
+    "ref",
+    "ref no",
+    "ref no.",
+    "reference",
+    "order",
+    "order no",
+    "txn",
+    "utr",
+    "订单号",
+    "单号",
+    "编号",
+    "流水号",
+    "交易号",
+];
+
+/// Whether `before` (the text ahead of a digit run) ends in an ID label, allowing a
+/// separator (`:`, `#`, `.`, spaces) between label and number; the label is a whole
+/// word (`valid`, `android` are not `id`).
+fn labelled_as_id(before: &str) -> bool {
+    let label = before.trim_end_matches([' ', ':', '：', '#', '-', '.']);
+    ID_LABELS.iter().any(|id| {
+        label.ends_with(id)
+            && !label[..label.len() - id.len()].ends_with(|c: char| c.is_ascii_alphanumeric())
+    })
 }
 
 /// A number read as a Chinese mobile but written in North American groups
@@ -666,6 +696,9 @@ mod tests {
             "e.g. this",
             "v1.2.3",
             "尾号1234",
+            "Payment INR 299.00 (ID:9988776655) confirmed",
+            "UPI ref no. 648724676562",
+            "订单号：13800138000",
         ] {
             assert!(keys(text).is_empty(), "text: {text} gave {:?}", keys(text));
         }

@@ -156,6 +156,15 @@ impl Classifier {
         self.features_of(reading.normalized.as_str(), &reading.hits)
     }
 
+    /// The names of the cues a message fires, in cue order (for `rules explain`).
+    pub fn fired_cues(&self, message: Message<'_>) -> Vec<&str> {
+        let reading = self.read(message);
+        (0..reading.hits.len())
+            .filter(|&i| reading.hits[i].is_some())
+            .map(|i| self.rules.cue_name(i))
+            .collect()
+    }
+
     fn features_of(&self, text: &str, hits: &[Option<Hit>]) -> Features {
         let fired = (0..hits.len())
             .filter(|&i| hits[i].is_some())

@@ -105,7 +105,7 @@ fn print_read_text(read: &str, lang: Lang) -> anyhow::Result<()> {
 
 /// Why there is no message to judge.
 #[derive(Debug, thiserror::Error)]
-enum InputError {
+pub(super) enum InputError {
     #[error(
         "the message is longer than {} bytes (the most `check` reads); send a part of it",
         MAX_TEXT_BYTES
@@ -121,7 +121,7 @@ enum InputError {
 
 /// TEXT, or standard input read to at most `MAX_TEXT_BYTES` + 1 bytes, refused when
 /// longer or blank.
-fn read_message(arg: Option<String>) -> Result<String, InputError> {
+pub(super) fn read_message(arg: Option<String>) -> Result<String, InputError> {
     let text = match arg {
         Some(text) => text,
         None => {

@@ -82,10 +82,7 @@ impl Triage {
     /// report (what an allow button carries).
     pub fn undecided_contacts(&self, id: ReportId) -> Result<Vec<(usize, String)>, TriageError> {
         let c = self.community()?;
-        let report = c
-            .store
-            .get_report(id)?
-            .ok_or(TriageError::UnknownReport(id))?;
+        let report = self.stored_report(id)?;
         let mut out = Vec::new();
         for (index, key) in report.indicators.into_iter().enumerate() {
             let state = c
@@ -109,10 +106,7 @@ impl Triage {
         note: &str,
     ) -> Result<String, TriageError> {
         let c = self.community()?;
-        let report = c
-            .store
-            .get_report(id)?
-            .ok_or(TriageError::UnknownReport(id))?;
+        let report = self.stored_report(id)?;
         let key = report.indicators.get(index).cloned().ok_or_else(|| {
             TriageError::NotAnIndicator(format!("contact {index} of report {id}"))
         })?;

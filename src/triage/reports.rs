@@ -273,14 +273,19 @@ impl Triage {
         })
     }
 
+    /// Stored report `id`, or `UnknownReport`.
+    pub(crate) fn stored_report(&self, id: ReportId) -> Result<Report, TriageError> {
+        self.community()?
+            .store
+            .get_report(id)?
+            .ok_or(TriageError::UnknownReport(id))
+    }
+
     /// The report `id`, filed before from the same origin, as filing it said then
     /// (the review triggers are worked out again from the store).
     fn filed_before(&self, id: ReportId) -> Result<Reported, TriageError> {
         let c = self.community()?;
-        let report = c
-            .store
-            .get_report(id)?
-            .ok_or(TriageError::UnknownReport(id))?;
+        let report = self.stored_report(id)?;
         c.answered
             .record(&report.reporter, &report.text, Some(id), now())?;
         let fingerprint = match c.store.is_ignored(&report.reporter)? {
@@ -548,10 +553,7 @@ impl Triage {
     /// As [`Triage::cluster`]; reports sharing an indicator only `with_indicators`.
     fn cluster_of(&self, id: ReportId, with_indicators: bool) -> Result<Vec<Report>, TriageError> {
         let c = self.community()?;
-        let head = c
-            .store
-            .get_report(id)?
-            .ok_or(TriageError::UnknownReport(id))?;
+        let head = self.stored_report(id)?;
         let sig = signature_or_none(&head.text);
         let mut members = Vec::new();
         for member in c.store.pending_reports(None, CLUSTER_SCAN)? {
@@ -767,10 +769,7 @@ impl Triage {
         note: &str,
     ) -> Result<Report, TriageError> {
         let c = self.community()?;
-        let report = c
-            .store
-            .get_report(id)?
-            .ok_or(TriageError::UnknownReport(id))?;
+        let report = self.stored_report(id)?;
         let at = now();
         c.store.ignore_reporter(&report.reporter, at)?;
         self.audit_write(
