@@ -146,6 +146,47 @@ async fn a_reply_refused_with_500s_is_retried_until_the_api_recovers() {
 }
 
 #[tokio::test]
+async fn no_reply_is_lost_across_a_minute_of_500s() {
+    const OUTAGE: Duration = Duration::from_secs(60);
+    let app = TestApp::start_persistent(|_| {}).await;
+    let (alice, bob) = (TestUser::alice(), TestUser::bob());
+    app.fake
+        .refuse_for("sendMessage", OUTAGE, 500, "Internal Server Error");
+    let started = std::time::Instant::now();
+    app.fake
+        .enqueue_update(app.fake.private_text(&alice, SCAM_EN));
+    app.fake
+        .enqueue_update(app.fake.private_text(&bob, SCAM_EN));
+    app.fake.wait_for_calls("sendMessage", 3, SLOW_WAIT).await;
+    app.fake
+        .enqueue_update(app.fake.private_text(&alice, HARMLESS));
+
+    let sent = app.fake.wait_for_sent(3, OUTAGE * 3).await;
+    let recovered = started.elapsed();
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    let refused = fake.calls_to("sendMessage").len() - fake.sent_messages().len();
+    println!(
+        "a {}s outage: {refused} sendMessage calls refused, all 3 replies sent {:.1}s after the first message",
+        OUTAGE.as_secs(),
+        recovered.as_secs_f64()
+    );
+    assert!(recovered >= OUTAGE, "nothing can be sent during the outage");
+    assert_eq!(fake.sent_messages().len(), 3, "each reply sent once");
+    let to = |chat: i64| -> Vec<String> {
+        sent.iter()
+            .filter(|m| m.chat_id == chat)
+            .map(|m| m.text.clone())
+            .collect()
+    };
+    let alices = to(alice.id);
+    assert_eq!(alices.len(), 2);
+    assert!(alices[0].starts_with("🚨"), "in the order owed: {alices:?}");
+    assert!(!alices[1].starts_with("🚨"), "{alices:?}");
+    assert!(to(bob.id)[0].starts_with("🚨"));
+}
+
+#[tokio::test]
 async fn a_reply_owed_at_shutdown_is_sent_after_the_restart() {
     let fake = FakeBotApi::start().await;
     let grace = |settings: &mut Settings| settings.telegram.shutdown_grace_secs = 1;

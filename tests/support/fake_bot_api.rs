@@ -315,6 +315,19 @@ impl FakeBotApi {
         self.fail_next(method, status, body);
     }
 
+    /// Every call to `method` for the next `span` is refused with `status`, like a
+    /// server that is down (teloxide sleeps 10 s after each 5xx, so a minute's outage
+    /// is about six refusals per reply).
+    pub fn refuse_for(&self, method: &str, span: Duration, status: u16, description: &str) {
+        let body =
+            serde_json::json!({"ok": false, "error_code": status, "description": description});
+        let until = std::time::Instant::now() + span;
+        self.state().outages.insert(
+            method.to_ascii_lowercase(),
+            (until, Reply::Raw { status, body }),
+        );
+    }
+
     /// The next call to `method` gets a 429 asking to wait `seconds`.
     pub fn rate_limit_next(&self, method: &str, seconds: u32) {
         let description = format!("Too Many Requests: retry after {seconds}");

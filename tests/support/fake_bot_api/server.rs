@@ -127,11 +127,17 @@ async fn api_call(inner: Arc<Inner>, token: &str, method: &str, request: Request
     }
     let reply = {
         let mut state = inner.state.lock().expect("fake state lock");
-        match state
-            .failures
-            .get_mut(&lower)
-            .and_then(|queue| queue.pop_front())
-        {
+        let outage = state
+            .outages
+            .get(&lower)
+            .filter(|(until, _)| std::time::Instant::now() < *until)
+            .map(|(_, reply)| reply.clone());
+        match outage.or_else(|| {
+            state
+                .failures
+                .get_mut(&lower)
+                .and_then(|queue| queue.pop_front())
+        }) {
             Some(failure) => Some(failure),
             None if lower == "getupdates" => None,
             None => Some(

@@ -119,6 +119,8 @@ pub struct State {
     /// Callback query id -> already answered.
     pub callback_queries: HashMap<String, bool>,
     pub failures: HashMap<String, VecDeque<Reply>>,
+    /// Lowercase method -> until when every call is refused, and with what.
+    pub outages: HashMap<String, (std::time::Instant, Reply)>,
     /// Lowercase method -> how late its next calls are handled (`slow_next`).
     pub delays: HashMap<String, VecDeque<std::time::Duration>>,
     /// Lowercase methods whose calls wait for `release`.
