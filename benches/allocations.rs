@@ -5,12 +5,10 @@
 //! (allocations and bytes per message over the fixture corpus, after one warm-up pass).
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sellerguard::classify::{Classifier, Message, RuleSource};
 use sellerguard::config::{self, Settings};
-use sellerguard::eval::dataset::{self, LabelMap};
 use sellerguard::triage;
 
 mod support;
@@ -47,15 +45,7 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let texts: Vec<String> = ["seller_scams.jsonl", "hard_negatives.jsonl"]
-        .iter()
-        .flat_map(|f| {
-            dataset::load(&root.join("tests/fixtures").join(f), &LabelMap::default())
-                .expect("fixture loads")
-        })
-        .map(|row| row.text)
-        .collect();
+    let texts = support::corpus::fixture_texts();
     let settings = Settings::builtin();
     let channels = triage::load_channels(&settings.channels_file).expect("channels");
     for generated in [0, 1_000, 10_000] {

@@ -10,22 +10,9 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sellerguard::classify::Message;
 use sellerguard::config::Settings;
-use sellerguard::eval::dataset::{self, LabelMap};
 use sellerguard::triage::{self, Triage};
 
-fn corpus() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut texts: Vec<String> = [
-        "tests/fixtures/seller_scams.jsonl",
-        "tests/fixtures/hard_negatives.jsonl",
-    ]
-    .iter()
-    .flat_map(|f| dataset::load(&root.join(f), &LabelMap::default()).expect("fixture loads"))
-    .map(|row| row.text)
-    .collect();
-    texts.sort();
-    texts.into_iter().cycle().take(2_000).collect()
-}
+mod support;
 
 fn bench_classify(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -33,7 +20,7 @@ fn bench_classify(c: &mut Criterion) {
     let settings = Settings::builtin();
     let service = Triage::load(&settings).expect("shipped rules compile");
     let classifier = service.classifier();
-    let texts = corpus();
+    let texts = support::corpus::cycled(2_000);
 
     let mut group = c.benchmark_group("classify");
     group.throughput(Throughput::Elements(texts.len() as u64));

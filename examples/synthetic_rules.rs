@@ -1,7 +1,8 @@
 //! Writes a generated rule pack and a benchmark corpus to a folder, for start-up and
 //! memory measurements of the real binary and for `scripts/bench-hyperscan.py`.
 //!
-//! `cargo run --release --example synthetic_rules -- N DIR` writes `DIR/rules/generated.toml`
+//! `cargo run --release --example synthetic_rules -- N DIR` writes `DIR/rules/generated-NN.toml`
+//! (1,000 rules a file, under the rule-file cap)
 //! (the shipped rule files are copied beside it, so `--config-dir DIR` loads both),
 //! `DIR/patterns.txt` (the N regexes in Hyperscan syntax, one a line) and
 //! `DIR/corpus.txt` (the fixtures' messages, normalised as the classifier sees them,
@@ -12,8 +13,9 @@ use std::process::ExitCode;
 
 use sellerguard::classify::normalize::Normalized;
 use sellerguard::config::{self, Settings};
-use sellerguard::eval::dataset::{self, LabelMap};
 
+#[path = "../benches/support/corpus.rs"]
+mod corpus;
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
 
@@ -39,22 +41,18 @@ fn write(n: usize, dir: &Path) -> anyhow::Result<()> {
         let file = Path::new(&name).file_name().map(PathBuf::from);
         std::fs::write(rules.join(file.unwrap_or_else(|| name.into())), text)?;
     }
-    std::fs::write(rules.join("generated.toml"), synthetic::rule_file(n))?;
+    for (i, text) in synthetic::rule_files(n, 1_000).iter().enumerate() {
+        std::fs::write(rules.join(format!("generated-{i:02}.toml")), text)?;
+    }
     let patterns: Vec<String> = synthetic::patterns(n)
         .iter()
         .map(|p| synthetic::hyperscan_pattern(p))
         .collect();
     std::fs::write(dir.join("patterns.txt"), patterns.join("\n") + "\n")?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut texts = Vec::new();
-    for f in ["seller_scams.jsonl", "hard_negatives.jsonl"] {
-        let rows = dataset::load(&root.join("tests/fixtures").join(f), &LabelMap::default())?;
-        texts.extend(
-            rows.into_iter()
-                .map(|r| Normalized::new(&r.text).as_str().to_string()),
-        );
-    }
-    texts.sort();
+    let texts: Vec<String> = corpus::fixture_texts()
+        .iter()
+        .map(|t| Normalized::new(t).as_str().to_string())
+        .collect();
     let corpus: Vec<&str> = texts
         .iter()
         .map(String::as_str)

@@ -270,14 +270,28 @@ fn pattern(rng: &mut Rng) -> String {
 
 /// A rule file with one rule per generated regex.
 pub fn rule_file(n: usize) -> String {
-    let mut text = String::new();
-    for (i, p) in patterns(n).iter().enumerate() {
-        text.push_str(&format!(
-            "[[rule]]\nid = \"gen.r{i:05}\"\nfamily = \"general-smishing\"\nweight = 5\n\
-             regex = ['{p}']\nexplain = {{ zh = \"生成的规则\", en = \"generated rule\" }}\n\n"
-        ));
-    }
-    text
+    rule_files(n, n.max(1)).concat()
+}
+
+/// The same rules split in files of at most `per_file` rules (a rule file is capped
+/// at 256 KiB, about 1,500 of these rules).
+pub fn rule_files(n: usize, per_file: usize) -> Vec<String> {
+    let patterns = patterns(n);
+    patterns
+        .chunks(per_file)
+        .enumerate()
+        .map(|(chunk, ps)| {
+            let mut text = String::new();
+            for (j, p) in ps.iter().enumerate() {
+                let i = chunk * per_file + j;
+                text.push_str(&format!(
+                    "[[rule]]\nid = \"gen.r{i:05}\"\nfamily = \"general-smishing\"\nweight = 5\n\
+                     regex = ['{p}']\nexplain = {{ zh = \"生成的规则\", en = \"generated rule\" }}\n\n"
+                ));
+            }
+            text
+        })
+        .collect()
 }
 
 /// The same regex in Hyperscan's syntax (ASCII word boundaries are `\b` there).

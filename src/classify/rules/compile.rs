@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
 use super::engine::CueMatcher;
@@ -24,6 +23,24 @@ use crate::classify::verdict::{Bilingual, Family};
 const MAX_PATTERN_BYTES: usize = 16 << 10;
 /// Largest compiled size of one regex: a pattern larger than this is refused.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Whether `pattern` parses and compiles (to a forward NFA only: cheap, then dropped)
+/// within `REGEX_SIZE_LIMIT`; the matcher builds what it runs.
+fn validate_regex(pattern: &str) -> Result<(), String> {
+    use regex_automata::nfa::thompson::{Compiler, NFA};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    Compiler::new()
+        .configure(NFA::config().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build_from_hir(&hir)
+        .map(drop)
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => format!("Compiled regex exceeds size limit of {limit} bytes."),
+            None => e.to_string(),
+        })
+}
 
 /// Compiles rule files. On success returns the set and its warnings; on any error
 /// returns every problem found (errors and warnings).
@@ -61,7 +78,7 @@ struct Compiler {
     /// Per normalised literal: the cues it belongs to, each with whether it must stand
     /// as a whole word.
     keyword_cues: HashMap<String, Vec<(usize, bool)>>,
-    regexes: Vec<Regex>,
+    regexes: Vec<String>,
     regex_cue: Vec<usize>,
     rules: Vec<Rule>,
     rule_ids: HashMap<String, ()>,
@@ -160,12 +177,9 @@ impl Compiler {
             self.problems.push(loc.problem(at, Code::E004, msg));
             return;
         }
-        match RegexBuilder::new(&pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
-            Ok(compiled) => {
-                self.regexes.push(compiled);
+        match validate_regex(&pattern) {
+            Ok(()) => {
+                self.regexes.push(pattern);
                 self.regex_cue.push(cue);
             }
             Err(e) => {
