@@ -162,7 +162,7 @@ async fn checks_answer_verdicts_and_errors_are_stable_codes_with_limits() {
         "public checks are off by default"
     );
 
-    let token = Some(service.token.as_str());
+    let token = service.token.as_str();
     let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
         (
             service
@@ -220,11 +220,7 @@ async fn checks_answer_verdicts_and_errors_are_stable_codes_with_limits() {
         ),
     ];
     for (request, status, code) in cases {
-        let response = request
-            .bearer_auth(token.unwrap())
-            .send()
-            .await
-            .expect("answers");
+        let response = request.bearer_auth(token).send().await.expect("answers");
         assert_eq!(error_code(response).await, (status, code.into()));
     }
 }

@@ -172,7 +172,7 @@ fn whole_word(text: &[u8], range: Range<usize>) -> bool {
     let after = text.get(range.end).copied();
     let first = text[range.start];
     let last = text[range.end - 1];
-    !(word(first) && before.is_some_and(word)) && !(word(last) && after.is_some_and(word))
+    !(word(first) && before.is_some_and(word) || word(last) && after.is_some_and(word))
 }
 
 fn lower_host(host: &str) -> String {

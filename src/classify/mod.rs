@@ -335,7 +335,7 @@ fn grammar_hits(
     }
     let own_link = indicators
         .iter()
-        .find(|i| i.kind == IndicatorKind::Url && i.official.as_deref().is_some_and(|o| named(o)));
+        .find(|i| i.kind == IndicatorKind::Url && i.official.as_deref().is_some_and(&named));
     if let Some(link) = own_link {
         hits[Builtin::SenderChannel.id()] = Some(link.evidence.as_ref().map(|e| e.start..e.end));
     } else {

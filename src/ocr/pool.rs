@@ -70,7 +70,7 @@ impl Job {
     /// The error that ends this job now, if its deadline passed or its caller left.
     fn stop(&self) -> Option<OcrError> {
         (self.reply.abandoned() || Instant::now() >= self.deadline)
-            .then(|| OcrError::Timeout(self.timeout))
+            .then_some(OcrError::Timeout(self.timeout))
     }
 
     /// The error that ends this job now to let a waiting image have the worker: it is

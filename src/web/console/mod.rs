@@ -222,10 +222,9 @@ async fn decide(
         Ok(decided.to_string())
     })
     .await;
-    match notice(session.lang, done) {
-        Ok(notice) => see_other(&format!("/console?notice={}", encode(&notice)), None),
-        Err(response) => response,
-    }
+    after_action(session.lang, done, |notice| {
+        see_other(&format!("/console?notice={}", encode(notice)), None)
+    })
 }
 
 /// Runs curator action `f` off the async threads; its outcome for a notice.
@@ -240,21 +239,24 @@ async fn act(
         .map_err(failure)
 }
 
-/// The notice after an action: what was done, or why it was not (a refusal the
-/// curator can act on); any other failure is a failure page.
-fn notice(
+/// The page after an action: `redirect` with a notice of what was done, or why it was
+/// not (a refusal the curator can act on); any other failure is a failure page.
+fn after_action(
     lang: Lang,
     done: Result<Result<String, TriageError>, Response>,
-) -> Result<String, Response> {
-    match done? {
-        Ok(what) => Ok(format!("{}: {what}", text::t(lang, text::Key::Decided))),
-        Err(
+    redirect: impl FnOnce(&str) -> Response,
+) -> Response {
+    let notice = match done {
+        Err(response) => return response,
+        Ok(Ok(what)) => format!("{}: {what}", text::t(lang, text::Key::Decided)),
+        Ok(Err(
             e @ (TriageError::AlreadyDecided { .. }
             | TriageError::UnknownReport(_)
             | TriageError::NotAnIndicator(_)),
-        ) => Ok(format!("{}: {e}", text::t(lang, text::Key::Refused))),
-        Err(e) => Err(failure(e)),
-    }
+        )) => format!("{}: {e}", text::t(lang, text::Key::Refused)),
+        Ok(Err(e)) => return failure(e),
+    };
+    redirect(&notice)
 }
 
 #[derive(Deserialize)]
@@ -305,16 +307,13 @@ async fn judge(
         triage.judge_indicator(&value, block, curator, "")
     })
     .await;
-    match notice(session.lang, done) {
-        Ok(notice) => {
-            let (value, notice) = (encode(&form.value), encode(&notice));
-            see_other(
-                &format!("/console/contacts?value={value}&notice={notice}"),
-                None,
-            )
-        }
-        Err(response) => response,
-    }
+    after_action(session.lang, done, |notice| {
+        let (value, notice) = (encode(&form.value), encode(notice));
+        see_other(
+            &format!("/console/contacts?value={value}&notice={notice}"),
+            None,
+        )
+    })
 }
 
 async fn audit(State(state): State<WebState>, session: Session) -> Response {
