@@ -135,7 +135,7 @@ impl Channels {
         let squashed: String = folded.chars().filter(|c| !matches!(c, '.' | '-')).collect();
         let contains = |brand: &str| {
             if brand.len() < 5 {
-                parts.iter().any(|p| *p == brand)
+                parts.contains(&brand)
             } else {
                 squashed.contains(brand)
             }
