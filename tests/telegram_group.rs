@@ -8,7 +8,7 @@ mod support;
 
 use sellerguard::classify::{Level, Message};
 use sellerguard::triage::feedback::ReportKind;
-use sellerguard::triage::prefs::{ChatPrefs, Prefs, WarnAt};
+use sellerguard::triage::prefs::{ChatPrefs, DryRun, Prefs, WarnAt};
 use serde_json::json;
 
 use support::app::{HARMLESS, MEDIUM_EN, SCAM_EN, SCAM_ZH, TestApp, Tuning, WAIT};
@@ -583,10 +583,10 @@ async fn in_dry_run_nothing_happens_in_the_group_and_the_admin_is_told_privately
         edited["text"].as_str().unwrap().contains("Dry run"),
         "{edited}"
     );
-    assert_eq!(app.prefs.chat(en.id).unwrap().dry_run, Some(alice.id));
+    assert_eq!(app.prefs.chat(en.id).unwrap().dry_run, told(alice.id));
     // The Chinese group turned it on as well (by its admin, Wang).
     let mut zh_prefs = app.prefs.chat(zh.id).unwrap();
-    zh_prefs.dry_run = Some(wang.id);
+    zh_prefs.dry_run = told(wang.id);
     app.prefs.set_chat(zh.id, zh_prefs).unwrap();
 
     let scam = fake.group_text(&en, &TestUser::bob(), SCAM_EN);
@@ -623,4 +623,65 @@ async fn in_dry_run_nothing_happens_in_the_group_and_the_admin_is_told_privately
     assert!(dm.starts_with("🚨 <b>高风险"), "{dm}");
     assert!(dm.contains("我本会删除 Bob 的这条消息"), "{dm}");
     fake.assert_no_unexpected_calls();
+}
+
+/// Dry run on, telling `admin`.
+fn told(admin: i64) -> DryRun {
+    DryRun::On {
+        report_to: Some(admin),
+    }
+}
+
+#[tokio::test]
+async fn forgetme_forgets_the_dry_run_admin_and_the_group_stays_in_dry_run() {
+    let app = TestApp::start_persistent(|_| {}).await;
+    let fake = &app.fake;
+    let prefs: &dyn Prefs = app.running.triage.as_ref();
+    let (group, other) = (TestChat::supergroup(), TestChat::group());
+    let (alice, bob) = (TestUser::alice(), TestUser::bob());
+    for chat in [&group, &other] {
+        fake.set_member(chat.id, alice.id, MemberStatus::admin());
+        fake.set_member(chat.id, bob.id, MemberStatus::admin());
+    }
+    let in_dry_run = |admin: i64| ChatPrefs {
+        introduced: true,
+        delete_scams: true,
+        dry_run: told(admin),
+        ..ChatPrefs::default()
+    };
+    prefs.set_chat(other.id, in_dry_run(bob.id)).unwrap();
+    fake.set_bot_member(group.id, MemberStatus::admin());
+    prefs.set_chat(group.id, in_dry_run(alice.id)).unwrap();
+    fake.enqueue_update(fake.group_text(&group, &TestUser::new(950, "Eve"), SCAM_EN));
+    let first = fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert_eq!(first.chat_id, alice.id, "the admin is told: {first:#?}");
+
+    fake.enqueue_update(fake.private_text(&alice, "/forgetme"));
+    fake.wait_for_sent(2, WAIT).await;
+    assert_eq!(
+        prefs.chat(group.id).unwrap().dry_run,
+        DryRun::On { report_to: None },
+        "her id is gone; the group is still in dry run"
+    );
+    assert_eq!(prefs.chat(other.id).unwrap().dry_run, told(bob.id));
+    fake.enqueue_update(fake.group_text(&group, &TestUser::new(950, "Eve"), SCAM_EN));
+    fake.enqueue_update(fake.group_text(&group, &bob, "/settings"));
+    let panel = fake.wait_for_sent(3, WAIT).await.remove(2);
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(panel.chat_id, group.id);
+    assert!(
+        panel
+            .text
+            .contains("the admin who turned it on asked me to forget them, so no one is told"),
+        "{}",
+        panel.text
+    );
+    assert_eq!(
+        fake.sent_messages().len(),
+        3,
+        "no DM, no warning: {:#?}",
+        fake.sent_messages()
+    );
+    assert!(fake.calls_to("deleteMessage").is_empty(), "nothing deleted");
 }

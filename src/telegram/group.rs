@@ -5,7 +5,8 @@
 //! change settings with /settings; the bot introduces itself once and says whether it
 //! can read every message. In dry-run mode nothing is posted or deleted in the group:
 //! the admin who turned it on gets, privately, the verdict line and what the bot would
-//! have done.
+//! have done (unless they said /forgetme: then no one is told until an admin turns dry
+//! run off).
 //!
 //! Invariants: settings change only for admins (getChatMember, cached); delete mode is
 //! used only while the bot has `can_delete_messages`; the threshold is medium or high;
@@ -29,7 +30,7 @@ use super::send::Target;
 use crate::classify::Lang;
 use crate::triage::group::{self as policy, GroupAction};
 use crate::triage::metrics::CheckSource;
-use crate::triage::prefs::ChatPrefs;
+use crate::triage::prefs::{ChatPrefs, DryRun};
 
 /// Handles a message in a group or supergroup.
 pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult {
@@ -88,9 +89,11 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
         warning: None,
         undone: false,
     };
-    if let Some(admin) = plan.dry_run_to {
-        let would_delete = action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await;
-        dry_run(ctx, admin, &message, &acted, would_delete).await;
+    if let DryRun::On { report_to } = plan.dry_run {
+        if let Some(admin) = report_to {
+            let would_delete = action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await;
+            dry_run(ctx, admin, &message, &acted, would_delete).await;
+        }
         return Ok(());
     }
     if action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await {
@@ -271,8 +274,10 @@ pub async fn settings_button(
         "o" => prefs.read_screenshots = !prefs.read_screenshots,
         "r" => {
             prefs.dry_run = match prefs.dry_run {
-                Some(_) => None,
-                None => Some(callback.from.id),
+                DryRun::On { .. } => DryRun::Off,
+                DryRun::Off => DryRun::On {
+                    report_to: Some(callback.from.id),
+                },
             };
         }
         _ => {
@@ -283,7 +288,7 @@ pub async fn settings_button(
     ctx.deps.prefs.set_chat(chat_id, prefs.clone())?;
     let lang = prefs.lang.unwrap_or(user_lang);
     let notice =
-        (setting == "r" && prefs.dry_run.is_some()).then(|| render::text(Key::DryRunOn, user_lang));
+        (setting == "r" && prefs.dry_run.is_on()).then(|| render::text(Key::DryRunOn, user_lang));
     ctx.answer(&callback.id, notice).await;
     commands::edit(
         ctx,
@@ -328,8 +333,8 @@ fn keyboard(prefs: &ChatPrefs, lang: Lang) -> InlineKeyboardMarkup {
             "s:o",
         )],
         vec![button(
-            format!("🧪 Dry run: {}", on_off(prefs.dry_run.is_some())),
-            format!("🧪 试运行：{}", on_off(prefs.dry_run.is_some())),
+            format!("🧪 Dry run: {}", on_off(prefs.dry_run.is_on())),
+            format!("🧪 试运行：{}", on_off(prefs.dry_run.is_on())),
             "s:r",
         )],
     ])

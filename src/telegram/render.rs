@@ -7,7 +7,7 @@
 
 use crate::classify::{Lang, Level};
 use crate::triage::Card;
-use crate::triage::prefs::ChatPrefs;
+use crate::triage::prefs::{ChatPrefs, DryRun};
 
 /// Telegram's limit for one text message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4096;
@@ -304,12 +304,12 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
              a group in dry run, the id of the admin who turned it on. Checked messages are \
              never written to disk; the text under my most recent cards stays in memory only \
              so the buttons work, until a restart. /forgetme deletes your language choice, \
-             your reports and your answers.",
+             your reports and your answers, and your id as any group's dry-run admin.",
             "我保存：你的语言设置；你是否屏蔽了我；群组的设置；你举报的消息（文字、你的用户 ID、\
              判断结果），供维护者改进规则；你对某条消息是否已作答（只存你和消息文字的哈希，不存文字，保留90天），\
              以免重复计数；试运行中的群组会保存开启它的管理员 ID。被检查的消息不会写入磁盘；\
              最近结果卡片对应的文字只暂存在内存中，供按钮使用，重启即清除。\
-             /forgetme 删除你的语言设置、举报和作答记录。",
+             /forgetme 删除你的语言设置、举报和作答记录，以及你作为群组试运行管理员的 ID。",
         ),
         Key::LangSet => ("Language set to English.", "已切换为中文。"),
         Key::LangUsage => ("Use /lang en or /lang zh.", "用法：/lang en 或 /lang zh。"),
@@ -488,6 +488,15 @@ pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
         (None, true) => "自动",
         (None, false) => "auto",
     };
+    let dry_run = match (prefs.dry_run, zh) {
+        (DryRun::On { report_to: None }, true) => {
+            "开，但开启它的管理员已要求我删除其数据，所以不会私信任何人；关闭后再开启即可由你接收"
+        }
+        (DryRun::On { report_to: None }, false) => {
+            "on, but the admin who turned it on asked me to forget them, so no one is told; turn it off and on again to be told yourself"
+        }
+        (dry_run, _) => on_off(dry_run.is_on()),
+    };
     let lines = if zh {
         format!(
             "警告级别：{}\n语言：{}\n删除诈骗消息：{}\n识别截图：{}\n试运行（只私信告诉开启的管理员）：{}",
@@ -495,7 +504,7 @@ pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
             group_lang,
             on_off(prefs.delete_scams),
             on_off(prefs.read_screenshots),
-            on_off(prefs.dry_run.is_some())
+            dry_run
         )
     } else {
         format!(
@@ -504,7 +513,7 @@ pub fn settings(prefs: &ChatPrefs, lang: Lang) -> String {
             group_lang,
             on_off(prefs.delete_scams),
             on_off(prefs.read_screenshots),
-            on_off(prefs.dry_run.is_some())
+            dry_run
         )
     };
     format!(

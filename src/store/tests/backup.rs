@@ -56,6 +56,7 @@ fn filled() -> (tempfile::TempDir, Store) {
         delete_scams: true,
         read_screenshots: true,
         introduced: true,
+        dry_run: true,
         dry_run_admin: Some(7),
     };
     store.set_chat_prefs(-100, &chat).unwrap();
