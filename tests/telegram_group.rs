@@ -685,3 +685,62 @@ async fn forgetme_forgets_the_dry_run_admin_and_the_group_stays_in_dry_run() {
     );
     assert!(fake.calls_to("deleteMessage").is_empty(), "nothing deleted");
 }
+
+#[tokio::test]
+async fn a_dry_run_admin_gets_five_reports_a_window_then_one_summary() {
+    let tuning = Tuning {
+        // Five reports paced at one a second fit well inside it.
+        dry_run_window: std::time::Duration::from_secs(8),
+        ..Tuning::default()
+    };
+    let app = TestApp::start_with(FakeBotApi::start().await, tuning).await;
+    let fake = &app.fake;
+    let group = TestChat::supergroup();
+    let alice = TestUser::alice();
+    delete_mode(&app, &group, WarnAt::Medium);
+    let mut prefs = app.prefs.chat(group.id).unwrap();
+    prefs.dry_run = told(alice.id);
+    app.prefs.set_chat(group.id, prefs).unwrap();
+    let scams = (0..8).map(|i| {
+        let text = if i % 2 == 0 { SCAM_EN } else { MEDIUM_EN };
+        fake.group_text(&group, &TestUser::bob(), text)
+    });
+    fake.enqueue_updates(scams);
+    // Answered after every scam was handled: the group's updates are handled in order.
+    fake.enqueue_update(fake.group_text(&group, &TestUser::bob(), "/settings"));
+
+    let sent = fake.wait_for_sent(7, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(fake.sent_messages(), sent, "nothing more: {sent:#?}");
+    let to_alice: Vec<&str> = sent
+        .iter()
+        .filter(|s| s.chat_id == alice.id)
+        .map(|s| s.text.as_str())
+        .collect();
+    assert_eq!(to_alice.len(), 6, "{to_alice:#?}");
+    let (one_by_one, summary) = to_alice.split_at(5);
+    for (i, report) in one_by_one.iter().enumerate() {
+        let would = if i % 2 == 0 {
+            "deleted"
+        } else {
+            "warned about"
+        };
+        assert!(
+            report.contains(&format!("I would have {would} this message")),
+            "{report}"
+        );
+    }
+    // Scams 6 to 8: a high one (a deletion) between two medium ones (warnings).
+    assert!(
+        summary[0].starts_with("🧪 Dry run in “Example Sellers”: and 3 more messages"),
+        "{}",
+        summary[0]
+    );
+    assert!(
+        summary[0].contains("I would have warned about 2 and deleted 1."),
+        "{}",
+        summary[0]
+    );
+    assert!(fake.calls_to("deleteMessage").is_empty());
+}

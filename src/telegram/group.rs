@@ -18,7 +18,6 @@ use teloxide::prelude::Requester;
 use teloxide::requests::Request;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
-use super::commands;
 use super::context::{Acted, Ctx, Judged};
 use super::incoming::{Callback, Content, IncomingMessage, MembershipChange};
 use super::limits::GROUP_ANONYMOUS_BOT;
@@ -27,6 +26,7 @@ use super::notices;
 use super::private::HandlerResult;
 use super::render::{self, Key};
 use super::send::Target;
+use super::{commands, dry_run};
 use crate::classify::Lang;
 use crate::triage::group::{self as policy, GroupAction};
 use crate::triage::metrics::CheckSource;
@@ -92,7 +92,7 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
     if let DryRun::On { report_to } = plan.dry_run {
         if let Some(admin) = report_to {
             let would_delete = action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await;
-            dry_run(ctx, admin, &message, &acted, would_delete).await;
+            dry_run::report(ctx, admin, &message, &acted, would_delete).await;
         }
         return Ok(());
     }
@@ -116,41 +116,6 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
     }
     notices::warn(ctx, &message, acted).await;
     Ok(())
-}
-
-/// Dry-run mode: tells `admin` privately what the bot would have done about
-/// `message`, in their `/lang` choice, else the group's language.
-async fn dry_run(
-    ctx: &Ctx,
-    admin: i64,
-    message: &IncomingMessage,
-    acted: &Acted,
-    would_delete: bool,
-) {
-    let chosen = ctx.deps.prefs.user(admin).ok().and_then(|p| p.lang);
-    let card = match chosen {
-        Some(lang) if lang != acted.card.lang => {
-            let verdict = ctx.deps.triage.check(crate::classify::Message {
-                text: &acted.judged.text.text,
-                hidden_links: &acted.judged.text.hidden_links,
-            });
-            ctx.card_for(&verdict, lang)
-        }
-        _ => acted.card.clone(),
-    };
-    let group = message.chat.title.as_deref().unwrap_or_default();
-    let html = render::dry_run_report(
-        &card,
-        would_delete,
-        group,
-        &acted.sender,
-        &acted.judged.text.text,
-    );
-    let target = Target {
-        chat_id: admin,
-        ..Target::default()
-    };
-    ctx.send(&target, html, None).await;
 }
 
 /// The bot's membership changed: introduce itself in a new group, remember blocks.

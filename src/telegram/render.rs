@@ -189,6 +189,40 @@ pub fn dry_run_report(
     format!("{head}\n{would}\n<blockquote>{quoted}</blockquote>\n{tail}")
 }
 
+/// What a dry-run summary counts: the reports held back, and how many a window sends
+/// one by one.
+#[derive(Debug, Clone, Copy)]
+pub struct DryRunCounts {
+    /// Messages the bot would have warned about.
+    pub warnings: usize,
+    /// Messages it would have deleted.
+    pub deletions: usize,
+    /// Reports sent one by one per group and minute.
+    pub one_by_one: u32,
+}
+
+/// The summary of the dry-run reports held back from an admin in one window.
+pub fn dry_run_summary(group: &str, counts: DryRunCounts, lang: Lang) -> String {
+    let group = escape(group);
+    let DryRunCounts {
+        warnings,
+        deletions,
+        one_by_one,
+    } = counts;
+    let more = warnings + deletions;
+    match lang {
+        Lang::Zh => format!(
+            "🧪 试运行，群组“{group}”：另有 {more} 条消息，其中我本会警告 {warnings} 条、删除 {deletions} 条。\
+             每个群每分钟最多逐条私信 {one_by_one} 条，其余在此汇总；群里没有发布任何内容。"
+        ),
+        Lang::En => format!(
+            "🧪 Dry run in “{group}”: and {more} more messages, of which I would have warned \
+             about {warnings} and deleted {deletions}. At most {one_by_one} reports a minute per \
+             group come one by one; the rest are counted here. Nothing was posted in the group."
+        ),
+    }
+}
+
 /// What replaces a warning an admin withdrew.
 pub fn warning_withdrawn(admin: &str, lang: Lang) -> String {
     let admin = escape(admin);
@@ -548,6 +582,30 @@ mod tests {
         let han = "骗".repeat(5000);
         let out = fit("h", "", "\n", &han);
         assert_eq!(out.chars().count(), MAX_MESSAGE_CHARS);
+    }
+
+    #[test]
+    fn a_dry_run_summary_counts_what_was_held_back_in_both_languages() {
+        let counts = DryRunCounts {
+            warnings: 2,
+            deletions: 7,
+            one_by_one: 5,
+        };
+        let en = dry_run_summary("<Shop>", counts, Lang::En);
+        assert!(
+            en.starts_with("🧪 Dry run in “&lt;Shop&gt;”: and 9 more messages"),
+            "{en}"
+        );
+        assert!(
+            en.contains("warned about 2 and deleted 7. At most 5 reports"),
+            "{en}"
+        );
+        let zh = dry_run_summary("店铺群", counts, Lang::Zh);
+        assert!(
+            zh.contains("另有 9 条消息，其中我本会警告 2 条、删除 7 条"),
+            "{zh}"
+        );
+        assert!(zh.contains("最多逐条私信 5 条"), "{zh}");
     }
 
     #[test]
