@@ -39,12 +39,6 @@ impl<T, K: Eq + Hash> Batcher<T, K> {
         opened
     }
 
-    /// `of` applied to the first item of `key`'s open batch, if there is one.
-    pub fn first<R>(&self, key: K, of: impl FnOnce(&T) -> R) -> Option<R> {
-        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        pending.get(&key).and_then(|items| items.first()).map(of)
-    }
-
     /// Waits until `until` (or `cancelled`) and takes the batch of `key`.
     pub async fn take_at(
         &self,

@@ -429,6 +429,7 @@ pub fn text(key: Key, lang: Lang) -> &'static str {
         ),
         Key::SettingsTitle => ("⚙️ Group settings", "⚙️ 群组设置"),
         Key::Checking => ("⏳ Checking…", "⏳ 正在检查…"),
+        Key::AnsweredBelow => ("⬇️ Answered in the next message.", "⬇️ 结果见下一条消息。"),
         Key::DryRunOn => (
             "Dry run on: nothing happens here; I tell you privately what I would do. Start a private chat with me first.",
             "试运行已开启：我不会在群里警告或删除，而是私信告诉你我会怎么做。请先私聊我并点“开始”。",
@@ -497,6 +498,8 @@ pub enum Key {
     SettingsTitle,
     /// The holding reply while an answer must wait (a screenshot being read).
     Checking,
+    /// A holding reply whose answer could not replace it and went out anew.
+    AnsweredBelow,
     /// Dry-run mode turned on (a button answer, at most 200 characters).
     DryRunOn,
     /// "More advice" for an unknown card.
