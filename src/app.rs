@@ -48,6 +48,8 @@ pub struct App {
     pub group_warnings_per_minute: Option<u32>,
     /// Window in which group deletions share one notice (default 10 s).
     pub notice_window: Option<Duration>,
+    /// Window of the dry-run reports an admin gets one by one (default a minute).
+    pub dry_run_window: Option<Duration>,
     /// Long-poll timeout in seconds (default 30).
     pub poll_timeout_secs: Option<u32>,
 }
@@ -66,6 +68,7 @@ impl App {
             batch_window: None,
             group_warnings_per_minute: None,
             notice_window: None,
+            dry_run_window: None,
             poll_timeout_secs: None,
         }
     }
@@ -108,6 +111,9 @@ impl App {
         }
         if let Some(window) = self.notice_window {
             options.notice_window = window;
+        }
+        if let Some(window) = self.dry_run_window {
+            options.dry_run_window = window;
         }
         if let Some(timeout) = self.poll_timeout_secs {
             options.poll_timeout_secs = timeout;

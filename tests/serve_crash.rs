@@ -1,6 +1,10 @@
 //! `kill -9` of the real `sellerguard serve` in the middle of `/report` traffic: every
 //! report the bot said "thank you" for is in the store after the restart, every stored
-//! report's reporter is thanked, and nothing is filed or answered twice.
+//! report's reporter is thanked, and nothing is filed or answered twice. And `kill -9`
+//! between a holding reply ("Checking…") and the edit that turns it into the card:
+//! after the restart the same message becomes the card, whether the answer was still
+//! to be worked out (the update is handled again) or already owed as the edit (the
+//! outbox redelivers it).
 //!
 //! The kill lands while reports are still being filed and acknowledgements are owed
 //! but held by the fake Bot API (recorded, not handled), so none is in the one window
@@ -16,7 +20,7 @@ use sellerguard::store::{Store, StoreOptions};
 use serde_json::Value;
 
 use support::app::SCAM_EN;
-use support::fake_bot_api::{FakeBotApi, TestUser};
+use support::fake_bot_api::{FakeBotApi, SentMessage, TestUser};
 use support::serve;
 
 /// Sellers, each filing one `/report`.
@@ -133,4 +137,98 @@ async fn kill_9_during_report_traffic_loses_no_acknowledged_report_and_thanks_on
         thanked.values().all(|n| *n == 1),
         "nobody thanked twice: {thanked:?}"
     );
+}
+
+/// Kills `child` and waits until it is gone.
+async fn kill(child: &mut tokio::process::Child) {
+    serve::signal(child, "KILL");
+    child.wait().await.expect("killed");
+}
+
+/// Stops `child` with SIGTERM; it must exit cleanly.
+async fn stop(mut child: tokio::process::Child) {
+    serve::signal(&child, "TERM");
+    let status = tokio::time::timeout(WAIT, child.wait()).await;
+    assert!(status.expect("serve stops").expect("exit").success());
+}
+
+/// The one message the bot sent (a holding reply), as it reads now after any edits.
+fn the_one_reply(fake: &FakeBotApi) -> (SentMessage, String) {
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), 1, "one message, edited in place: {sent:#?}");
+    let held = sent.into_iter().next().expect("one");
+    let now = fake
+        .message(held.chat_id, held.message_id)
+        .expect("still there");
+    let text = now["text"].as_str().unwrap_or_default().to_owned();
+    (held, text)
+}
+
+/// Starts `serve` on `dir` again, waits for the `edits`th editMessageText and stops it
+/// gracefully (an update handled again finishes first, and must send nothing); what
+/// the one holding reply became.
+async fn restart_until_edited(fake: &FakeBotApi, dir: &std::path::Path, edits: usize) -> String {
+    let child = serve::serve(fake, dir);
+    fake.wait_for_calls("editMessageText", edits, WAIT).await;
+    stop(child).await;
+    let (held, card) = the_one_reply(fake);
+    assert_eq!(held.text, "⏳ Checking…");
+    card
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_a_screenshot_is_held_and_the_restart_edits_the_holding_reply() {
+    let dir = tempfile::tempdir().unwrap();
+    serve::prepare(dir.path());
+    let fake = FakeBotApi::start().await;
+    let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ocr");
+    let bytes = std::fs::read(shot.join("en_parcel_dark.jpg")).expect("fixture");
+    fake.register_file("parcel", &bytes);
+    // The download waits, so the bot dies after "Checking…" and before any answer.
+    fake.hold("getFile");
+    let mut child = serve::serve(&fake, dir.path());
+    fake.enqueue_update(fake.photo(&TestUser::alice(), "parcel", None));
+    fake.wait_for_sent(1, WAIT).await;
+    // The download is asked for only once the holding reply is settled.
+    fake.wait_for_calls("getFile", 1, WAIT).await;
+    kill(&mut child).await;
+    fake.go_offline().await;
+    fake.release("getFile");
+    fake.come_back().await;
+
+    let card = restart_until_edited(&fake, dir.path(), 1).await;
+
+    // The test rules know no "release fee": what matters is where the card went.
+    assert!(card.starts_with("✅ <b>"), "the verdict first: {card}");
+    assert!(
+        card.contains("🖼 Text read from the screenshot:")
+            && card.contains("dhl-customs-release.info"),
+        "read after the restart: {card}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_the_edit_of_a_holding_reply_and_the_restart_redelivers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    serve::prepare(dir.path());
+    let fake = FakeBotApi::start().await;
+    fake.hold("editMessageText");
+    let mut child = serve::serve(&fake, dir.path());
+    let (alice, scammer) = (TestUser::alice(), TestUser::new(77, "Scammer"));
+    fake.enqueue_update(fake.forwarded_from_user(&alice, &scammer, SCAM_EN));
+    fake.wait_for_sent(1, WAIT).await;
+    // The edit is owed before it is tried: the bot dies with it in flight.
+    fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    fake.go_offline().await;
+    kill(&mut child).await;
+    fake.release("editMessageText");
+    fake.come_back().await;
+    assert!(
+        the_one_reply(&fake).1.starts_with("⏳"),
+        "the cut edit was never handled"
+    );
+
+    let card = restart_until_edited(&fake, dir.path(), 2).await;
+
+    assert!(card.starts_with("🚨 <b>High risk"), "{card}");
 }

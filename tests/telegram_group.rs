@@ -8,7 +8,7 @@ mod support;
 
 use sellerguard::classify::{Level, Message};
 use sellerguard::triage::feedback::ReportKind;
-use sellerguard::triage::prefs::{ChatPrefs, Prefs, WarnAt};
+use sellerguard::triage::prefs::{ChatPrefs, DryRun, Prefs, WarnAt};
 use serde_json::json;
 
 use support::app::{HARMLESS, MEDIUM_EN, SCAM_EN, SCAM_ZH, TestApp, Tuning, WAIT};
@@ -583,10 +583,10 @@ async fn in_dry_run_nothing_happens_in_the_group_and_the_admin_is_told_privately
         edited["text"].as_str().unwrap().contains("Dry run"),
         "{edited}"
     );
-    assert_eq!(app.prefs.chat(en.id).unwrap().dry_run, Some(alice.id));
+    assert_eq!(app.prefs.chat(en.id).unwrap().dry_run, told(alice.id));
     // The Chinese group turned it on as well (by its admin, Wang).
     let mut zh_prefs = app.prefs.chat(zh.id).unwrap();
-    zh_prefs.dry_run = Some(wang.id);
+    zh_prefs.dry_run = told(wang.id);
     app.prefs.set_chat(zh.id, zh_prefs).unwrap();
 
     let scam = fake.group_text(&en, &TestUser::bob(), SCAM_EN);
@@ -623,4 +623,124 @@ async fn in_dry_run_nothing_happens_in_the_group_and_the_admin_is_told_privately
     assert!(dm.starts_with("🚨 <b>高风险"), "{dm}");
     assert!(dm.contains("我本会删除 Bob 的这条消息"), "{dm}");
     fake.assert_no_unexpected_calls();
+}
+
+/// Dry run on, telling `admin`.
+fn told(admin: i64) -> DryRun {
+    DryRun::On {
+        report_to: Some(admin),
+    }
+}
+
+#[tokio::test]
+async fn forgetme_forgets_the_dry_run_admin_and_the_group_stays_in_dry_run() {
+    let app = TestApp::start_persistent(|_| {}).await;
+    let fake = &app.fake;
+    let prefs: &dyn Prefs = app.running.triage.as_ref();
+    let (group, other) = (TestChat::supergroup(), TestChat::group());
+    let (alice, bob) = (TestUser::alice(), TestUser::bob());
+    for chat in [&group, &other] {
+        fake.set_member(chat.id, alice.id, MemberStatus::admin());
+        fake.set_member(chat.id, bob.id, MemberStatus::admin());
+    }
+    let in_dry_run = |admin: i64| ChatPrefs {
+        introduced: true,
+        delete_scams: true,
+        dry_run: told(admin),
+        ..ChatPrefs::default()
+    };
+    prefs.set_chat(other.id, in_dry_run(bob.id)).unwrap();
+    fake.set_bot_member(group.id, MemberStatus::admin());
+    prefs.set_chat(group.id, in_dry_run(alice.id)).unwrap();
+    fake.enqueue_update(fake.group_text(&group, &TestUser::new(950, "Eve"), SCAM_EN));
+    let first = fake.wait_for_sent(1, WAIT).await.remove(0);
+    assert_eq!(first.chat_id, alice.id, "the admin is told: {first:#?}");
+
+    fake.enqueue_update(fake.private_text(&alice, "/forgetme"));
+    fake.wait_for_sent(2, WAIT).await;
+    assert_eq!(
+        prefs.chat(group.id).unwrap().dry_run,
+        DryRun::On { report_to: None },
+        "her id is gone; the group is still in dry run"
+    );
+    assert_eq!(prefs.chat(other.id).unwrap().dry_run, told(bob.id));
+    fake.enqueue_update(fake.group_text(&group, &TestUser::new(950, "Eve"), SCAM_EN));
+    fake.enqueue_update(fake.group_text(&group, &bob, "/settings"));
+    let panel = fake.wait_for_sent(3, WAIT).await.remove(2);
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(panel.chat_id, group.id);
+    assert!(
+        panel
+            .text
+            .contains("the admin who turned it on asked me to forget them, so no one is told"),
+        "{}",
+        panel.text
+    );
+    assert_eq!(
+        fake.sent_messages().len(),
+        3,
+        "no DM, no warning: {:#?}",
+        fake.sent_messages()
+    );
+    assert!(fake.calls_to("deleteMessage").is_empty(), "nothing deleted");
+}
+
+#[tokio::test]
+async fn a_dry_run_admin_gets_five_reports_a_window_then_one_summary() {
+    let tuning = Tuning {
+        // Five reports paced at one a second fit well inside it.
+        dry_run_window: std::time::Duration::from_secs(8),
+        ..Tuning::default()
+    };
+    let app = TestApp::start_with(FakeBotApi::start().await, tuning).await;
+    let fake = &app.fake;
+    let group = TestChat::supergroup();
+    let alice = TestUser::alice();
+    delete_mode(&app, &group, WarnAt::Medium);
+    let mut prefs = app.prefs.chat(group.id).unwrap();
+    prefs.dry_run = told(alice.id);
+    app.prefs.set_chat(group.id, prefs).unwrap();
+    let scams = (0..8).map(|i| {
+        let text = if i % 2 == 0 { SCAM_EN } else { MEDIUM_EN };
+        fake.group_text(&group, &TestUser::bob(), text)
+    });
+    fake.enqueue_updates(scams);
+    // Answered after every scam was handled: the group's updates are handled in order.
+    fake.enqueue_update(fake.group_text(&group, &TestUser::bob(), "/settings"));
+
+    let sent = fake.wait_for_sent(7, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(fake.sent_messages(), sent, "nothing more: {sent:#?}");
+    let to_alice: Vec<&str> = sent
+        .iter()
+        .filter(|s| s.chat_id == alice.id)
+        .map(|s| s.text.as_str())
+        .collect();
+    assert_eq!(to_alice.len(), 6, "{to_alice:#?}");
+    let (one_by_one, summary) = to_alice.split_at(5);
+    for (i, report) in one_by_one.iter().enumerate() {
+        let would = if i % 2 == 0 {
+            "deleted"
+        } else {
+            "warned about"
+        };
+        assert!(
+            report.contains(&format!("I would have {would} this message")),
+            "{report}"
+        );
+    }
+    // Scams 6 to 8: a high one (a deletion) between two medium ones (warnings).
+    assert!(
+        summary[0].starts_with("🧪 Dry run in “Example Sellers”: and 3 more messages"),
+        "{}",
+        summary[0]
+    );
+    assert!(
+        summary[0].contains("I would have warned about 2 and deleted 1."),
+        "{}",
+        summary[0]
+    );
+    assert!(fake.calls_to("deleteMessage").is_empty());
 }

@@ -9,7 +9,7 @@ use sellerguard::triage::prefs::Prefs;
 use serde_json::{Value, json};
 
 use support::app::{HARMLESS, MEDIUM_EN, SCAM_EN, SCAM_ZH, TestApp, Tuning, WAIT};
-use support::fake_bot_api::{FakeBotApi, TestChat, TestUser, callback_data};
+use support::fake_bot_api::{FakeBotApi, SentMessage, TestChat, TestUser, callback_data};
 
 fn user(id: i64, lang: &str) -> TestUser {
     let mut user = TestUser::new(id, "Seller");
@@ -121,14 +121,130 @@ async fn every_kind_of_forward_is_judged() {
     fake.enqueue_updates(updates);
 
     let sent = fake.wait_for_sent(senders.len(), WAIT).await;
+    fake.wait_for_calls("editMessageText", senders.len(), WAIT)
+        .await;
 
     for sender in &senders {
-        let card = sent
+        let held = sent
             .iter()
             .find(|s| s.chat_id == sender.id)
-            .expect("a card per forward");
-        assert!(card.text.starts_with("🚨"), "{}: {}", sender.id, card.text);
+            .expect("a reply per forward");
+        assert_eq!(held.text, "⏳ Checking…", "a forward waits for its batch");
+        let card = now_reads(fake, held);
+        assert!(card.starts_with("🚨"), "{}: {card}", sender.id);
     }
+}
+
+/// What the bot's message `sent` says now, after any edits.
+fn now_reads(fake: &FakeBotApi, sent: &SentMessage) -> String {
+    let message = fake
+        .message(sent.chat_id, sent.message_id)
+        .expect("still there");
+    message["text"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn forwards_sent_together_get_one_holding_reply_that_becomes_their_card() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let (en, zh) = (user(711, "en"), user(712, "zh-hans"));
+    let original = TestUser::new(713, "Scammer");
+    let mut first_ids = Vec::new();
+    for (seller, parts) in [
+        (
+            &en,
+            ["Pay the customs fee today", "here: http://bit.ly/abc"],
+        ),
+        (&zh, ["您的包裹被扣留", "请点击 http://bit.ly/x 缴纳关税"]),
+    ] {
+        let forwards = parts.map(|part| fake.forwarded_from_user(seller, &original, part));
+        first_ids.push(forwards[0]["message"]["message_id"].as_i64());
+        fake.enqueue_updates(forwards);
+    }
+
+    let sent = fake.wait_for_sent(2, WAIT).await;
+    fake.wait_for_calls("editMessageText", 2, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(
+        fake.sent_messages().len(),
+        2,
+        "one reply per batch: {sent:#?}"
+    );
+    let expected = [
+        (&en, "⏳ Checking…", "🚨 <b>High risk"),
+        (&zh, "⏳ 正在检查…", "🚨 <b>高风险"),
+    ];
+    for ((seller, holding, card), first) in expected.into_iter().zip(first_ids) {
+        let held = sent.iter().find(|s| s.chat_id == seller.id).unwrap();
+        assert_eq!(held.text, holding, "in the seller's language");
+        assert_eq!(
+            held.reply_to_message_id, first,
+            "to the batch's first message"
+        );
+        let now = now_reads(&fake, held);
+        assert!(now.starts_with(card), "judged together: {now}");
+    }
+    fake.assert_no_unexpected_calls();
+}
+
+#[tokio::test]
+async fn a_holding_reply_that_cannot_be_edited_points_to_the_card_sent_anew() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let seller = user(714, "zh-hant");
+    fake.refuse_next(
+        "editMessageText",
+        400,
+        "Bad Request: message can't be edited",
+    );
+    let forward = fake.forwarded_from_user(&seller, &TestUser::new(715, "Scammer"), SCAM_ZH);
+    fake.enqueue_update(forward);
+
+    let sent = fake.wait_for_sent(2, WAIT).await;
+    fake.wait_for_calls("editMessageText", 2, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    let (held, card) = (&sent[0], &sent[1]);
+    assert_eq!(held.text, "⏳ 正在檢查…", "Traditional for zh-hant");
+    assert!(card.text.starts_with("🚨 <b>高風險"), "{}", card.text);
+    assert_eq!(card.reply_to_message_id, held.reply_to_message_id);
+    assert_eq!(now_reads(&fake, held), "⬇️ 結果見下一條消息。");
+    assert_eq!(fake.sent_messages().len(), 2);
+}
+
+#[tokio::test]
+async fn a_message_waiting_for_its_chat_gets_a_holding_reply_within_a_second() {
+    let app = TestApp::start().await;
+    let fake = &app.fake;
+    let alice = TestUser::alice();
+    fake.enqueue_update(fake.private_text(&alice, MEDIUM_EN));
+    let card = fake.wait_for_sent(1, WAIT).await.remove(0);
+    // The chat's next update, a button press, is slow to answer: the message behind
+    // it waits for its turn.
+    fake.hold("answerCallbackQuery");
+    fake.enqueue_update(fake.callback_query(&alice, &card.message, "m"));
+    fake.wait_for_calls("answerCallbackQuery", 1, WAIT).await;
+    let waiting = fake.private_text(&alice, SCAM_EN);
+    let waiting_id = waiting["message"]["message_id"].as_i64();
+    fake.enqueue_update(waiting);
+
+    let held = fake.wait_for_sent(2, WAIT).await.remove(1);
+    assert!(
+        fake.calls_to("editMessageText").is_empty() && fake.calls_to("sendMessage").len() == 2,
+        "the press is still unanswered: {:#?}",
+        fake.calls()
+    );
+    fake.release("answerCallbackQuery");
+    fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    let (fake, _, _) = app.drain_and_stop().await;
+
+    assert_eq!(held.text, "⏳ Checking…");
+    assert_eq!(held.reply_to_message_id, waiting_id);
+    let now = now_reads(&fake, &held);
+    assert!(now.starts_with("🚨 <b>High risk"), "{now}");
+    let sent = fake.sent_messages();
+    assert_eq!(sent.len(), 3, "card, holding reply, more advice: {sent:#?}");
 }
 
 #[tokio::test]
@@ -182,7 +298,7 @@ async fn an_album_and_messages_forwarded_together_get_one_card() {
     ]);
 
     let sent = app.fake.wait_for_sent(2, WAIT).await;
-    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
+    app.fake.wait_for_calls("editMessageText", 2, WAIT).await;
     let (fake, _, _) = app.drain_and_stop().await;
 
     let for_alice: Vec<_> = sent.iter().filter(|s| s.chat_id == alice.id).collect();
@@ -201,11 +317,9 @@ async fn an_album_and_messages_forwarded_together_get_one_card() {
         album.contains("⚠️ I could not download the image"),
         "{album}"
     );
-    assert!(
-        for_bob[0].text.starts_with("🚨"),
-        "combined: {}",
-        for_bob[0].text
-    );
+    assert_eq!(for_bob[0].text, "⏳ Checking…", "the forwards are held too");
+    let forwards = now_reads(&fake, for_bob[0]);
+    assert!(forwards.starts_with("🚨"), "combined: {forwards}");
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use sellerguard::triage::delivery::Inbox;
 use serde_json::{Value, json};
 
 use support::app::{HARMLESS, SCAM_EN, TestApp, WAIT, webhook_mode};
-use support::fake_bot_api::{FakeBotApi, TestUser};
+use support::fake_bot_api::{FakeBotApi, SentMessage, TestUser};
 use support::serve;
 
 /// Updates in the flood, and how many are posted at once.
@@ -330,20 +330,25 @@ async fn a_slow_answer_delays_only_its_own_chat() {
 
     let first = app.fake.wait_for_sent(1, WAIT).await;
     let sent = app.fake.wait_for_sent(3, WAIT).await;
+    app.fake.wait_for_calls("editMessageText", 1, WAIT).await;
     let (fake, _, _) = app.drain_and_stop().await;
 
     assert_eq!(
         first[0].chat_id, bob.id,
         "Bob does not wait behind Alice's slow answer"
     );
-    let alices: Vec<&str> = sent
-        .iter()
-        .filter(|m| m.chat_id == alice.id)
-        .map(|m| m.text.as_str())
-        .collect();
+    // Her second message waits for its turn behind the slow card, so it is held
+    // ("Checking…", which goes out while the card is still unanswered) and answered
+    // in place once the card is out.
+    let alices: Vec<&SentMessage> = sent.iter().filter(|m| m.chat_id == alice.id).collect();
+    let (held, card) = (alices[0], alices[1]);
+    assert_eq!(held.text, "⏳ Checking…", "{alices:#?}");
+    assert!(card.text.starts_with("🚨"), "{}", card.text);
+    assert!(held.reply_to_message_id > card.reply_to_message_id);
+    let answer = fake.message(alice.id, held.message_id).unwrap();
     assert!(
-        alices[0].starts_with("🚨") && alices[1].starts_with("✅"),
-        "in order: {alices:?}"
+        answer["text"].as_str().unwrap().starts_with("✅"),
+        "{answer}"
     );
     assert_eq!(
         fake.calls_to("sendMessage").len(),

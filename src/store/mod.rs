@@ -50,7 +50,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 pub use backup::Restored;
 pub use error::StoreError;
 pub use inbox::{OpenUpdate, QuarantinedUpdate};
-pub use outbox::{OwedReply, ReplyKey, StoredReply};
+pub use outbox::{OwedReply, Replaced, ReplyKey, StoredReply};
 pub use prefs::{StoredChatPrefs, StoredUserPrefs};
 pub use reports::Decided;
 pub use schema::CURRENT_VERSION;

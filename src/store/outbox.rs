@@ -4,11 +4,14 @@
 //! answer twice.
 //!
 //! Trees: `replies_owed` (`ReplyKey` -> `OwedReplyRecord`), `replies_settled`
-//! (`ReplyKey` -> unix seconds). A key is the update that caused the reply (big-endian,
-//! sign bit flipped) and the reply's number within that update's handling.
+//! (`ReplyKey` -> unix seconds, then the sent message's id when it was kept). A key is
+//! the update that caused the reply (big-endian, sign bit flipped) and the reply's
+//! number within that update's handling. A reply may be an edit: it then names the
+//! message it replaces and what that message says if the edit is refused.
 //!
 //! Invariants: `owe_reply` returns only once the reply is flushed and refuses a key
-//! already owed or settled; settling moves a key in one transaction, flushed on return.
+//! already owed or settled; settling moves a key in one transaction (flushed on return
+//! when it keeps the sent message's id, which a later edit needs).
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -65,6 +68,27 @@ pub struct StoredReply {
     pub topic_id: Option<i32>,
     /// Inline keyboard as Bot API JSON.
     pub markup: Option<String>,
+    /// The bot's message this reply is edited into, if it is not a new message.
+    pub replaces: Option<Replaced>,
+}
+
+/// A message of the bot's that a reply is edited into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replaced {
+    /// Its id in the reply's chat.
+    pub message_id: i32,
+    /// HTML it is edited to when the reply cannot replace it and goes out anew.
+    pub note: String,
+}
+
+/// A reply as version 1 wrote it (always a new message).
+#[derive(Serialize, Deserialize)]
+struct ReplyV1 {
+    chat_id: i64,
+    text: String,
+    reply_to: Option<i32>,
+    topic_id: Option<i32>,
+    markup: Option<String>,
 }
 
 /// A reply still owed, with its key.
@@ -78,7 +102,29 @@ pub struct OwedReply {
 
 #[derive(Serialize, Deserialize)]
 enum OwedReplyRecord {
-    V1(StoredReply),
+    V1(ReplyV1),
+    V2(StoredReply),
+}
+
+impl OwedReplyRecord {
+    fn latest(self) -> StoredReply {
+        match self {
+            OwedReplyRecord::V1(v1) => StoredReply {
+                chat_id: v1.chat_id,
+                text: v1.text,
+                reply_to: v1.reply_to,
+                topic_id: v1.topic_id,
+                markup: v1.markup,
+                replaces: None,
+            },
+            OwedReplyRecord::V2(v2) => v2,
+        }
+    }
+}
+
+/// The settled mark's time: its first 8 bytes (the sent message's id may follow).
+fn settled_at(key: &[u8], value: &[u8]) -> Result<u64, StoreError> {
+    decode_u64("replies_settled", key, value.get(..8).unwrap_or(value))
 }
 
 impl Store {
@@ -90,7 +136,7 @@ impl Store {
         if t.replies_settled.contains_key(k)? {
             return Ok(false);
         }
-        let value = encode("owed reply", &OwedReplyRecord::V1(reply.clone()))?;
+        let value = encode("owed reply", &OwedReplyRecord::V2(reply.clone()))?;
         let swapped = t
             .replies_owed
             .compare_and_swap(k, None as Option<&[u8]>, Some(value))?;
@@ -104,7 +150,7 @@ impl Store {
         for entry in self.trees().replies_owed.iter() {
             let (k, v) = entry?;
             let key = ReplyKey::from_bytes("replies_owed", &k)?;
-            let OwedReplyRecord::V1(reply) = decode("replies_owed", &k, &v)?;
+            let reply = decode::<OwedReplyRecord>("replies_owed", &k, &v)?.latest();
             out.push(OwedReply { key, reply });
         }
         Ok(out)
@@ -114,22 +160,50 @@ impl Store {
     /// a `kill -9` right after a reply went out does not send it again after the
     /// restart (only one killed between Telegram taking it and this call is).
     pub fn settle_reply(&self, key: ReplyKey, at: u64) -> Result<(), StoreError> {
+        self.settle(key, at.to_be_bytes().to_vec())
+    }
+
+    /// The reply went out at `at` as message `message_id`, kept for a later edit of
+    /// it (a holding reply's answer); durable on return, so the answer after a restart
+    /// finds the message to edit.
+    pub fn settle_sent_reply(
+        &self,
+        key: ReplyKey,
+        at: u64,
+        message_id: i32,
+    ) -> Result<(), StoreError> {
+        let mark = [at.to_be_bytes().as_slice(), &message_id.to_be_bytes()].concat();
+        self.settle(key, mark)?;
+        self.durable()
+    }
+
+    fn settle(&self, key: ReplyKey, mark: Vec<u8>) -> Result<(), StoreError> {
         let t = self.trees();
         let k = key.bytes();
         let result = (&t.replies_owed, &t.replies_settled).transaction(|(owed, settled)| {
             owed.remove(&k)?;
-            settled.insert(&k, &at.to_be_bytes())?;
+            settled.insert(&k, mark.as_slice())?;
             Ok::<_, ConflictableTransactionError<StoreError>>(())
         });
-        result.map_err(transaction_error)?;
-        self.durable()
+        result.map_err(transaction_error)
+    }
+
+    /// The message a settled reply went out as, when its id was kept.
+    pub fn reply_sent_as(&self, key: ReplyKey) -> Result<Option<i32>, StoreError> {
+        let k = key.bytes();
+        let Some(mark) = self.trees().replies_settled.get(k)? else {
+            return Ok(None);
+        };
+        settled_at(&k, &mark)?;
+        Ok(mark
+            .get(8..12)
+            .and_then(|id| id.try_into().ok())
+            .map(i32::from_be_bytes))
     }
 
     /// Forgets settled marks older than `before` (unix seconds); returns how many.
     pub fn prune_settled_replies(&self, before: u64) -> Result<usize, StoreError> {
-        Store::prune_before(&self.trees().replies_settled, before, |k, v| {
-            decode_u64("replies_settled", k, v)
-        })
+        Store::prune_before(&self.trees().replies_settled, before, settled_at)
     }
 }
 
@@ -145,6 +219,7 @@ mod tests {
             reply_to: Some(3),
             topic_id: None,
             markup: Some("{\"inline_keyboard\":[]}".into()),
+            replaces: None,
         }
     }
 
@@ -183,5 +258,54 @@ mod tests {
         assert_eq!(store.owed_replies().unwrap().len(), 1);
         assert_eq!(store.prune_settled_replies(51).unwrap(), 1);
         assert!(store.owe_reply(first, &reply(1, "a")).unwrap());
+    }
+
+    #[test]
+    fn a_sent_message_id_is_kept_and_old_replies_read_as_new_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = |seq| ReplyKey { update_id: -4, seq };
+        let edit = StoredReply {
+            replaces: Some(Replaced {
+                message_id: 17,
+                note: "see below".into(),
+            }),
+            ..reply(1, "card")
+        };
+        {
+            let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            assert!(store.owe_reply(key(u32::MAX), &reply(1, "held")).unwrap());
+            store.settle_sent_reply(key(u32::MAX), 60, 17).unwrap();
+            assert!(store.owe_reply(key(0), &edit).unwrap());
+            let v1 = OwedReplyRecord::V1(ReplyV1 {
+                chat_id: 1,
+                text: "old".into(),
+                reply_to: None,
+                topic_id: None,
+                markup: None,
+            });
+            let raw = encode("owed reply", &v1).unwrap();
+            store
+                .trees()
+                .replies_owed
+                .insert(key(1).bytes(), raw)
+                .unwrap();
+        }
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        assert_eq!(store.reply_sent_as(key(u32::MAX)).unwrap(), Some(17));
+        let owed = store.owed_replies().unwrap();
+        assert_eq!(owed[0].reply, edit);
+        assert_eq!(
+            (owed[1].reply.text.as_str(), &owed[1].reply.replaces),
+            ("old", &None)
+        );
+        store.settle_reply(key(0), 61).unwrap();
+        assert_eq!(store.reply_sent_as(key(0)).unwrap(), None, "no id kept");
+        assert_eq!(store.reply_sent_as(key(2)).unwrap(), None, "never owed");
+        assert_eq!(
+            store.prune_settled_replies(61).unwrap(),
+            1,
+            "read past the id"
+        );
+        assert_eq!(store.reply_sent_as(key(u32::MAX)).unwrap(), None);
     }
 }

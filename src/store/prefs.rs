@@ -3,8 +3,10 @@
 //! cursors such as the last processed Telegram update.
 //!
 //! Invariants: records are versioned like every other record (chat settings V1, from
-//! before dry-run mode, read as V2 with it off); writes are durable on
-//! return; forgetting a user removes their record.
+//! before dry-run mode, read with it off; V2, where dry run was on exactly while an
+//! admin id was kept, read as V3 with that); writes are durable on return; forgetting
+//! a user removes their record, and `forget_dry_run_admin` the one raw id chat
+//! settings keep.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,8 +35,11 @@ pub struct StoredChatPrefs {
     pub read_screenshots: bool,
     /// The bot introduced itself.
     pub introduced: bool,
-    /// Dry-run mode: the Telegram user id of the admin who turned it on and is told
-    /// privately what the bot would have done (the one raw id kept, only while on).
+    /// Dry-run mode is on.
+    pub dry_run: bool,
+    /// In dry-run mode, the Telegram user id of the admin who turned it on and is told
+    /// privately what the bot would have done (the one raw id kept, only while on, and
+    /// only until that admin says /forgetme).
     pub dry_run_admin: Option<i64>,
 }
 
@@ -48,6 +53,18 @@ struct ChatPrefsV1 {
     introduced: bool,
 }
 
+/// A chat's settings as version 2 wrote them: dry run was on exactly while the admin
+/// id was kept.
+#[derive(Serialize, Deserialize)]
+struct ChatPrefsV2 {
+    threshold: String,
+    lang: Option<String>,
+    delete_scams: bool,
+    read_screenshots: bool,
+    introduced: bool,
+    dry_run_admin: Option<i64>,
+}
+
 #[derive(Serialize, Deserialize)]
 enum UserRecord {
     V1(StoredUserPrefs),
@@ -56,7 +73,8 @@ enum UserRecord {
 #[derive(Serialize, Deserialize)]
 enum ChatRecord {
     V1(ChatPrefsV1),
-    V2(StoredChatPrefs),
+    V2(ChatPrefsV2),
+    V3(StoredChatPrefs),
 }
 
 impl ChatRecord {
@@ -68,9 +86,19 @@ impl ChatRecord {
                 delete_scams: v1.delete_scams,
                 read_screenshots: v1.read_screenshots,
                 introduced: v1.introduced,
+                dry_run: false,
                 dry_run_admin: None,
             },
-            ChatRecord::V2(v2) => v2,
+            ChatRecord::V2(v2) => StoredChatPrefs {
+                threshold: v2.threshold,
+                lang: v2.lang,
+                delete_scams: v2.delete_scams,
+                read_screenshots: v2.read_screenshots,
+                introduced: v2.introduced,
+                dry_run: v2.dry_run_admin.is_some(),
+                dry_run_admin: v2.dry_run_admin,
+            },
+            ChatRecord::V3(v3) => v3,
         }
     }
 }
@@ -127,9 +155,29 @@ impl Store {
 
     /// Saves a chat's settings.
     pub fn set_chat_prefs(&self, chat: i64, prefs: &StoredChatPrefs) -> Result<(), StoreError> {
-        let bytes = encode("chat prefs", &ChatRecord::V2(prefs.clone()))?;
+        let bytes = encode("chat prefs", &ChatRecord::V3(prefs.clone()))?;
         self.trees().prefs.insert(chat_key(chat), bytes)?;
         self.durable()
+    }
+
+    /// Forgets `admin` (a raw Telegram user id) as the dry-run admin of every chat that
+    /// keeps them; dry run stays on there, telling no one. Returns how many chats;
+    /// durable on return.
+    pub fn forget_dry_run_admin(&self, admin: i64) -> Result<usize, StoreError> {
+        let tree = &self.trees().prefs;
+        let mut cleared = 0;
+        for item in tree.scan_prefix(b"chat:") {
+            let (key, raw) = item?;
+            let mut prefs = decode::<ChatRecord>("prefs", &key, &raw)?.latest();
+            if prefs.dry_run_admin != Some(admin) {
+                continue;
+            }
+            prefs.dry_run_admin = None;
+            tree.insert(&key, encode("chat prefs", &ChatRecord::V3(prefs))?)?;
+            cleared += 1;
+        }
+        self.durable()?;
+        Ok(cleared)
     }
 
     /// Moves a chat's settings to a new id (group upgraded to supergroup).
@@ -190,12 +238,16 @@ mod tests {
             delete_scams: true,
             read_screenshots: false,
             introduced: true,
+            dry_run: true,
             dry_run_admin: Some(42),
         };
         store.set_chat_prefs(-100, &chat).unwrap();
         store.move_chat_prefs(-100, -1_000_000_100).unwrap();
         assert_eq!(store.chat_prefs(-100).unwrap(), None);
-        assert_eq!(store.chat_prefs(-1_000_000_100).unwrap(), Some(chat));
+        assert_eq!(
+            store.chat_prefs(-1_000_000_100).unwrap(),
+            Some(chat.clone())
+        );
 
         let v1 = ChatRecord::V1(ChatPrefsV1 {
             threshold: "high".into(),
@@ -208,9 +260,38 @@ mod tests {
         store.trees().prefs.insert(chat_key(-7), raw).unwrap();
         let read = store.chat_prefs(-7).unwrap().unwrap();
         assert!(
-            read.read_screenshots && read.dry_run_admin.is_none(),
+            read.read_screenshots && !read.dry_run && read.dry_run_admin.is_none(),
             "{read:?}"
         );
+        let v2 = ChatRecord::V2(ChatPrefsV2 {
+            threshold: "high".into(),
+            lang: None,
+            delete_scams: true,
+            read_screenshots: false,
+            introduced: true,
+            dry_run_admin: Some(42),
+        });
+        let raw = encode("chat prefs", &v2).unwrap();
+        store.trees().prefs.insert(chat_key(-8), raw).unwrap();
+        let read = store.chat_prefs(-8).unwrap().unwrap();
+        assert!(read.dry_run && read.dry_run_admin == Some(42), "{read:?}");
+
+        // Admin 42 runs dry run in -8 and in the moved chat; only they are forgotten.
+        let other = StoredChatPrefs {
+            dry_run_admin: Some(43),
+            ..chat.clone()
+        };
+        store.set_chat_prefs(-9, &other).unwrap();
+        assert_eq!(store.forget_dry_run_admin(42).unwrap(), 2);
+        for id in [-8, -1_000_000_100] {
+            let read = store.chat_prefs(id).unwrap().unwrap();
+            assert!(
+                read.dry_run && read.dry_run_admin.is_none(),
+                "{id}: {read:?}"
+            );
+        }
+        assert_eq!(store.chat_prefs(-9).unwrap(), Some(other));
+        assert_eq!(store.forget_dry_run_admin(42).unwrap(), 0);
 
         assert_eq!(store.cursor("telegram").unwrap(), None);
         store.set_cursor("telegram", 77).unwrap();

@@ -14,6 +14,7 @@ use teloxide::requests::Request;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::dry_run::DryRunReports;
 use super::holding::Holding;
 use super::incoming::{Text, User};
 use super::intake::Intake;
@@ -163,6 +164,8 @@ pub struct Ctx {
     pub deletions: Batcher<Acted>,
     /// What each warning or deletion notice acted on, for its "not a scam" buttons.
     pub notices: Memory<Vec<Acted>>,
+    /// Dry-run reports sent and held back per admin and group.
+    pub dry_runs: DryRunReports,
     /// Holding replies ("Checking…") waiting to become answers.
     pub holding: Holding,
     /// Curators' first names as last seen (memory only), so "already decided by"
@@ -205,6 +208,7 @@ impl Ctx {
             group_langs: GroupLangs::default(),
             deletions: Batcher::default(),
             notices: Memory::new(),
+            dry_runs: DryRunReports::default(),
             holding: Holding::default(),
             curator_names: Mutex::new(HashMap::new()),
             buckets: Buckets::new(options.group_warnings_per_minute),

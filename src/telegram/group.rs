@@ -5,7 +5,8 @@
 //! change settings with /settings; the bot introduces itself once and says whether it
 //! can read every message. In dry-run mode nothing is posted or deleted in the group:
 //! the admin who turned it on gets, privately, the verdict line and what the bot would
-//! have done.
+//! have done (unless they said /forgetme: then no one is told until an admin turns dry
+//! run off).
 //!
 //! Invariants: settings change only for admins (getChatMember, cached); delete mode is
 //! used only while the bot has `can_delete_messages`; the threshold is medium or high;
@@ -17,7 +18,6 @@ use teloxide::prelude::Requester;
 use teloxide::requests::Request;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
-use super::commands;
 use super::context::{Acted, Ctx, Judged};
 use super::incoming::{Callback, Content, IncomingMessage, MembershipChange};
 use super::limits::GROUP_ANONYMOUS_BOT;
@@ -26,10 +26,11 @@ use super::notices;
 use super::private::HandlerResult;
 use super::render::{self, Key};
 use super::send::Target;
+use super::{commands, dry_run};
 use crate::classify::Lang;
 use crate::triage::group::{self as policy, GroupAction};
 use crate::triage::metrics::CheckSource;
-use crate::triage::prefs::ChatPrefs;
+use crate::triage::prefs::{ChatPrefs, DryRun};
 
 /// Handles a message in a group or supergroup.
 pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult {
@@ -88,9 +89,11 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
         warning: None,
         undone: false,
     };
-    if let Some(admin) = plan.dry_run_to {
-        let would_delete = action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await;
-        dry_run(ctx, admin, &message, &acted, would_delete).await;
+    if let DryRun::On { report_to } = plan.dry_run {
+        if let Some(admin) = report_to {
+            let would_delete = action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await;
+            dry_run::report(ctx, admin, &message, &acted, would_delete).await;
+        }
         return Ok(());
     }
     if action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await {
@@ -113,41 +116,6 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
     }
     notices::warn(ctx, &message, acted).await;
     Ok(())
-}
-
-/// Dry-run mode: tells `admin` privately what the bot would have done about
-/// `message`, in their `/lang` choice, else the group's language.
-async fn dry_run(
-    ctx: &Ctx,
-    admin: i64,
-    message: &IncomingMessage,
-    acted: &Acted,
-    would_delete: bool,
-) {
-    let chosen = ctx.deps.prefs.user(admin).ok().and_then(|p| p.lang);
-    let card = match chosen {
-        Some(lang) if lang != acted.card.lang => {
-            let verdict = ctx.deps.triage.check(crate::classify::Message {
-                text: &acted.judged.text.text,
-                hidden_links: &acted.judged.text.hidden_links,
-            });
-            ctx.card_for(&verdict, lang)
-        }
-        _ => acted.card.clone(),
-    };
-    let group = message.chat.title.as_deref().unwrap_or_default();
-    let html = render::dry_run_report(
-        &card,
-        would_delete,
-        group,
-        &acted.sender,
-        &acted.judged.text.text,
-    );
-    let target = Target {
-        chat_id: admin,
-        ..Target::default()
-    };
-    ctx.send(&target, html, None).await;
 }
 
 /// The bot's membership changed: introduce itself in a new group, remember blocks.
@@ -271,8 +239,10 @@ pub async fn settings_button(
         "o" => prefs.read_screenshots = !prefs.read_screenshots,
         "r" => {
             prefs.dry_run = match prefs.dry_run {
-                Some(_) => None,
-                None => Some(callback.from.id),
+                DryRun::On { .. } => DryRun::Off,
+                DryRun::Off => DryRun::On {
+                    report_to: Some(callback.from.id),
+                },
             };
         }
         _ => {
@@ -283,7 +253,7 @@ pub async fn settings_button(
     ctx.deps.prefs.set_chat(chat_id, prefs.clone())?;
     let lang = prefs.lang.unwrap_or(user_lang);
     let notice =
-        (setting == "r" && prefs.dry_run.is_some()).then(|| render::text(Key::DryRunOn, user_lang));
+        (setting == "r" && prefs.dry_run.is_on()).then(|| render::text(Key::DryRunOn, user_lang));
     ctx.answer(&callback.id, notice).await;
     commands::edit(
         ctx,
@@ -328,8 +298,8 @@ fn keyboard(prefs: &ChatPrefs, lang: Lang) -> InlineKeyboardMarkup {
             "s:o",
         )],
         vec![button(
-            format!("🧪 Dry run: {}", on_off(prefs.dry_run.is_some())),
-            format!("🧪 试运行：{}", on_off(prefs.dry_run.is_some())),
+            format!("🧪 Dry run: {}", on_off(prefs.dry_run.is_on())),
+            format!("🧪 试运行：{}", on_off(prefs.dry_run.is_on())),
             "s:r",
         )],
     ])

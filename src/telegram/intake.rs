@@ -2,8 +2,9 @@
 //! an update is first kept in the service's inbox, then handled here, per chat in id
 //! order, and finished with its own done mark; a failing update is retried and, after
 //! `MAX_TRIES`, set aside (quarantined) so the bot moves on. A private message whose
-//! answer must wait (a screenshot to read, a chat still busy with its previous update)
-//! gets its holding reply here, when it is taken over (`holding`).
+//! answer must wait (a screenshot to read, a batch's window, a chat still busy with its
+//! previous update) gets its holding reply here: when it is taken over, or when it has
+//! waited `HOLD_AFTER` for its chat's turn (`holding`).
 //!
 //! Invariants: an update is handled by at most one task at a time (`taken`); it leaves
 //! the inbox only when its handler succeeded (finished) or it was quarantined, so a
@@ -19,6 +20,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use super::context::Ctx;
+use super::holding::HOLD_AFTER;
 use super::incoming::{self, Incoming};
 use super::outbox::in_update;
 use super::private;
@@ -104,14 +106,12 @@ fn take_over(ctx: &Arc<Ctx>, open: OpenUpdate) {
     {
         let key = message.chat.id;
         let opened = ctx.batcher.add(key, (update_id, message.clone()));
-        // A batch with a screenshot is answered in place of one holding reply, to its
-        // first message.
-        if let Some(reader) = private::holds(ctx, message, false)
-            && let Some(first) = ctx.batcher.first(key, |(_, m)| m.message_id)
-        {
-            ctx.hold(update_id, key, first, reader);
-        }
         if opened {
+            // A batch waits for its window: it is answered in place of one holding
+            // reply, to its first message.
+            if let Some(from) = &message.from {
+                ctx.hold(update_id, key, message.message_id, ctx.reader(from));
+            }
             let until = tokio::time::Instant::now() + ctx.options.batch_window;
             let flush = async move {
                 let ids = private::flush_batch(&task_ctx, key, until).await;
@@ -125,16 +125,31 @@ fn take_over(ctx: &Arc<Ctx>, open: OpenUpdate) {
         return;
     }
     let mut turn = ctx.order.turn(chat_key(&update.incoming));
-    // A message queued behind a screenshot being read waits too.
-    let behind_held =
-        matches!(&update.incoming, Incoming::Message(m) if ctx.holding.waiting_in(m.chat.id));
+    let busy = turn.busy();
+    let mut late = None;
     if let Incoming::Message(message) = &update.incoming
-        && let Some(reader) = private::holds(ctx, message, behind_held && turn.busy())
+        && let Some((reader, reads)) = private::holds(ctx, message)
     {
-        ctx.hold(update_id, message.chat.id, message.message_id, reader);
+        let (chat_id, message_id) = (message.chat.id, message.message_id);
+        // A screenshot waits to be read; a message queued behind one waits as long.
+        if reads || (busy && ctx.holding.waiting_in(chat_id)) {
+            ctx.hold(update_id, chat_id, message_id, reader);
+        } else if busy {
+            late = Some((chat_id, message_id, reader));
+        }
     }
+    let hold_ctx = Arc::clone(ctx);
     let handle = async move {
-        turn.wait().await;
+        match late {
+            Some((chat_id, message_id, reader)) => tokio::select! {
+                () = turn.wait() => {}
+                () = tokio::time::sleep(HOLD_AFTER) => {
+                    hold_ctx.hold(update_id, chat_id, message_id, reader);
+                    turn.wait().await;
+                }
+            },
+            None => turn.wait().await,
+        }
         let result = tokio::spawn(in_update(
             update_id,
             private::dispatch(Arc::clone(&task_ctx), update),

@@ -83,7 +83,7 @@ pub async fn reply(ctx: &Ctx, messages: &[IncomingMessage], reader: Reader) {
             || OcrError::NoText.user_message(lang == Lang::Zh),
             |error| error.user_message(lang),
         );
-        ctx.reply_in_place(&target, escape(why), None).await;
+        ctx.reply_in_place(&target, escape(why), None, lang).await;
         return;
     }
     let verdict = ctx.verdict(&combined);

@@ -14,6 +14,7 @@ mod batch;
 mod commands;
 mod context;
 mod curator;
+mod dry_run;
 mod group;
 mod holding;
 pub mod incoming;
@@ -76,6 +77,11 @@ pub struct BotOptions {
     pub group_warnings_per_minute: u32,
     /// Deletions in a group within this window after the first get one notice.
     pub notice_window: Duration,
+    /// Dry-run reports an admin gets one by one per group within `dry_run_window`;
+    /// the rest of the window are counted in one summary.
+    pub dry_run_reports: u32,
+    /// The window of `dry_run_reports`.
+    pub dry_run_window: Duration,
     /// How long a group admin check is cached.
     pub admin_cache_ttl: Duration,
     /// Long-poll timeout in seconds.
@@ -116,6 +122,8 @@ impl BotOptions {
             batch_window: Duration::from_millis(1500),
             group_warnings_per_minute: 5,
             notice_window: Duration::from_secs(10),
+            dry_run_reports: 5,
+            dry_run_window: Duration::from_secs(60),
             admin_cache_ttl: Duration::from_secs(300),
             poll_timeout_secs: 30,
             shutdown_grace: Duration::from_secs(10),

@@ -25,10 +25,12 @@ pub struct Turn {
 }
 
 impl Turn {
-    /// Waits until the previous handler of the chat finished.
+    /// Waits until the previous handler of the chat finished. Cancel-safe: dropped
+    /// before it returns, it waits again in full the next time.
     pub async fn wait(&mut self) {
-        if let Some(previous) = self.previous.take() {
+        if let Some(previous) = self.previous.as_mut() {
             let _ = previous.await;
+            self.previous = None;
         }
     }
 
@@ -78,6 +80,19 @@ mod tests {
         assert!(!order.turn(2).busy(), "chats are apart");
         first.finish();
         assert!(!second.busy());
+        second.wait().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_given_up_waits_again_in_full() {
+        let order = ChatOrder::default();
+        let first = order.turn(1);
+        let mut second = order.turn(1);
+        let pause = std::time::Duration::from_secs(1);
+        let given_up = tokio::time::timeout(pause, second.wait()).await;
+        assert!(given_up.is_err(), "the first has not finished");
+        assert!(second.busy(), "still behind the first");
+        first.finish();
         second.wait().await;
     }
 

@@ -1,8 +1,11 @@
 //! The reply outbox's sending side: replies that could not be sent at once wait here
 //! and are retried with backoff (a 429's `retry_after` is honoured) until sent or
 //! refused for good; at start the replies the service still owes (from before a crash
-//! or a restart) are sent; at shutdown the queue is flushed for at most the grace
-//! period and the rest stays owed in the service for the next start.
+//! or a restart) are sent, among them answers owed as edits of holding replies, but
+//! not holding replies themselves (one still owed at start never went out, or went out
+//! unrecorded; its update, handled again, answers without it); at shutdown the queue is
+//! flushed for at most the grace period and the rest stays owed in the service for the
+//! next start.
 //!
 //! Invariants: per chat, replies go out in the order they were owed (a chat with a
 //! waiting reply queues its new ones behind it); a reply is settled only once sent or
@@ -51,13 +54,16 @@ pub fn in_update<F: Future>(update_id: i64, work: F) -> impl Future<Output = F::
     REPLIES.scope(scope, work)
 }
 
+/// The number of an update's holding reply, apart from its numbered replies.
+const HOLDING_SEQ: u32 = u32::MAX;
+
 /// The key of the holding reply ("Checking…") of the update being handled: one per
-/// update, apart from its numbered replies, so handling it again sends it no twice.
+/// update, apart from its numbered replies, so handling it again sends it not twice.
 pub fn holding_key() -> ReplyKey {
     REPLIES
         .try_with(|scope| ReplyKey {
             update_id: scope.update_id,
-            seq: u32::MAX,
+            seq: HOLDING_SEQ,
         })
         .unwrap_or_else(|_| next_key())
 }
@@ -148,6 +154,14 @@ pub async fn run(ctx: Arc<Ctx>) {
         Ok(owed) => {
             let now = Instant::now();
             for owed in owed {
+                if owed.key.seq == HOLDING_SEQ {
+                    tracing::info!(
+                        update_id = owed.key.update_id,
+                        "a stale holding reply dropped"
+                    );
+                    ctx.settle(owed.key).await;
+                    continue;
+                }
                 ctx.postman.defer(owed.key, owed.reply, 0, now);
             }
         }
@@ -247,6 +261,7 @@ mod tests {
             reply_to: None,
             topic_id: None,
             markup: None,
+            replaces: None,
         }
     }
 

@@ -3,7 +3,8 @@
 //! card is in the reader's `/lang` choice, else the message's language, else their
 //! app's; Traditional-Chinese apps get Traditional text (`send`).
 //!
-//! A card whose message got a holding reply ("Checking…") replaces it in place.
+//! A card whose message got a holding reply ("Checking…": a batch waiting for its
+//! window, a message waiting for its turn) replaces it in place.
 //!
 //! Invariants: handlers only convert; a user who writes to us is no longer blocked;
 //! the card's buttons carry short data (`r:s`, `r:l`, `m`) and the judged text stays
@@ -72,20 +73,21 @@ async fn message_in_private(ctx: Arc<Ctx>, message: IncomingMessage) -> HandlerR
     Ok(())
 }
 
-/// The reader of a private `message` whose answer must wait, so it gets a holding
-/// reply at once: one with a screenshot to read, or any message with something to
-/// judge while its chat is `busy` with an earlier one that waits (a screenshot).
-pub fn holds(ctx: &Ctx, message: &IncomingMessage, busy: bool) -> Option<Reader> {
+/// The reader of a private `message` that gets a card (so a holding reply while the
+/// card must wait), and whether it has a screenshot to read (so it waits for sure).
+pub fn holds(ctx: &Ctx, message: &IncomingMessage) -> Option<(Reader, bool)> {
     if message.chat.is_group() || message.chat.id <= 0 {
         return None;
     }
     if matches!(message.content, Content::Command { .. }) {
         return None;
     }
+    if message.image.is_none() && message.judgeable().is_none() {
+        return None;
+    }
     let reads = message.image.is_some() && ctx.deps.triage.reads_images();
-    let judged = busy && (message.image.is_some() || message.judgeable().is_some());
     let from = message.from.as_ref()?;
-    (reads || judged).then(|| ctx.reader(from))
+    Some((ctx.reader(from), reads))
 }
 
 /// Whether `message` is a forward or album part in a private chat: judged together
@@ -136,7 +138,8 @@ async fn answer_batch(ctx: &Ctx, messages: &[IncomingMessage]) {
     }
     if combined.text.is_empty() {
         let nothing = render::text(Key::Image, reader.lang()).to_owned();
-        ctx.send(&target, nothing, None).await;
+        ctx.reply_in_place(&target, nothing, None, reader.lang())
+            .await;
         return;
     }
     send_card(ctx, &target, &combined, reader).await;
@@ -164,7 +167,7 @@ pub async fn send_verdict(
     let card = ctx.card_in(verdict, lang, reader.region);
     let html = render::card_with(&card, read);
     let markup = Some(card_buttons(lang));
-    if let Some(id) = ctx.reply_in_place(target, html, markup).await {
+    if let Some(id) = ctx.reply_in_place(target, html, markup, lang).await {
         let judged = Judged {
             text: text.clone(),
             level: verdict.level,

@@ -2,16 +2,20 @@
 //! every reply is owed in the outbox before it is sent; a failure is either retried
 //! (5xx, network, 429) or final (4xx); a user who blocked the bot is remembered and not
 //! retried; text and buttons for a reader of Traditional Chinese are converted from the
-//! Simplified strings here, before the reply is owed.
+//! Simplified strings here, before the reply is owed. A reply may replace a holding
+//! reply ("Checking…"): it is owed as an edit of that message, and if the edit is
+//! refused it goes out as a new message and the holding message says so. A holding
+//! reply itself is tried once, at once, and never queued or retried.
 //!
 //! Invariants: nothing is sent to a private chat whose user is marked blocked; a
 //! "blocked"/"deactivated" answer marks the user; every failure is logged, without
-//! the raw answer body.
+//! the raw answer body; an edit that changes nothing (done before a restart) counts as
+//! done.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
+use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::Requester;
 use teloxide::requests::Request;
 use teloxide::types::{
@@ -22,8 +26,8 @@ use tokio::time::Instant;
 
 use super::context::Ctx;
 use super::intake::blocking;
-use super::outbox::next_key;
-use crate::triage::delivery::{ReplyKey, StoredReply};
+use super::outbox::{holding_key, next_key};
+use crate::triage::delivery::{Replaced, ReplyKey, StoredReply};
 use crate::triage::script::Script;
 
 /// Where and how to send.
@@ -88,17 +92,72 @@ impl Ctx {
         text: String,
         markup: Option<InlineKeyboardMarkup>,
     ) -> Option<i32> {
-        self.send_keyed(target, text, markup, next_key()).await
+        let reply = self.stored(target, text, markup, None)?;
+        self.owe_and_send(next_key(), reply).await
     }
 
-    /// As [`Ctx::send`], owed under `key`.
-    pub async fn send_keyed(
+    /// As [`Ctx::send`], edited into the bot's message `replaced` (a holding reply)
+    /// instead of sent anew; the id of the message that now carries the reply.
+    pub async fn send_replacing(
         &self,
         target: &Target,
         text: String,
         markup: Option<InlineKeyboardMarkup>,
-        key: ReplyKey,
+        replaced: Replaced,
     ) -> Option<i32> {
+        let reply = self.stored(target, text, markup, Some(replaced))?;
+        self.owe_and_send(next_key(), reply).await
+    }
+
+    /// Sends the holding reply `text` of the update being handled, owed under its
+    /// holding key: once, at once, and only when nothing of the chat waits before it
+    /// (a holding reply that cannot go out now is no use later). Returns the message
+    /// that holds the place: sent now, or before a restart when the update is handled
+    /// again.
+    pub async fn send_holding(&self, target: &Target, text: String) -> Option<i32> {
+        let key = holding_key();
+        if self.postman.waiting_for(target.chat_id) {
+            return None;
+        }
+        let reply = self.stored(target, text, None, None)?;
+        if !self.owe(key, &reply).await {
+            return self.sent_as(key).await;
+        }
+        match self.attempt(&reply).await {
+            Attempt::Sent(id) => {
+                let outbox = Arc::clone(&self.deps.outbox);
+                if let Err(error) = blocking(move || outbox.settle_sent(key, id)).await {
+                    tracing::error!("cannot settle a holding reply: {error}");
+                }
+                Some(id)
+            }
+            Attempt::Retry(_) | Attempt::GiveUp => {
+                self.settle(key).await;
+                None
+            }
+        }
+    }
+
+    /// The message the reply owed under `key` went out as, if it was kept.
+    pub async fn sent_as(&self, key: ReplyKey) -> Option<i32> {
+        let outbox = Arc::clone(&self.deps.outbox);
+        blocking(move || outbox.sent_as(key))
+            .await
+            .unwrap_or_else(|error| {
+                tracing::error!("cannot read a settled reply: {error}");
+                None
+            })
+    }
+
+    /// The reply to owe for `target`, in its reader's script; `None` for a user who
+    /// blocked the bot.
+    fn stored(
+        &self,
+        target: &Target,
+        text: String,
+        markup: Option<InlineKeyboardMarkup>,
+        replaces: Option<Replaced>,
+    ) -> Option<StoredReply> {
         if target.chat_id > 0 && self.is_blocked(target.chat_id) {
             tracing::info!(
                 chat_id = target.chat_id,
@@ -106,29 +165,52 @@ impl Ctx {
             );
             return None;
         }
-        let (text, markup) = match target.script {
-            Script::Simplified => (text, markup),
+        let script = target.script;
+        let (text, markup, replaces) = match script {
+            Script::Simplified => (text, markup, replaces),
             script => (
                 script.convert(&text),
                 markup.map(|m| convert_buttons(&m, script)),
+                replaces.map(|r| Replaced {
+                    note: script.convert(&r.note),
+                    ..r
+                }),
             ),
         };
-        let reply = StoredReply {
+        Some(StoredReply {
             chat_id: target.chat_id,
             text,
             reply_to: target.reply_to,
             topic_id: target.topic_id,
             markup: markup.and_then(|m| serde_json::to_string(&m).ok()),
-        };
+            replaces,
+        })
+    }
+
+    /// Records `reply` as owed under `key`; false when it was owed or settled before
+    /// (the update is being handled again). A store failure is logged, and the reply
+    /// is sent anyway.
+    async fn owe(&self, key: ReplyKey, reply: &StoredReply) -> bool {
         let outbox = Arc::clone(&self.deps.outbox);
         let owed = reply.clone();
         match blocking(move || outbox.owe(key, &owed)).await {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::info!(update_id = key.update_id, "reply already owed or sent");
-                return None;
+            Ok(owed) => {
+                if !owed {
+                    tracing::info!(update_id = key.update_id, "reply already owed or sent");
+                }
+                owed
             }
-            Err(error) => tracing::error!("cannot record an owed reply: {error}"),
+            Err(error) => {
+                tracing::error!("cannot record an owed reply: {error}");
+                true
+            }
+        }
+    }
+
+    /// Owes `reply` under `key`, then sends it unless the chat has replies waiting.
+    async fn owe_and_send(&self, key: ReplyKey, reply: StoredReply) -> Option<i32> {
+        if !self.owe(key, &reply).await {
+            return None;
         }
         if self.postman.waiting_for(reply.chat_id) {
             self.postman.defer(key, reply, 0, Instant::now());
@@ -159,8 +241,12 @@ impl Ctx {
         }
     }
 
-    /// Sends `reply` once (and once more at a supergroup's new id).
+    /// Sends `reply` once (and once more at a supergroup's new id); an edit is tried
+    /// once, then sent anew if it is refused.
     pub async fn attempt(&self, reply: &StoredReply) -> Attempt {
+        if let Some(replaced) = &reply.replaces {
+            return self.attempt_edit(reply, replaced).await;
+        }
         let error = match self.send_once(reply.chat_id, reply).await {
             Ok(id) => return Attempt::Sent(id),
             Err(error) => error,
@@ -201,6 +287,61 @@ impl Ctx {
         }
     }
 
+    /// Edits `replaced` into `reply`; if the edit is refused (the message was deleted
+    /// or cannot be edited), sends `reply` as a new message and edits `replaced` into
+    /// its note, best effort.
+    async fn attempt_edit(&self, reply: &StoredReply, replaced: &Replaced) -> Attempt {
+        let chat_id = reply.chat_id;
+        let id = replaced.message_id;
+        let error = match self
+            .edit_once(chat_id, id, &reply.text, keyboard(reply))
+            .await
+        {
+            Ok(()) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
+                return Attempt::Sent(id);
+            }
+            Err(error) => error,
+        };
+        if retry_after(&error).is_some() {
+            return self.disposition(chat_id, &error);
+        }
+        tracing::warn!(
+            chat_id,
+            "cannot edit the holding reply, sending anew: {}",
+            describe(&error)
+        );
+        match self.send_once(chat_id, reply).await {
+            Ok(new) => {
+                if let Err(error) = self.edit_once(chat_id, id, &replaced.note, None).await {
+                    tracing::info!(
+                        chat_id,
+                        "the holding reply keeps its text: {}",
+                        describe(&error)
+                    );
+                }
+                Attempt::Sent(new)
+            }
+            Err(error) => self.disposition(chat_id, &error),
+        }
+    }
+
+    async fn edit_once(
+        &self,
+        chat_id: i64,
+        message_id: i32,
+        text: &str,
+        markup: Option<InlineKeyboardMarkup>,
+    ) -> Result<(), RequestError> {
+        let mut edit = self
+            .bot
+            .edit_message_text(ChatId(chat_id), MessageId(message_id), text)
+            .parse_mode(ParseMode::Html);
+        if let Some(markup) = markup {
+            edit = edit.reply_markup(markup);
+        }
+        edit.send().await.map(|_| ())
+    }
+
     async fn send_once(&self, chat_id: i64, reply: &StoredReply) -> Result<i32, RequestError> {
         let mut request = self
             .bot
@@ -214,10 +355,7 @@ impl Ctx {
         if let Some(topic) = reply.topic_id {
             request = request.message_thread_id(ThreadId(MessageId(topic)));
         }
-        let markup = reply.markup.as_deref();
-        if let Some(markup) =
-            markup.and_then(|m| serde_json::from_str::<InlineKeyboardMarkup>(m).ok())
-        {
+        if let Some(markup) = keyboard(reply) {
             request = request.reply_markup(markup);
         }
         Ok(request.send().await?.id.0)
@@ -263,6 +401,12 @@ impl Ctx {
             tracing::error!(user_id, "cannot record block state: {error}");
         }
     }
+}
+
+/// The inline keyboard `reply` carries, if any.
+fn keyboard(reply: &StoredReply) -> Option<InlineKeyboardMarkup> {
+    let markup = reply.markup.as_deref()?;
+    serde_json::from_str(markup).ok()
 }
 
 /// `None` when `error` is final (the request itself was refused: 400, 403, ...);

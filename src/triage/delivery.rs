@@ -4,12 +4,14 @@
 //! them with the store, `MemoryDelivery` keeps them in memory (tests, no data dir).
 //!
 //! Invariants: `receive` is true exactly once per update id while its mark is kept;
-//! `owe` is true exactly once per reply key; the memory version behaves like the store.
+//! `owe` is true exactly once per reply key; `sent_as` knows the message a reply went
+//! out as only when it was settled with `settle_sent` (durably); the memory version
+//! behaves like the store.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
-pub use crate::store::{OpenUpdate, OwedReply, QuarantinedUpdate, ReplyKey, StoredReply};
+pub use crate::store::{OpenUpdate, OwedReply, QuarantinedUpdate, Replaced, ReplyKey, StoredReply};
 
 use super::{Triage, now};
 
@@ -55,6 +57,10 @@ pub trait Outbox: Send + Sync {
     fn owed(&self) -> Result<Vec<OwedReply>, DeliveryError>;
     /// The reply was sent or given up on.
     fn settle(&self, key: ReplyKey) -> Result<(), DeliveryError>;
+    /// The reply went out as `message_id`, which a later reply will edit: kept durably.
+    fn settle_sent(&self, key: ReplyKey, message_id: i32) -> Result<(), DeliveryError>;
+    /// The message a reply settled with `settle_sent` went out as.
+    fn sent_as(&self, key: ReplyKey) -> Result<Option<i32>, DeliveryError>;
 }
 
 impl Inbox for Triage {
@@ -115,6 +121,18 @@ impl Outbox for Triage {
         let store = &self.community().map_err(delivery_error)?.store;
         store.settle_reply(key, now()).map_err(delivery_error)
     }
+
+    fn settle_sent(&self, key: ReplyKey, message_id: i32) -> Result<(), DeliveryError> {
+        let store = &self.community().map_err(delivery_error)?.store;
+        store
+            .settle_sent_reply(key, now(), message_id)
+            .map_err(delivery_error)
+    }
+
+    fn sent_as(&self, key: ReplyKey) -> Result<Option<i32>, DeliveryError> {
+        let store = &self.community().map_err(delivery_error)?.store;
+        store.reply_sent_as(key).map_err(delivery_error)
+    }
 }
 
 impl Triage {
@@ -169,7 +187,8 @@ struct MemoryInner {
     done: HashSet<i64>,
     aside: BTreeMap<i64, QuarantinedUpdate>,
     owed: BTreeMap<ReplyKey, StoredReply>,
-    settled: HashSet<ReplyKey>,
+    /// Settled keys, with the message kept by `settle_sent`.
+    settled: HashMap<ReplyKey, Option<i32>>,
 }
 
 impl MemoryDelivery {
@@ -250,7 +269,7 @@ impl Inbox for MemoryDelivery {
 impl Outbox for MemoryDelivery {
     fn owe(&self, key: ReplyKey, reply: &StoredReply) -> Result<bool, DeliveryError> {
         let mut inner = self.lock();
-        if inner.settled.contains(&key) || inner.owed.contains_key(&key) {
+        if inner.settled.contains_key(&key) || inner.owed.contains_key(&key) {
             return Ok(false);
         }
         inner.owed.insert(key, reply.clone());
@@ -269,8 +288,19 @@ impl Outbox for MemoryDelivery {
     fn settle(&self, key: ReplyKey) -> Result<(), DeliveryError> {
         let mut inner = self.lock();
         inner.owed.remove(&key);
-        inner.settled.insert(key);
+        inner.settled.insert(key, None);
         Ok(())
+    }
+
+    fn settle_sent(&self, key: ReplyKey, message_id: i32) -> Result<(), DeliveryError> {
+        let mut inner = self.lock();
+        inner.owed.remove(&key);
+        inner.settled.insert(key, Some(message_id));
+        Ok(())
+    }
+
+    fn sent_as(&self, key: ReplyKey) -> Result<Option<i32>, DeliveryError> {
+        Ok(self.lock().settled.get(&key).copied().flatten())
     }
 }
 
@@ -325,11 +355,18 @@ mod tests {
             reply_to: None,
             topic_id: None,
             markup: None,
+            replaces: None,
         };
         assert!(memory.owe(key, &reply).unwrap());
         assert!(!memory.owe(key, &reply).unwrap());
         memory.settle(key).unwrap();
         assert!(!memory.owe(key, &reply).unwrap());
         assert!(memory.owed().unwrap().is_empty());
+        assert_eq!(memory.sent_as(key).unwrap(), None);
+        let held = ReplyKey { seq: 1, ..key };
+        assert!(memory.owe(held, &reply).unwrap());
+        memory.settle_sent(held, 40).unwrap();
+        assert!(!memory.owe(held, &reply).unwrap());
+        assert_eq!(memory.sent_as(held).unwrap(), Some(40));
     }
 }

@@ -5,7 +5,8 @@
 //! (medium or high, see `WarnAt`) gets nothing; a message that warns others about a
 //! scam (`Verdict::warns_about_scam`) is never warned about or deleted, whatever its
 //! score; only a high verdict is deleted, and only in delete mode; in dry-run mode
-//! nothing is done in the group and the admin who turned it on is told instead. A
+//! nothing is done in the group and the admin who turned it on (unless they asked to
+//! be forgotten) is told instead. A
 //! group's language is its setting, else the language most of its recent messages are
 //! written in, never a poster's app language.
 
@@ -14,7 +15,7 @@ use std::sync::Mutex;
 
 use crate::classify::{Lang, Level, TextLang, Verdict};
 
-use super::prefs::ChatPrefs;
+use super::prefs::{ChatPrefs, DryRun};
 
 /// Messages remembered per group before older ones count half.
 const LANG_MEMORY: u32 = 200;
@@ -35,17 +36,20 @@ pub enum GroupAction {
 pub struct GroupPlan {
     /// What the bot does (or, in dry-run mode, would do).
     pub action: GroupAction,
-    /// Dry-run mode: nothing happens in the group; this admin is told privately.
-    pub dry_run_to: Option<i64>,
+    /// On: nothing happens in the group; its admin, if any, is told privately.
+    pub dry_run: DryRun,
 }
 
 /// The plan for `verdict` in a group with settings `chat`: the action, which in
-/// dry-run mode is only reported to the admin who turned dry-run on.
+/// dry-run mode is only reported to the admin who turned dry run on.
 pub fn plan(verdict: &Verdict, chat: &ChatPrefs) -> GroupPlan {
     let action = action(verdict, chat);
     GroupPlan {
         action,
-        dry_run_to: chat.dry_run.filter(|_| action != GroupAction::Ignore),
+        dry_run: match action {
+            GroupAction::Ignore => DryRun::Off,
+            _ => chat.dry_run,
+        },
     }
 }
 
@@ -189,18 +193,26 @@ mod tests {
 
     #[test]
     fn dry_run_tells_the_admin_what_would_happen_and_only_that() {
+        let on = DryRun::On {
+            report_to: Some(77),
+        };
         let chat = ChatPrefs {
             delete_scams: true,
-            dry_run: Some(77),
+            dry_run: on,
             ..ChatPrefs::default()
         };
         let high = plan(&verdict(Level::High), &chat);
-        assert_eq!(high.action, GroupAction::Delete);
-        assert_eq!(high.dry_run_to, Some(77));
+        assert_eq!((high.action, high.dry_run), (GroupAction::Delete, on));
         let low = plan(&verdict(Level::Low), &chat);
-        assert_eq!((low.action, low.dry_run_to), (GroupAction::Ignore, None));
+        assert_eq!(
+            (low.action, low.dry_run),
+            (GroupAction::Ignore, DryRun::Off)
+        );
         let live = plan(&verdict(Level::High), &ChatPrefs::default());
-        assert_eq!((live.action, live.dry_run_to), (GroupAction::Warn, None));
+        assert_eq!(
+            (live.action, live.dry_run),
+            (GroupAction::Warn, DryRun::Off)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::classify::{Lang, Level, Message};
 use crate::store::{Decision, ReportSource, StoreError, StoredChatPrefs, StoredUserPrefs};
 
 use super::feedback::{Filed, Report, ReportError, ReportKind, ReportSink};
-use super::prefs::{ChatPrefs, Prefs, PrefsError, UserPrefs, WarnAt};
+use super::prefs::{ChatPrefs, DryRun, Prefs, PrefsError, UserPrefs, WarnAt};
 use super::{Triage, TriageError, now};
 
 /// The store cursor holding the last Telegram update taken over.
@@ -70,7 +70,15 @@ impl Prefs for Triage {
     fn forget_user(&self, user_id: i64) -> Result<(), PrefsError> {
         let c = self.community().map_err(prefs_error)?;
         let hash = c.store.reporter_hash(&telegram_identity(user_id));
-        c.store.forget_user_prefs(&hash).map_err(prefs_error)
+        c.store.forget_user_prefs(&hash).map_err(prefs_error)?;
+        let groups = c.store.forget_dry_run_admin(user_id).map_err(prefs_error)?;
+        if groups > 0 {
+            tracing::info!(
+                groups,
+                "a dry-run admin was forgotten; those groups stay in dry run"
+            );
+        }
+        Ok(())
     }
 
     fn chat(&self, chat_id: i64) -> Result<ChatPrefs, PrefsError> {
@@ -87,7 +95,12 @@ impl Prefs for Triage {
             delete_scams: stored.delete_scams,
             read_screenshots: stored.read_screenshots,
             introduced: stored.introduced,
-            dry_run: stored.dry_run_admin,
+            dry_run: match stored.dry_run {
+                true => DryRun::On {
+                    report_to: stored.dry_run_admin,
+                },
+                false => DryRun::Off,
+            },
         })
     }
 
@@ -99,7 +112,11 @@ impl Prefs for Triage {
             delete_scams: prefs.delete_scams,
             read_screenshots: prefs.read_screenshots,
             introduced: prefs.introduced,
-            dry_run_admin: prefs.dry_run,
+            dry_run: prefs.dry_run.is_on(),
+            dry_run_admin: match prefs.dry_run {
+                DryRun::On { report_to } => report_to,
+                DryRun::Off => None,
+            },
         };
         c.store
             .set_chat_prefs(chat_id, &stored)
@@ -241,6 +258,7 @@ mod tests {
             .unwrap();
             let chat = ChatPrefs {
                 threshold: WarnAt::Medium,
+                dry_run: DryRun::On { report_to: Some(7) },
                 ..ChatPrefs::default()
             };
             s.set_chat(-5, chat).unwrap();
@@ -276,6 +294,7 @@ mod tests {
             delete_scams: true,
             read_screenshots: false,
             introduced: true,
+            dry_run: false,
             dry_run_admin: None,
         };
         s.community()
@@ -294,6 +313,11 @@ mod tests {
         assert_eq!(ReportSink::forget(&s, 7).unwrap(), 1);
         s.forget_user(7).unwrap();
         assert_eq!(s.user(7).unwrap(), UserPrefs::default());
+        assert_eq!(
+            s.chat(-1_000_000_005).unwrap().dry_run,
+            DryRun::On { report_to: None },
+            "the group stays in dry run, telling no one"
+        );
         assert_eq!(s.stats().unwrap().reports_stored, 0);
     }
 

@@ -3,7 +3,9 @@
 //!
 //! Invariants: front ends read and write only through the `Prefs` trait; the
 //! in-memory `MemoryPrefs` is the reference behaviour the persistent store must match
-//! (unknown ids read as defaults, `move_chat` keeps settings under the new id).
+//! (unknown ids read as defaults, `move_chat` keeps settings under the new id,
+//! `forget_user` also forgets the user as any group's dry-run admin, leaving that
+//! group in dry run).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -61,6 +63,28 @@ impl WarnAt {
     }
 }
 
+/// A group's dry-run mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DryRun {
+    /// The bot warns and deletes in the group.
+    #[default]
+    Off,
+    /// The bot neither warns nor deletes in the group; it tells `report_to` (the admin
+    /// who turned it on, until they ask the bot to forget them) privately what it
+    /// would have done.
+    On {
+        /// The admin told privately; `None` once they said /forgetme.
+        report_to: Option<i64>,
+    },
+}
+
+impl DryRun {
+    /// Whether dry run is on.
+    pub fn is_on(self) -> bool {
+        matches!(self, Self::On { .. })
+    }
+}
+
 /// What is remembered about one group or supergroup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatPrefs {
@@ -75,10 +99,8 @@ pub struct ChatPrefs {
     pub read_screenshots: bool,
     /// The bot has introduced itself in this chat.
     pub introduced: bool,
-    /// Dry-run mode, with the admin (Telegram user id) who turned it on: the bot
-    /// neither warns nor deletes in the group, it tells that admin privately what it
-    /// would have done.
-    pub dry_run: Option<i64>,
+    /// Dry-run mode, with the admin (Telegram user id) told what the bot would do.
+    pub dry_run: DryRun,
 }
 
 impl Default for ChatPrefs {
@@ -89,7 +111,7 @@ impl Default for ChatPrefs {
             delete_scams: false,
             read_screenshots: false,
             introduced: false,
-            dry_run: None,
+            dry_run: DryRun::Off,
         }
     }
 }
@@ -100,7 +122,8 @@ pub trait Prefs: Send + Sync {
     fn user(&self, user_id: i64) -> Result<UserPrefs, PrefsError>;
     /// Replaces the user's preferences.
     fn set_user(&self, user_id: i64, prefs: UserPrefs) -> Result<(), PrefsError>;
-    /// Forgets everything about the user.
+    /// Forgets everything about the user, also as any group's dry-run admin (the
+    /// group stays in dry run, telling no one).
     fn forget_user(&self, user_id: i64) -> Result<(), PrefsError>;
     /// The chat's preferences (defaults when unknown).
     fn chat(&self, chat_id: i64) -> Result<ChatPrefs, PrefsError>;
@@ -149,7 +172,17 @@ impl Prefs for MemoryPrefs {
     }
 
     fn forget_user(&self, user_id: i64) -> Result<(), PrefsError> {
-        self.lock().users.remove(&user_id);
+        let mut inner = self.lock();
+        inner.users.remove(&user_id);
+        for chat in inner.chats.values_mut() {
+            if chat.dry_run
+                == (DryRun::On {
+                    report_to: Some(user_id),
+                })
+            {
+                chat.dry_run = DryRun::On { report_to: None };
+            }
+        }
         Ok(())
     }
 
@@ -198,6 +231,23 @@ mod tests {
         prefs.move_chat(-5, -1005).unwrap();
         assert_eq!(prefs.chat(-1005).unwrap(), custom);
         assert_eq!(prefs.chat(-5).unwrap(), ChatPrefs::default());
+    }
+
+    #[test]
+    fn forgetting_a_dry_run_admin_keeps_the_group_in_dry_run() {
+        let prefs = MemoryPrefs::new();
+        let by = |admin| ChatPrefs {
+            dry_run: DryRun::On {
+                report_to: Some(admin),
+            },
+            ..ChatPrefs::default()
+        };
+        prefs.set_chat(-1, by(7)).unwrap();
+        prefs.set_chat(-2, by(8)).unwrap();
+        prefs.forget_user(7).unwrap();
+        let forgotten = DryRun::On { report_to: None };
+        assert_eq!(prefs.chat(-1).unwrap().dry_run, forgotten);
+        assert_eq!(prefs.chat(-2).unwrap(), by(8));
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub struct Tuning {
     pub group_warnings_per_minute: u32,
     /// Window in which group deletions share one notice.
     pub notice_window: Duration,
+    /// Window of the dry-run reports an admin gets one by one.
+    pub dry_run_window: Duration,
 }
 
 impl Default for Tuning {
@@ -79,6 +81,7 @@ impl Default for Tuning {
             batch_window: Duration::from_millis(500),
             group_warnings_per_minute: 5,
             notice_window: Duration::from_millis(1000),
+            dry_run_window: Duration::from_secs(60),
         }
     }
 }
@@ -137,6 +140,7 @@ impl TestApp {
         app.batch_window = Some(tuning.batch_window);
         app.group_warnings_per_minute = Some(tuning.group_warnings_per_minute);
         app.notice_window = Some(tuning.notice_window);
+        app.dry_run_window = Some(tuning.dry_run_window);
         app.poll_timeout_secs = Some(2);
         let running = sellerguard::app::start(app).await.expect("app starts");
         Self {

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use super::{fake_fingerprint, open_temp, report, small_opts};
 use crate::store::{
-    AdminState, Decision, ReplyKey, ReportStatus, Store, StoreError, StoredChatPrefs, StoredReply,
-    StoredToken, StoredUserPrefs,
+    AdminState, Decision, Replaced, ReplyKey, ReportStatus, Store, StoreError, StoredChatPrefs,
+    StoredReply, StoredToken, StoredUserPrefs,
 };
 
 /// A store with at least one record in every tree it keeps.
@@ -56,6 +56,7 @@ fn filled() -> (tempfile::TempDir, Store) {
         delete_scams: true,
         read_screenshots: true,
         introduced: true,
+        dry_run: true,
         dry_run_admin: Some(7),
     };
     store.set_chat_prefs(-100, &chat).unwrap();
@@ -85,6 +86,10 @@ fn filled() -> (tempfile::TempDir, Store) {
         reply_to: None,
         topic_id: None,
         markup: None,
+        replaces: Some(Replaced {
+            message_id: 3,
+            note: "below".into(),
+        }),
     };
     store
         .owe_reply(
@@ -105,12 +110,13 @@ fn filled() -> (tempfile::TempDir, Store) {
         )
         .unwrap();
     store
-        .settle_reply(
+        .settle_sent_reply(
             ReplyKey {
                 update_id: 8,
                 seq: 0,
             },
             22,
+            3,
         )
         .unwrap();
     (dir, store)
