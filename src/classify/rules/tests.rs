@@ -15,14 +15,20 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn shipped_rules() -> Vec<RuleSource> {
-    let mut files: Vec<_> = std::fs::read_dir(root().join("rules"))
-        .expect("the rules folder")
+/// The files of `dir` (from the crate root) ending in `.ext`, sorted; never none.
+fn files_in(dir: &str, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(root().join(dir))
+        .expect("the folder")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
         .collect();
     files.sort();
+    assert!(!files.is_empty(), "no .{ext} files in {dir}");
     files
+}
+
+fn shipped_rules() -> Vec<RuleSource> {
+    files_in("rules", "toml")
         .into_iter()
         .map(|p| RuleSource {
             name: p.display().to_string(),
@@ -38,14 +44,7 @@ fn texts(set: &RuleSet) -> Vec<String> {
         .iter()
         .flat_map(|r| r.examples.iter().map(|e| e.text.clone()))
         .collect();
-    let mut files: Vec<_> = std::fs::read_dir(root().join("tests/fixtures"))
-        .expect("the fixtures folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
-    for file in files {
+    for file in files_in("tests/fixtures", "jsonl") {
         for line in std::fs::read_to_string(&file).expect("fixture").lines() {
             let row: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
             texts.push(row["text"].as_str().expect("a text field").to_string());
