@@ -90,6 +90,9 @@ async fn an_out_of_order_webhook_flood_is_answered_exactly_once_even_across_a_re
 
     let statuses = post_all(&app, updates.clone()).await;
     fake.wait_for_sent(FLOOD, SLOW_WAIT).await;
+    // The outbox keys replies by update, so a second handling would not show in the
+    // chat; the check counter shows it.
+    let handled = app.running.triage.stats().expect("stats").checks;
     app.running.shutdown().await.expect("clean shutdown");
     // Telegram redelivers everything after the restart (say our 200s were lost).
     let app = TestApp::persistent_in(fake.clone(), app.dir, webhook_mode).await;
@@ -99,7 +102,15 @@ async fn an_out_of_order_webhook_flood_is_answered_exactly_once_even_across_a_re
     last["update_id"] = json!(5000);
     let last_status = post_all(&app, vec![last]).await;
     let sent = fake.wait_for_sent(FLOOD + 1, SLOW_WAIT).await;
+    let handled_again = app.running.triage.stats().expect("stats").checks;
     app.running.shutdown().await.expect("clean shutdown");
+
+    assert_eq!(handled, FLOOD as u64, "each update handled once");
+    assert_eq!(
+        handled_again,
+        FLOOD as u64 + 1,
+        "a redelivered update is not handled again"
+    );
 
     assert!(
         statuses

@@ -75,9 +75,29 @@ pub async fn take_open(ctx: &Arc<Ctx>) {
             return;
         }
     };
-    for update in open {
-        if ctx.intake.claim(update.update_id) {
+    let claimed: Vec<OpenUpdate> = open
+        .into_iter()
+        .filter(|update| ctx.intake.claim(update.update_id))
+        .collect();
+    if claimed.is_empty() {
+        return;
+    }
+    // A task may have finished one of these between the read above and its claim
+    // (it marks the update done, then releases it): read again, after claiming,
+    // and hand over only what is still open, so no update is handled twice.
+    let inbox = Arc::clone(&ctx.deps.inbox);
+    let still_open: HashSet<i64> = match blocking(move || inbox.open()).await {
+        Ok(open) => open.into_iter().map(|u| u.update_id).collect(),
+        Err(error) => {
+            tracing::error!("cannot read the update inbox: {error}");
+            HashSet::new()
+        }
+    };
+    for update in claimed {
+        if still_open.contains(&update.update_id) {
             take_over(ctx, update);
+        } else {
+            ctx.intake.release(update.update_id);
         }
     }
 }
