@@ -13,7 +13,17 @@ use regex::Regex;
 #[derive(Debug)]
 pub struct MaskedLinks {
     pattern: Regex,
+    /// A negation right before a phrase ("切勿点击短信链接", "do not click the link"):
+    /// the message warns against a link rather than pointing to one.
+    negated: Regex,
 }
+
+/// Negations that turn a link phrase into a warning, matched at the end of the few
+/// characters before it.
+const NEGATIONS: &str = r"(?:勿|不要|别|不会|不得|谨防|警惕|切莫|(?-u:\b)(?:never|not|don't|dont|avoid))\s*(?:随意|轻易|随便|陌生|可疑|任何)?\s*$";
+
+/// How far before a phrase a negation is looked for, in bytes (a few words).
+const NEGATION_WINDOW: usize = 24;
 
 const PATTERNS: &[&str] = &[
     // A scheme or www. followed by a mask.
@@ -46,12 +56,25 @@ impl MaskedLinks {
     /// Compiles the patterns.
     pub fn new() -> Self {
         let pattern = Regex::new(&PATTERNS.join("|")).expect("the masked-link patterns compile");
-        Self { pattern }
+        let negated = Regex::new(NEGATIONS).expect("the negations compile");
+        Self { pattern, negated }
     }
 
-    /// The first masked or implied link in normalised `text`.
+    /// The first masked or implied link in normalised `text` that is not negated.
     pub fn find(&self, text: &str) -> Option<Range<usize>> {
-        self.pattern.find(text).map(|m| m.range())
+        self.pattern
+            .find_iter(text)
+            .find(|m| !self.is_negated(text, m.start()))
+            .map(|m| m.range())
+    }
+
+    /// Whether a negation ends right before byte `at` of `text`.
+    fn is_negated(&self, text: &str, at: usize) -> bool {
+        let mut from = at.saturating_sub(NEGATION_WINDOW);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        self.negated.is_match(&text[from..at])
     }
 }
 
@@ -94,6 +117,9 @@ mod tests {
             "the link between sales and ads",
             "您尾号1234的账户转账至***5678，金额100.00元",
             "已收到您的付款，谢谢",
+            "请登录个人所得税App办理，切勿点击短信链接。",
+            "Never click the link in a text that asks for your PIN.",
+            "不要随意点击陌生链接",
         ] {
             let normalized = Normalized::new(text);
             assert!(masked.find(normalized.as_str()).is_none(), "{text}");
