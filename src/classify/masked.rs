@@ -50,6 +50,18 @@ const PATTERNS: &[&str] = &[
     r"(?-u:\b)(?:visit|follow|open|use|via|through|at)\s+(?:the\s+|this\s+)?(?:link|url)\s*(?:below|above|provided|attached)?(?-u:\b)",
     r"(?-u:\b)(?:link|url)\s+(?:below|above|provided)(?-u:\b)",
     r"(?-u:\b)scan\s+(?:the\s+|this\s+)?qr(?:\s*code)?(?-u:\b)",
+    r"(?-u:\b)click(?:ing)?\s+(?:on\s+)?(?:the\s+)?(?:button|link)(?-u:\b)|(?-u:\b)(?:button|link)\s+below(?-u:\b)",
+    // An e-mail's button labels, read as text when the mail was forwarded or quoted: the
+    // button was a link ("Verify Now", "Release Messages", "Keep Current Password").
+    r"(?-u:\b)(?:verify|update|confirm|renew|upgrade|unlock|restore|reactivate|claim|validate|release|activate|redeem|login|log\s+in|sign\s+in)\s+now(?-u:\b)",
+    r"(?-u:\b)(?:release|retrieve|recover)\s+(?:your\s+|the\s+)?(?:pending\s+|held\s+)?(?:messages|emails|e-mails|mails)(?-u:\b)",
+    r"(?-u:\b)keep\s+(?:current|same|my)\s+password(?-u:\b)",
+    r"(?-u:\b)(?:play|listen\s+to)\s+(?:the\s+)?(?:message|voicemail|voice\s+message|audio|recording)(?-u:\b)",
+    r"(?-u:\b)submit\s+(?:your\s+)?(?:request|appeal|claim)(?-u:\b)",
+    r"(?-u:\b)(?:track\s*(?:&|and)\s*confirm|pay\s*(?:&|and)\s*track|upgrade\s+storage|increase\s+storage)(?-u:\b)",
+    // Portuguese and Spanish: "clique aqui", "link abaixo", "haga clic", "siguiente enlace".
+    r"(?-u:\b)(?:clique|clicando|clica)\s+(?:aqui|no\s+link|no\s+botao|abaixo)|(?-u:\b)(?:link|botao)\s+abaixo(?-u:\b)",
+    r"(?-u:\b)(?:haga|hacer|haz|pulse|haciendo)\s+(?:clic|click)|(?-u:\b)clic\s+aqui|(?-u:\b)(?:siguiente|este)\s+enlace(?-u:\b)",
 ];
 
 impl MaskedLinks {
@@ -107,6 +119,13 @@ mod tests {
             "点击链接领取补贴",
             "請立即點擊連結更新資料",
             "請點擊 XXX 填寫帳戶資料",
+            "Your messages are on hold. Release Messages",
+            "Your password expires today. Keep Current Password",
+            "Secure your account by clicking the button below.",
+            "Payment declined.\nVerify Now\nThe team",
+            "Listen to the voicemail: Play Message",
+            "atualize seus dados clicando no link abaixo",
+            "verifique su identidad haciendo clic en el siguiente enlace",
         ] {
             let normalized = Normalized::new(text);
             assert!(masked.find(normalized.as_str()).is_some(), "{text}");
@@ -120,6 +139,8 @@ mod tests {
             "请登录个人所得税App办理，切勿点击短信链接。",
             "Never click the link in a text that asks for your PIN.",
             "不要随意点击陌生链接",
+            "You can secure your account in the app settings.",
+            "Call now on 0800 123 456",
         ] {
             let normalized = Normalized::new(text);
             assert!(masked.find(normalized.as_str()).is_none(), "{text}");
