@@ -42,7 +42,9 @@ const PATTERNS: &[&str] = &[
     // (Not stars, and not after 至: genuine notices mask accounts as `转至***1234`.)
     r"(?:点击|点开|登录|登陆|访问|前往)\s*x{3,}",
     r"(?:点击|点开|打开|戳|点)(?:下方|以下|上方|此|该|这个|短信|如下)?(?:链接|连结|网址|网站|连接)",
-    r"(?:点击|点此|点这里)(?:进入|办理|登录|查看|领取|认证|验证|处理)",
+    // Not 点击查看 / 点击领取 / 点击进入: app notifications name their own buttons so
+    // ("收益已到账，点击查看"); a quoted scam that lost its link says 链接 or names a form.
+    r"(?:点击|点此|点这里)(?:办理|登录|认证|验证|处理|填写|申请)",
     r"(?:登录|登陆|访问|进入)(?:以下|下方|如下|指定)(?:网址|网站|链接|连结)",
     r"(?:扫码|扫描二维码|扫描下方二维码|扫一扫|识别二维码)",
     // English phrases that only make sense with a link.
@@ -140,6 +142,8 @@ mod tests {
             "Never click the link in a text that asks for your PIN.",
             "不要随意点击陌生链接",
             "You can secure your account in the app settings.",
+            "余额宝收益到账 昨日收益0.52元，点击查看详情",
+            "您有一张满20减5元优惠券即将到期，点击领取使用",
             "Call now on 0800 123 456",
         ] {
             let normalized = Normalized::new(text);
