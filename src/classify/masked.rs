@@ -59,7 +59,8 @@ const PATTERNS: &[&str] = &[
     r"(?-u:\b)(?:release|retrieve|recover)\s+(?:your\s+|the\s+)?(?:pending\s+|held\s+)?(?:messages|emails|e-mails|mails)(?-u:\b)",
     r"(?-u:\b)keep\s+(?:current|same|my)\s+password(?-u:\b)",
     r"(?-u:\b)(?:play|listen\s+to)\s+(?:the\s+)?(?:message|voicemail|voice\s+message|audio|recording)(?-u:\b)",
-    r"(?-u:\b)submit\s+(?:your\s+)?(?:request|appeal|claim)(?-u:\b)",
+    r"(?-u:\b)submit\s+(?:your\s+)?(?:request|appeal|claim|application)(?-u:\b)",
+    r"(?-u:\b)(?:validate|connect|sync|verify)\s+(?:your\s+)?wallet(?-u:\b)|(?-u:\b)(?:verify|update)\s+billing(?-u:\b)|(?-u:\b)download\s+(?:your\s+)?files(?-u:\b)|(?-u:\b)get\s+more\s+storage(?-u:\b)",
     r"(?-u:\b)(?:track\s*(?:&|and)\s*confirm|pay\s*(?:&|and)\s*track|upgrade\s+storage|increase\s+storage)(?-u:\b)",
     // Portuguese and Spanish: "clique aqui", "link abaixo", "haga clic", "siguiente enlace".
     r"(?-u:\b)(?:clique|clicando|clica)\s+(?:aqui|no\s+link|no\s+botao|abaixo)|(?-u:\b)(?:link|botao)\s+abaixo(?-u:\b)",
