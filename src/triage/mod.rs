@@ -256,6 +256,11 @@ impl Triage {
         verdict
     }
 
+    /// Counts one failed call of the Bot API `method` in the metrics.
+    pub fn bot_api_failed(&self, method: &str, failure: metrics::BotApiFailure) {
+        self.metrics.bot_api_failed(method, failure);
+    }
+
     /// The metrics in Prometheus text format.
     pub fn metrics_text(&self) -> String {
         let pending = self
