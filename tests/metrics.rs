@@ -2,14 +2,15 @@
 //! family, language and source (API and the CLI through the running service), the
 //! check latency histogram, reports filed, decided and pending, the rule-set
 //! version after a reload, and failed Bot API calls by method and code against the
-//! fake Bot API.
+//! fake Bot API. A scrape needs a curator token unless `[http] public_metrics` is on.
 
 mod support;
 
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::json;
+use sellerguard::triage::Curator;
+use serde_json::{Value, json};
 use support::app::{HARMLESS, SCAM_EN, TestApp, WAIT};
 use support::fake_bot_api::TestUser;
 use support::service::TestService;
@@ -19,7 +20,8 @@ const SLOW_WAIT: Duration = Duration::from_secs(60);
 
 /// The parsed exposition.
 async fn scrape(service: &TestService) -> prometheus_parse::Scrape {
-    let response = service.call(Method::GET, "/metrics", None, None).await;
+    let token = Some(service.token.as_str());
+    let response = service.call(Method::GET, "/metrics", token, None).await;
     assert_eq!(response.status().as_u16(), 200);
     parse(&response.text().await.unwrap())
 }
@@ -142,7 +144,18 @@ async fn failed_bot_api_calls_are_counted_by_method_and_code() {
     assert!(sent[0].text.starts_with("🚨"), "{}", sent[0].text);
 
     let url = format!("http://{}/metrics", app.running.http_addr);
-    let text = reqwest::get(url).await.unwrap().text().await.unwrap();
+    let token = app
+        .running
+        .triage
+        .create_token("prometheus", &Curator::cli())
+        .unwrap();
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap();
+    let text = response.text().await.unwrap();
     let scrape = parse(&text);
     let errors = "sellerguard_bot_api_errors_total";
     let send_500 = [("method", "sendMessage"), ("code", "500")];
@@ -152,4 +165,31 @@ async fn failed_bot_api_calls_are_counted_by_method_and_code() {
     let samples = scrape.samples.iter().filter(|s| s.metric == errors);
     assert_eq!(samples.count(), 2, "nothing else failed: {text}");
     app.running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn metrics_want_a_live_curator_token_unless_public() {
+    let service = TestService::start(|_| {}).await;
+    for token in [None, Some("not-a-token")] {
+        let response = service.call(Method::GET, "/metrics", token, None).await;
+        assert_eq!(response.status().as_u16(), 401, "token {token:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "unauthorized", "{body}");
+    }
+    let token = Some(service.token.as_str());
+    let response = service.call(Method::GET, "/metrics", token, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    service
+        .running
+        .triage
+        .revoke_token("alice", &Curator::cli())
+        .unwrap();
+    let response = service.call(Method::GET, "/metrics", token, None).await;
+    assert_eq!(response.status().as_u16(), 401, "a revoked token stops");
+
+    let public = TestService::start(|s| s.http.public_metrics = true).await;
+    let response = public.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("sellerguard_rules "), "{text}");
 }

@@ -41,6 +41,8 @@ pub struct ApiOptions {
     pub fixtures: Vec<PathBuf>,
     /// The per-client limiter, when the public check routes are on.
     pub public_checks: Option<Arc<ClientLimiter>>,
+    /// Whether `/metrics` answers without a curator token.
+    pub public_metrics: bool,
 }
 
 /// Method and path of every API route, as the OpenAPI document lists them.
