@@ -30,6 +30,7 @@ mod recent;
 mod reports;
 pub mod script;
 pub mod service_file;
+pub mod sessions;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -126,6 +127,7 @@ pub struct Triage {
     community: Option<Community>,
     ocr: Option<Ocr>,
     service_token: curators::ServiceToken,
+    sessions: sessions::Sessions,
     metrics: Metrics,
 }
 
@@ -153,6 +155,7 @@ impl Triage {
             community: None,
             ocr: None,
             service_token: curators::ServiceToken::default(),
+            sessions: sessions::Sessions::default(),
             metrics: Metrics::new(rules),
         })
     }
