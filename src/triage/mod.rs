@@ -50,7 +50,8 @@ use crate::classify::{
 use crate::config::{
     self, AdviceFile, ChannelsFile, CommunitySettings, ConfigError, OcrSettings, Settings, Source,
 };
-use crate::eval::dataset::{self, DatasetError, LabelMap};
+pub use crate::eval::dataset::LabelMap;
+use crate::eval::dataset::{self, DatasetError};
 use crate::ocr::{Ocr, OcrOptions};
 pub use crate::ocr::{OcrError, OcrText, character_error_rate};
 pub use crate::store::{ReportId, ReportSource, ReportStatus, Stats};

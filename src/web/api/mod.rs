@@ -7,6 +7,7 @@
 
 mod check;
 mod curation;
+mod import;
 mod service;
 
 use std::path::PathBuf;
@@ -62,6 +63,11 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ),
     (
         "post",
+        "/api/v1/reports/import",
+        "Import a labelled file {name, data, as?, positive?, negative?} (64 MiB)",
+    ),
+    (
+        "post",
         "/api/v1/reports/forget",
         "Remove a reporter's reports",
     ),
@@ -110,12 +116,14 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
 /// The `/api/v1` routes.
 pub fn routes() -> Router<WebState> {
     let image = post(check::image).layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES));
+    let import = post(import::import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES));
     Router::new()
         .route("/openapi.json", get(service::openapi))
         .route("/check", post(check::text))
         .route("/check/image", image)
         .route("/reports", post(curation::file_report))
         .route("/reports/export", get(curation::export))
+        .route("/reports/import", import)
         .route("/reports/forget", post(curation::forget))
         .route("/reports/purge", post(curation::purge))
         .route("/reports/{id}/decision", post(curation::decide_report))
@@ -138,9 +146,17 @@ pub fn routes() -> Router<WebState> {
 
 /// Parses a JSON body, mapping an over-limit body to `payload_too_large`.
 pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    json_body_within(body, MAX_JSON_BYTES)
+}
+
+/// As [`json_body`], for a route whose body limit is `limit`.
+pub fn json_body_within<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T, ApiError> {
     let bytes = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(MAX_JSON_BYTES)
+            ApiError::too_large(limit)
         } else {
             ApiError::bad_request(e.body_text())
         }
