@@ -150,6 +150,17 @@ async fn a_form_posted_from_another_site_is_refused() {
         .await;
     assert!(audit.to_string().contains("15551234567"), "{audit}");
 
+    let proxied = post("https://console.example.com".into())
+        .header("x-forwarded-host", "console.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        proxied.status(),
+        StatusCode::SEE_OTHER,
+        "behind a proxy that rewrites Host"
+    );
+
     let login_elsewhere = login(
         &service,
         &service.token,

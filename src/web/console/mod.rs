@@ -113,14 +113,19 @@ impl FromRequestParts<WebState> for Session {
 
 /// Whether a form comes from this site: no `Origin` (not a browser, or one that does
 /// not send it; SameSite=Strict still keeps the cookie from other sites), or one
-/// whose host is the request's `Host`.
+/// whose host is the request's `Host` or, behind a reverse proxy that rewrites it,
+/// `X-Forwarded-Host`.
 fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-    origin_host.is_some() && origin_host == host
+    let Some((_, origin_host)) = origin.split_once("://") else {
+        return false;
+    };
+    [HOST.as_str(), "x-forwarded-host"].iter().any(|name| {
+        let host = headers.get(*name).and_then(|v| v.to_str().ok());
+        host.is_some_and(|h| h.split(',').next().map(str::trim) == Some(origin_host))
+    })
 }
 
 /// The session cookie set to `value` (cleared when `None`): HttpOnly, SameSite=Strict,
