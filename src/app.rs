@@ -310,6 +310,7 @@ fn api_options(settings: &Settings) -> web::api::ApiOptions {
             .http
             .public_check
             .then(|| Arc::new(ClientLimiter::new(per_minute))),
+        public_metrics: settings.http.public_metrics,
     }
 }
 

@@ -20,6 +20,7 @@ const EXPECTED_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/check/image"),
     ("post", "/api/v1/reports"),
     ("get", "/api/v1/reports/export"),
+    ("post", "/api/v1/reports/import"),
     ("post", "/api/v1/reports/forget"),
     ("post", "/api/v1/reports/purge"),
     ("post", "/api/v1/reports/{id}/decision"),
@@ -41,6 +42,12 @@ const EXPECTED_ROUTES: &[(&str, &str)] = &[
 
 fn method(name: &str) -> Method {
     name.to_uppercase().parse().expect("an HTTP method")
+}
+
+/// The entries of the audit log `audit` (as `GET /api/v1/audit` answers) for `action`.
+fn audited<'a>(audit: &'a Value, action: &str) -> Vec<&'a Value> {
+    let entries = audit.as_array().expect("a list");
+    entries.iter().filter(|e| e["action"] == action).collect()
 }
 
 async fn error_code(response: reqwest::Response) -> (u16, String) {
@@ -287,12 +294,7 @@ async fn a_cluster_is_decided_once_audited_and_its_contact_looked_up() {
     assert_eq!(groups, json!([]), "the cluster left the queue");
 
     let (_, audit) = service.curator(Method::GET, "/api/v1/audit", None).await;
-    let confirms: Vec<&Value> = audit
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "confirm")
-        .collect();
+    let confirms = audited(&audit, "confirm");
     assert_eq!(confirms.len(), 3, "{audit}");
     assert!(
         confirms
@@ -424,4 +426,71 @@ explain = { zh = "从不", en = "Never" }
         .await;
     assert_eq!(status, 200, "{reloaded}");
     assert_eq!(reloaded["rules"], 3);
+}
+
+#[tokio::test]
+async fn an_import_is_validated_limited_and_audited_once() {
+    let service = TestService::start(|_| {}).await;
+    let post = |body: Vec<u8>| {
+        service
+            .client
+            .post(service.url("/api/v1/reports/import"))
+            .bearer_auth(&service.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let bad_row = json!({"name": "x.jsonl", "data": "{\"text\": \"a\", \"label\": \"maybe\"}\n"});
+    let response = post(bad_row.to_string().into_bytes()).await.unwrap();
+    assert_eq!(error_code(response).await, (422, "invalid_input".into()));
+    let cases = [
+        json!({"name": " ", "data": ""}),
+        json!({"name": "x.jsonl", "data": "", "as": "decided"}),
+        json!({"name": "x.jsonl", "data": "", "extra": 1}),
+    ];
+    for body in cases {
+        let response = post(body.to_string().into_bytes()).await.unwrap();
+        assert_eq!(
+            error_code(response).await,
+            (400, "bad_request".into()),
+            "{body}"
+        );
+    }
+    let response = post(vec![b' '; 65 << 20]).await.unwrap();
+    assert_eq!(
+        error_code(response).await,
+        (413, "payload_too_large".into())
+    );
+    let (_, audit) = service.curator(Method::GET, "/api/v1/audit", None).await;
+    assert!(
+        !audit.to_string().contains("reports-import"),
+        "nothing imported: {audit}"
+    );
+
+    // Over the 2 MiB of other JSON bodies: a corpus gets its own limit.
+    let filler = "x".repeat(3 << 20);
+    let row = |text: &str, label: &str| json!({"text": text, "label": label}).to_string();
+    let data = [
+        row(SCAM_EN, "scam"),
+        row(HARMLESS, "ham"),
+        row(&filler, "ham"),
+    ]
+    .join("\n");
+    let body = json!({"name": "corpus.jsonl", "data": data, "as": "confirmed"});
+    let response = post(body.to_string().into_bytes()).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let done: Value = response.json().await.unwrap();
+    assert_eq!(done, json!({"reports": 1, "legitimate": 2}));
+    let (_, stats) = service.curator(Method::GET, "/api/v1/stats", None).await;
+    assert_eq!(stats["confirmed"], 1, "{stats}");
+    let (_, audit) = service.curator(Method::GET, "/api/v1/audit", None).await;
+    let imports = audited(&audit, "reports-import");
+    assert_eq!(imports.len(), 1, "one entry for the whole import: {audit}");
+    assert_eq!(imports[0]["target"], "corpus.jsonl");
+    assert_eq!(imports[0]["origin"], "api");
+    assert_eq!(imports[0]["actor"], "alice");
+    assert_eq!(
+        imports[0]["note"],
+        "1 scam report(s), 2 legitimate row(s), as confirmed"
+    );
 }

@@ -1,6 +1,7 @@
 //! The command line while `serve` runs: the service (the app on port 0 over a real
 //! store in a temp data dir) writes its service file, and the data commands run by
-//! the real binary on the same data directory go through its API and succeed; once it
+//! the real binary on the same data directory go through its API and succeed (`reports
+//! import` too, validated and audited as when it opens the store itself); once it
 //! stops the file is gone, and a store held by a process that does not answer is one
 //! clear sentence.
 
@@ -81,9 +82,17 @@ async fn data_commands_go_through_the_running_service() {
     let backup = service.dir.path().join("store.backup");
     ok(&data, &["backup", backup.to_str().unwrap()]).await;
     assert!(std::fs::metadata(&backup).unwrap().len() > 0);
-    let (code, _, stderr) = sellerguard(&data, &["reports", "import", "--data", "x.jsonl"]).await;
-    assert_eq!(code, 2);
-    assert!(stderr.contains("stop the running service"), "{stderr}");
+    let corpus = write_corpus(service.dir.path());
+    let corpus = corpus.to_str().unwrap();
+    let imported = ok(
+        &data,
+        &["reports", "import", "--data", corpus, "--as", "confirmed"],
+    )
+    .await;
+    assert!(
+        imported.contains("imported 2 scam report(s) and 1 legitimate row(s)"),
+        "{imported}"
+    );
 
     let audit = service.running.triage.audit(None, 100).unwrap();
     let by_cli: Vec<_> = audit
@@ -95,6 +104,7 @@ async fn data_commands_go_through_the_running_service() {
         ("token-create", "alice"),
         ("confirm", id.as_str()),
         ("block", "wechat:amz_vip888"),
+        ("reports-import", corpus),
     ];
     assert_eq!(
         by_cli, expected,
@@ -140,4 +150,94 @@ async fn a_store_held_by_a_silent_process_is_one_sentence() {
     assert_eq!(code, 0, "check judges by the rules alone: {stderr}");
     assert!(stdout.contains("High risk"), "{stdout}");
     assert!(stderr.contains("judging by the rules alone"), "{stderr}");
+}
+
+/// Two scam rows and one legitimate row as JSON Lines in `dir`.
+fn write_corpus(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("corpus.jsonl");
+    let rows = [
+        serde_json::json!({"text": SCAM_EN, "label": "scam"}),
+        serde_json::json!({"text": "Pay the customs fee at http://fee-pay.top now", "label": "spam"}),
+        serde_json::json!({"text": "Your order shipped, thanks for shopping", "label": "ham"}),
+    ];
+    let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// How many reports `reports export` lists, and how many of them are pending.
+async fn exported(data: &Path) -> (usize, usize) {
+    let export = ok(data, &["reports", "export"]).await;
+    let lines = export.lines().count();
+    let pending = export.matches("\"status\":\"pending\"").count();
+    (lines, pending)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_import_through_the_service_is_the_direct_import() {
+    let service = TestService::start(|_| {}).await;
+    let data = service.dir.path().join("data");
+    let bad = service.dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"text\": \"a\", \"label\": \"scam\"}\n{\"text\": \"b\", \"label\": \"maybe\"}\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = sellerguard(
+        &data,
+        &["reports", "import", "--data", bad.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("bad.jsonl:2: unknown label \"maybe\""),
+        "the file and line, as the direct path says: {stderr}"
+    );
+    assert!(
+        ok(&data, &["reports", "export"]).await.is_empty(),
+        "nothing imported"
+    );
+
+    let corpus = write_corpus(service.dir.path());
+    let corpus = corpus.to_str().unwrap();
+    let args = ["reports", "import", "--data", corpus];
+    let first = ok(&data, &args).await;
+    assert!(
+        first.contains("imported 2 scam report(s) and 0 legitimate"),
+        "{first}"
+    );
+    assert_eq!(exported(&data).await, (2, 2), "pending by default");
+    assert!(
+        ok(&data, &["reports", "pending"])
+            .await
+            .contains("customs fee")
+    );
+    ok(&data, &args).await;
+    let through_service = exported(&data).await;
+
+    let audit = service.running.triage.audit(None, 100).unwrap();
+    let imports: Vec<_> = audit
+        .iter()
+        .filter(|e| e.decision.action == "reports-import")
+        .map(|e| {
+            (
+                e.decision.target.as_str(),
+                e.decision.note.as_str(),
+                e.decision.origin.as_str(),
+            )
+        })
+        .collect();
+    let note = "2 scam report(s), 0 legitimate row(s), as pending";
+    assert_eq!(imports, [(corpus, note, "cli"), (corpus, note, "cli")]);
+    service.running.shutdown().await.expect("clean shutdown");
+
+    let direct = service.dir.path().join("direct");
+    for _ in 0..2 {
+        ok(&direct, &args).await;
+    }
+    assert_eq!(
+        exported(&direct).await,
+        through_service,
+        "a second import does what the direct path does"
+    );
 }

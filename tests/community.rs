@@ -382,7 +382,9 @@ fn learning_from_a_corpus_never_flags_genuine_notices() {
     ] {
         training.push((chat.to_string(), false));
     }
-    let summary = s.import(&training, true, "test-corpus").unwrap();
+    let summary = s
+        .import(&training, true, "test-corpus", &Curator::cli())
+        .unwrap();
     assert_eq!(summary.legitimate, 12);
     let flagged_after: Vec<_> = negatives
         .iter()

@@ -1,20 +1,33 @@
 //! `GET /metrics` over real HTTP, parsed by a Prometheus text parser: checks by level,
 //! family, language and source (API and the CLI through the running service), the
-//! check latency histogram, reports filed, decided and pending, and the rule-set
-//! version after a reload.
+//! check latency histogram, reports filed, decided and pending, the rule-set
+//! version after a reload, and failed Bot API calls by method and code against the
+//! fake Bot API. A scrape needs a curator token unless `[http] public_metrics` is on.
 
 mod support;
 
+use std::time::Duration;
+
 use reqwest::Method;
-use serde_json::json;
-use support::app::{HARMLESS, SCAM_EN};
+use sellerguard::triage::Curator;
+use serde_json::{Value, json};
+use support::app::{HARMLESS, SCAM_EN, TestApp, WAIT};
+use support::fake_bot_api::TestUser;
 use support::service::TestService;
+
+/// Long enough for teloxide's 10 s pause after a 5xx.
+const SLOW_WAIT: Duration = Duration::from_secs(60);
 
 /// The parsed exposition.
 async fn scrape(service: &TestService) -> prometheus_parse::Scrape {
-    let response = service.call(Method::GET, "/metrics", None, None).await;
+    let token = Some(service.token.as_str());
+    let response = service.call(Method::GET, "/metrics", token, None).await;
     assert_eq!(response.status().as_u16(), 200);
-    let text = response.text().await.unwrap();
+    parse(&response.text().await.unwrap())
+}
+
+/// `text` parsed as Prometheus text format.
+fn parse(text: &str) -> prometheus_parse::Scrape {
     let lines = text.lines().map(|l| Ok(l.to_owned()));
     prometheus_parse::Scrape::parse(lines).expect("Prometheus text format")
 }
@@ -111,4 +124,72 @@ async fn metrics_count_checks_reports_and_rule_reloads() {
         value(&scrape, "sellerguard_ocr_jobs_in_flight", &[]),
         Some(0.0)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_bot_api_calls_are_counted_by_method_and_code() {
+    let app = TestApp::start_persistent(|_| {}).await;
+    let polls = app.fake.calls_to("getUpdates").len();
+    app.fake.refuse_next(
+        "getUpdates",
+        409,
+        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+    );
+    app.fake.wait_for_calls("getUpdates", polls + 2, WAIT).await;
+    app.fake
+        .refuse_next("sendMessage", 500, "Internal Server Error");
+    app.fake
+        .enqueue_update(app.fake.private_text(&TestUser::alice(), SCAM_EN));
+    let sent = app.fake.wait_for_sent(1, SLOW_WAIT).await;
+    assert!(sent[0].text.starts_with("🚨"), "{}", sent[0].text);
+
+    let url = format!("http://{}/metrics", app.running.http_addr);
+    let token = app
+        .running
+        .triage
+        .create_token("prometheus", &Curator::cli())
+        .unwrap();
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap();
+    let text = response.text().await.unwrap();
+    let scrape = parse(&text);
+    let errors = "sellerguard_bot_api_errors_total";
+    let send_500 = [("method", "sendMessage"), ("code", "500")];
+    assert_eq!(value(&scrape, errors, &send_500), Some(1.0), "{text}");
+    let poll_409 = [("method", "getUpdates"), ("code", "409")];
+    assert_eq!(value(&scrape, errors, &poll_409), Some(1.0), "{text}");
+    let samples = scrape.samples.iter().filter(|s| s.metric == errors);
+    assert_eq!(samples.count(), 2, "nothing else failed: {text}");
+    app.running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn metrics_want_a_live_curator_token_unless_public() {
+    let service = TestService::start(|_| {}).await;
+    for token in [None, Some("not-a-token")] {
+        let response = service.call(Method::GET, "/metrics", token, None).await;
+        assert_eq!(response.status().as_u16(), 401, "token {token:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "unauthorized", "{body}");
+    }
+    let token = Some(service.token.as_str());
+    let response = service.call(Method::GET, "/metrics", token, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    service
+        .running
+        .triage
+        .revoke_token("alice", &Curator::cli())
+        .unwrap();
+    let response = service.call(Method::GET, "/metrics", token, None).await;
+    assert_eq!(response.status().as_u16(), 401, "a revoked token stops");
+
+    let public = TestService::start(|s| s.http.public_metrics = true).await;
+    let response = public.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("sellerguard_rules "), "{text}");
 }

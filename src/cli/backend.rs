@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 use super::client::ServiceClient;
 use crate::classify::Message;
 use crate::config::Settings;
+use crate::eval::dataset::LabelMap;
 use crate::store::{ReportSource, Stats, StoreError};
 use crate::triage::answer::ReportAnswer;
-use crate::triage::{Curator, LoadError, ReportId, Review, TokenInfo, Triage};
+use crate::triage::{Curator, ImportSummary, LoadError, ReportId, Review, TokenInfo, Triage};
 
 /// The service, reached one way or the other.
 pub enum Backend {
@@ -50,14 +51,37 @@ pub fn locked(settings: &Settings) -> anyhow::Error {
 }
 
 impl Backend {
-    /// The store opened here, for commands that need it whole (`reports import`).
-    pub fn direct(&self, command: &str) -> anyhow::Result<&Triage> {
+    /// Imports the labelled file `text` called `name`: scam rows as reports
+    /// (`confirmed` or pending), legitimate rows too when confirmed.
+    pub fn import(
+        &self,
+        name: &str,
+        text: &str,
+        labels: &LabelMap,
+        confirmed: bool,
+    ) -> anyhow::Result<ImportSummary> {
         match self {
-            Backend::Direct(triage) => Ok(triage),
-            Backend::Service(_) => Err(anyhow!(
-                "`{command}` needs the store itself: stop the running service, which holds \
-                 the data directory, and run it again"
-            )),
+            Backend::Direct(t) => {
+                Ok(t.import_file(name, text, labels, confirmed, &Curator::cli())?)
+            }
+            Backend::Service(c) => {
+                let body = json!({
+                    "name": name,
+                    "data": text,
+                    "as": if confirmed { "confirmed" } else { "pending" },
+                    "positive": labels.positive,
+                    "negative": labels.negative,
+                });
+                let done = c.post("/api/v1/reports/import", &body)?;
+                let n = |k: &str| {
+                    let n = done[k].as_u64().context("the service answered no count")?;
+                    Ok::<_, anyhow::Error>(usize::try_from(n)?)
+                };
+                Ok(ImportSummary {
+                    reports: n("reports")?,
+                    legitimate: n("legitimate")?,
+                })
+            }
         }
     }
 

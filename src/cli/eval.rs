@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::eval::Report;
 use crate::eval::dataset::{self, LabelMap};
 use crate::eval::split;
-use crate::triage::Triage;
+use crate::triage::{Curator, Triage};
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -114,7 +114,8 @@ pub fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
                 .into_iter()
                 .map(|r| (r.text, r.positive))
                 .collect();
-            let summary = service.import(&rows, true, &train.display().to_string())?;
+            let summary =
+                service.import(&rows, true, &train.display().to_string(), &Curator::cli())?;
             tracing::info!(?summary, "trained on {}", train.display());
             service
         }

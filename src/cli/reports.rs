@@ -119,17 +119,13 @@ pub fn run(backend: &Backend, command: ReportsCommand) -> anyhow::Result<ExitCod
             super::print_out(&format!("{line}\n"))?;
         }
         ReportsCommand::Import(args) => {
-            let service = backend.direct("reports import")?;
             let labels = LabelMap {
                 positive: args.positive,
                 negative: args.negative,
             };
-            let rows: Vec<(String, bool)> = dataset::load(&args.data, &labels)?
-                .into_iter()
-                .map(|r| (r.text, r.positive))
-                .collect();
+            let (name, text) = dataset::read(&args.data)?;
             let confirmed = matches!(args.status, ImportStatus::Confirmed);
-            let summary = service.import(&rows, confirmed, &args.data.display().to_string())?;
+            let summary = backend.import(&name, &text, &labels, confirmed)?;
             super::print_out(&format!(
                 "imported {} scam report(s) and {} legitimate row(s) from {}\n",
                 summary.reports,

@@ -216,6 +216,9 @@ pub struct HttpSettings {
     pub public_check: bool,
     /// Checks one client (IP address) may make per minute without a token.
     pub public_checks_per_minute: u32,
+    /// Whether `/metrics` answers without a curator token (off: a scrape sends
+    /// `Authorization: Bearer <token>`).
+    pub public_metrics: bool,
 }
 
 impl Default for HttpSettings {
@@ -224,6 +227,7 @@ impl Default for HttpSettings {
             addr: DEFAULT_HTTP_ADDR.parse().expect("valid default address"),
             public_check: false,
             public_checks_per_minute: 30,
+            public_metrics: false,
         }
     }
 }
@@ -319,6 +323,9 @@ impl Settings {
                     format!("{addr:?} is not an address like 127.0.0.1:8080"),
                 )
             })?;
+        }
+        if let Some(value) = env("SELLERGUARD_PUBLIC_METRICS").filter(|v| !v.is_empty()) {
+            settings.http.public_metrics = flag("SELLERGUARD_PUBLIC_METRICS", &value)?;
         }
         validate_telegram(&settings.telegram)?;
         Ok(settings)
@@ -530,6 +537,15 @@ fn parse_id(name: &str, value: &str) -> Result<i64, ConfigError> {
             ),
         )
     })
+}
+
+/// The yes/no value `value` of the variable `name`: `true` or `false`.
+fn flag(name: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(invalid_var(name, format!("{other:?} is not true or false"))),
+    }
 }
 
 fn invalid_var(name: &str, message: String) -> ConfigError {
@@ -1048,6 +1064,7 @@ mod tests {
                 "SELLERGUARD_ADMIN_IDS" => " 5, 6 ,",
                 "SELLERGUARD_ADMIN_CHAT_ID" => "-1001",
                 "SELLERGUARD_HTTP_ADDR" => "127.0.0.1:0",
+                "SELLERGUARD_PUBLIC_METRICS" => "true",
                 _ => return None,
             };
             Some(v.to_owned())
@@ -1056,6 +1073,7 @@ mod tests {
         assert_eq!(s.telegram.bot_token.unwrap().expose(), "123:ABC");
         assert_eq!(s.telegram.api_url, "http://127.0.0.1:1/");
         assert_eq!(s.telegram.admin_ids, vec![5, 6]);
+        assert!(s.http.public_metrics);
         assert_eq!(s.telegram.admin_chat_id, Some(-1001));
         assert_eq!(s.http.addr.port(), 0);
     }
@@ -1072,6 +1090,7 @@ mod tests {
             ),
             ("SELLERGUARD_ADMIN_CHAT_ID", "x", "is not a Telegram id"),
             ("SELLERGUARD_HTTP_ADDR", "localhost", "is not an address"),
+            ("SELLERGUARD_PUBLIC_METRICS", "yes", "is not true or false"),
             ("TELEGRAM_BOT_TOKEN", "nocolon", "is not a bot token"),
             ("TELEGRAM_API_URL", "ftp://x", "is not an http(s) URL"),
             ("TELEGRAM_WEBHOOK_URL", "http://x", "is not an https URL"),

@@ -93,12 +93,19 @@ impl LabelMap {
 
 /// Loads a labelled file, choosing the format from its extension, else its content.
 pub fn load(path: &Path, labels: &LabelMap) -> Result<Vec<Row>, DatasetError> {
+    let (name, text) = read(path)?;
+    parse(&name, &text, labels)
+}
+
+/// The name (`path` as shown) and text of a labelled file, for [`parse`]; bytes that
+/// are not UTF-8 become U+FFFD.
+pub fn read(path: &Path) -> Result<(String, String), DatasetError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|reason| DatasetError::Read {
         path: name.clone(),
         reason,
     })?;
-    parse(&name, &String::from_utf8_lossy(&bytes), labels)
+    Ok((name, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Parses a labelled file's text; `name` (a path or "built-in NAME") chooses the format

@@ -7,7 +7,6 @@
 
 use teloxide::payloads::EditMessageTextSetters;
 use teloxide::prelude::Requester;
-use teloxide::requests::Request;
 use teloxide::types::{ChatId, MessageId, ParseMode};
 
 use super::context::{Ctx, Judged};
@@ -17,6 +16,7 @@ use super::render::{self, Key};
 use super::send::Target;
 use super::{CuratorOptions, curator, group, notices, review};
 use crate::classify::Lang;
+use crate::triage::Triage;
 use crate::triage::card::more_advice;
 use crate::triage::feedback::{Filed, Report, ReportKind};
 use crate::triage::metrics::CheckSource;
@@ -266,7 +266,7 @@ pub async fn edit(
         .edit_message_text(ChatId(chat_id), MessageId(message_id), html)
         .parse_mode(ParseMode::Html)
         .reply_markup(markup);
-    if let Err(error) = request.send().await {
+    if let Err(error) = ctx.call(request).await {
         ctx.failed(chat_id, &error);
     }
 }
@@ -283,7 +283,7 @@ pub async fn edit_markup(
         .bot
         .edit_message_reply_markup(ChatId(chat_id), MessageId(message_id))
         .reply_markup(markup);
-    if let Err(error) = request.send().await {
+    if let Err(error) = ctx.call(request).await {
         ctx.failed(chat_id, &error);
     }
 }
@@ -291,7 +291,7 @@ pub async fn edit_markup(
 /// Registers the command menu in English (default) and Chinese, and for each curator
 /// (in their private chat, and in the admin chat) a menu that adds the curator
 /// commands; failures only warn.
-pub async fn register(bot: &teloxide::Bot, curators: &CuratorOptions) {
+pub async fn register(bot: &teloxide::Bot, triage: &Triage, curators: &CuratorOptions) {
     use teloxide::payloads::SetMyCommandsSetters;
     use teloxide::types::{BotCommand, BotCommandScope, Recipient};
     const PUBLIC: [(&str, &str, &str); 8] = [
@@ -366,7 +366,7 @@ pub async fn register(bot: &teloxide::Bot, curators: &CuratorOptions) {
             if let Some(scope) = &scope {
                 request = request.scope(scope.clone());
             }
-            if let Err(error) = request.send().await {
+            if let Err(error) = super::api::call(triage, request).await {
                 tracing::warn!("setMyCommands failed: {error}");
             }
         }

@@ -10,7 +10,6 @@ use std::time::Duration;
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::{Limits, Settings};
 use teloxide::prelude::{Bot, Requester};
-use teloxide::requests::Request;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -191,8 +190,8 @@ impl Ctx {
             .build()
             .map_err(|e| TelegramError::Client(e.to_string()))?;
         let raw = Bot::with_client(options.token.expose(), client).set_api_url(url.clone());
-        let me = get_me_with_backoff(&raw, &shutdown).await?;
-        super::commands::register(&raw, &options.curators).await;
+        let me = get_me_with_backoff(&raw, &deps.triage, &shutdown).await?;
+        super::commands::register(&raw, &deps.triage, &options.curators).await;
         // The outbox retries on 429 itself (and can stop waiting at shutdown); the
         // throttle only paces, at Telegram's own limits.
         let bot = Throttle::spawn_with_settings(
@@ -299,11 +298,12 @@ const GET_ME_MAX_PAUSE: Duration = Duration::from_secs(30);
 /// an outage comes up when the outage ends. A rejected token is final; so is shutdown.
 async fn get_me_with_backoff(
     raw: &Bot,
+    triage: &Triage,
     shutdown: &CancellationToken,
 ) -> Result<teloxide::types::Me, TelegramError> {
     let mut pause = Duration::from_secs(1);
     loop {
-        let error = match raw.get_me().send().await {
+        let error = match super::api::call(triage, raw.get_me()).await {
             Ok(me) => return Ok(me),
             Err(error) => error,
         };

@@ -15,7 +15,6 @@
 use std::sync::Arc;
 
 use teloxide::prelude::Requester;
-use teloxide::requests::Request;
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
 use super::context::{Acted, Ctx, Judged};
@@ -97,11 +96,10 @@ pub async fn message(ctx: &Arc<Ctx>, message: IncomingMessage) -> HandlerResult 
         return Ok(());
     }
     if action == GroupAction::Delete && ctx.bot_can_delete(chat_id).await {
-        let deleted = ctx
+        let request = ctx
             .bot
-            .delete_message(ChatId(chat_id), MessageId(message.message_id))
-            .send()
-            .await;
+            .delete_message(ChatId(chat_id), MessageId(message.message_id));
+        let deleted = ctx.call(request).await;
         match deleted {
             Ok(_) => {
                 notices::deleted(ctx, chat_id, message.topic_id, acted);

@@ -10,7 +10,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use teloxide::prelude::Requester;
-use teloxide::requests::Request;
 use teloxide::types::{ChatId, UserId};
 use tokio::time::Instant;
 
@@ -137,7 +136,7 @@ impl Ctx {
             return none;
         };
         let member = self.bot.get_chat_member(ChatId(chat_id), UserId(user));
-        match member.send().await {
+        match self.call(member).await {
             Ok(member) => {
                 let rights = MemberRights {
                     admin: member.is_privileged(),

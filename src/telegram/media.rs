@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use teloxide::net::Download;
 use teloxide::prelude::Requester;
-use teloxide::requests::Request;
 use teloxide::types::{ChatAction, ChatId, FileId};
 
 use super::context::{Ctx, Reader};
@@ -159,10 +158,9 @@ async fn read(ctx: &Ctx, sender: i64, image: &ImageFile) -> Result<String, ReadE
     if let Some(bytes) = image.file_size.filter(|&b| b > DOWNLOAD_LIMIT) {
         return Err(too_large(bytes).into());
     }
+    let request = ctx.bot.get_file(FileId(image.file_id.clone()));
     let file = ctx
-        .bot
-        .get_file(FileId(image.file_id.clone()))
-        .send()
+        .call(request)
         .await
         .map_err(|e| ReadError::Download(e.to_string()))?;
     if u64::from(file.size) > DOWNLOAD_LIMIT {
@@ -172,7 +170,10 @@ async fn read(ctx: &Ctx, sender: i64, image: &ImageFile) -> Result<String, ReadE
     ctx.raw
         .download_file(&file.path, &mut bytes)
         .await
-        .map_err(|e| ReadError::Download(e.to_string()))?;
+        .map_err(|e| {
+            ctx.download_failed(&e);
+            ReadError::Download(e.to_string())
+        })?;
     let read = ctx.deps.triage.read_image(sender, bytes).await?;
     Ok(read.text)
 }
@@ -186,7 +187,7 @@ async fn while_acting<T>(ctx: &Ctx, chat_id: i64, work: impl Future<Output = T>)
             biased;
             _ = tick.tick() => {
                 let action = ctx.bot.send_chat_action(ChatId(chat_id), ChatAction::Typing);
-                if let Err(error) = action.send().await {
+                if let Err(error) = ctx.call(action).await {
                     tracing::debug!(chat_id, "sendChatAction failed: {error}");
                 }
             }

@@ -10,6 +10,7 @@
 //! Shutdown stops taking updates, flushes pending batches and, within a bounded grace
 //! period, waits for in-flight updates and owed replies.
 
+mod api;
 mod batch;
 mod commands;
 mod context;

@@ -20,7 +20,7 @@ use serde_json::Value;
 use teloxide::RequestError;
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
-use teloxide::requests::{JsonRequest, Payload, Request};
+use teloxide::requests::{JsonRequest, Payload};
 use teloxide::types::AllowedUpdate;
 use tokio::sync::Notify;
 
@@ -91,11 +91,11 @@ pub async fn run(
 
 /// getUpdates fails while a webhook is set: remove one left from webhook mode.
 async fn remove_webhook(ctx: &Ctx) -> Result<(), TelegramError> {
-    let info = ctx.raw.get_webhook_info().send().await;
+    let info = ctx.call(ctx.raw.get_webhook_info()).await;
     let info = info.map_err(|e| TelegramError::Webhook(e.to_string()))?;
     if info.url.is_some() {
         tracing::warn!("a webhook was set; deleting it to use long polling");
-        let deleted = ctx.raw.delete_webhook().send().await;
+        let deleted = ctx.call(ctx.raw.delete_webhook()).await;
         deleted.map_err(|e| TelegramError::Webhook(e.to_string()))?;
     }
     Ok(())
@@ -113,11 +113,12 @@ async fn receive(
         AllowedUpdate::CallbackQuery,
         AllowedUpdate::MyChatMember,
     ];
-    ctx.raw
+    let request = ctx
+        .raw
         .set_webhook(parsed)
         .secret_token(secret.expose())
-        .allowed_updates(allowed)
-        .send()
+        .allowed_updates(allowed);
+    ctx.call(request)
         .await
         .map_err(|e| TelegramError::Webhook(e.to_string()))?;
     loop {
@@ -157,7 +158,7 @@ async fn poll(ctx: Arc<Ctx>, failing: &AtomicBool) -> Result<(), TelegramError> 
         );
         let result = tokio::select! {
             () = ctx.shutdown.cancelled() => return Ok(()),
-            result = request.send() => result,
+            result = ctx.call(request) => result,
         };
         let pause = match result {
             Ok(updates) => {

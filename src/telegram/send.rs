@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::Requester;
-use teloxide::requests::Request;
 use teloxide::types::{
     CallbackQueryId, ChatId, InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, ThreadId,
 };
@@ -339,7 +338,7 @@ impl Ctx {
         if let Some(markup) = markup {
             edit = edit.reply_markup(markup);
         }
-        edit.send().await.map(|_| ())
+        self.call(edit).await.map(|_| ())
     }
 
     async fn send_once(&self, chat_id: i64, reply: &StoredReply) -> Result<i32, RequestError> {
@@ -358,7 +357,7 @@ impl Ctx {
         if let Some(markup) = keyboard(reply) {
             request = request.reply_markup(markup);
         }
-        Ok(request.send().await?.id.0)
+        Ok(self.call(request).await?.id.0)
     }
 
     /// Answers a button press, optionally with a short notice.
@@ -369,7 +368,7 @@ impl Ctx {
         if let Some(text) = text {
             request = request.text(text);
         }
-        if let Err(error) = request.send().await {
+        if let Err(error) = self.call(request).await {
             tracing::warn!("answerCallbackQuery failed: {error}");
         }
     }

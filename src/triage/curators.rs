@@ -152,15 +152,25 @@ impl Triage {
         secret: &str,
         origin: Origin,
     ) -> Result<Option<Curator>, TriageError> {
+        let hash = self.community()?.store.token_hash(secret);
+        self.curator_by_hash(&hash, origin)
+    }
+
+    /// The curator the token with keyed hash `hash` stands for, as
+    /// [`Triage::authenticate`].
+    pub(crate) fn curator_by_hash(
+        &self,
+        hash: &[u8; 32],
+        origin: Origin,
+    ) -> Result<Option<Curator>, TriageError> {
         let c = self.community()?;
-        let hash = c.store.token_hash(secret);
         let service = *self.service_token.0.read().expect("service token lock");
-        if service.is_some_and(|s| constant_time_eq::constant_time_eq(&s, &hash)) {
+        if service.is_some_and(|s| constant_time_eq::constant_time_eq(&s, hash)) {
             return Ok(Some(Curator::cli()));
         }
         let found =
             c.store.tokens()?.into_iter().find(|t| {
-                t.revoked_at.is_none() && constant_time_eq::constant_time_eq(&t.hash, &hash)
+                t.revoked_at.is_none() && constant_time_eq::constant_time_eq(&t.hash, hash)
             });
         Ok(found.map(|t| Curator {
             name: t.name,
@@ -239,8 +249,12 @@ fn check_token_name(name: &str) -> Result<(), TriageError> {
 
 /// `sg_` and 32 random bytes in hex.
 fn new_secret() -> Result<String, TriageError> {
+    Ok(format!("sg_{}", random_hex()?))
+}
+
+/// 32 bytes from the operating system's random source, in hex.
+pub(crate) fn random_hex() -> Result<String, TriageError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| TriageError::Random(e.to_string()))?;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("sg_{hex}"))
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

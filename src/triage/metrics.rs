@@ -1,10 +1,12 @@
 //! The service's metrics in Prometheus text format: checks by level, family, language
 //! and source; check and OCR latency; OCR jobs in flight; reports filed, decided and
-//! pending; the rule set's version and size. The only home of the `prometheus` crate.
+//! pending; the rule set's version and size; failed Bot API calls by method and code.
+//! The only home of the `prometheus` crate.
 //!
 //! Invariants: counting never fails a check (a metric that cannot register is a bug
 //! caught by the tests, not a runtime error); label values come from closed sets
-//! (levels, family names, languages, sources, decisions), never from user text.
+//! (levels, family names, languages, sources, decisions, Bot API method names and
+//! [`BotApiFailure`] codes), never from user text or an error's description.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -41,6 +43,38 @@ impl CheckSource {
     }
 }
 
+/// Why a Bot API call failed, as the `code` label: the HTTP status Telegram answered
+/// with, or a word when there was no answer to take one from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BotApiFailure {
+    /// Telegram answered with this HTTP status (`error_code`), 429 included.
+    Status(u16),
+    /// The request did not complete within the client's timeout.
+    Timeout,
+    /// No answer: connection refused or reset, DNS, TLS.
+    Network,
+    /// An answer that is not the Bot API's JSON.
+    InvalidAnswer,
+    /// A local I/O error (reading or writing a file).
+    Io,
+    /// A refusal whose status could not be told.
+    Unknown,
+}
+
+impl BotApiFailure {
+    /// The label value: `429`, `500`, `network`, `timeout`, ...
+    pub fn label(self) -> String {
+        match self {
+            BotApiFailure::Status(code) => code.to_string(),
+            BotApiFailure::Timeout => "timeout".into(),
+            BotApiFailure::Network => "network".into(),
+            BotApiFailure::InvalidAnswer => "invalid_answer".into(),
+            BotApiFailure::Io => "io".into(),
+            BotApiFailure::Unknown => "unknown".into(),
+        }
+    }
+}
+
 /// Latency buckets in seconds: a check takes about a millisecond, OCR about a second.
 const CHECK_BUCKETS: &[f64] = &[0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 const OCR_BUCKETS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
@@ -58,6 +92,7 @@ pub struct Metrics {
     reports_pending: IntGauge,
     rules_version: IntGauge,
     rules: IntGauge,
+    bot_api_errors: IntCounterVec,
 }
 
 impl Metrics {
@@ -107,6 +142,14 @@ impl Metrics {
         )
         .expect("valid metric");
         let rules_count = IntGauge::new("rules", "Rules in the running set").expect("valid metric");
+        let bot_api_errors = IntCounterVec::new(
+            Opts::new(
+                "bot_api_errors_total",
+                "Failed Bot API calls, by method and code (HTTP status, or network, timeout, ...)",
+            ),
+            &["method", "code"],
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(checks.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(check_seconds.clone()),
@@ -117,6 +160,7 @@ impl Metrics {
             Box::new(reports_pending.clone()),
             Box::new(rules_version.clone()),
             Box::new(rules_count.clone()),
+            Box::new(bot_api_errors.clone()),
         ] {
             registry
                 .register(metric)
@@ -136,6 +180,7 @@ impl Metrics {
             reports_pending,
             rules_version,
             rules: rules_count,
+            bot_api_errors,
         }
     }
 
@@ -181,6 +226,14 @@ impl Metrics {
     pub fn rules_reloaded(&self, rules: usize) {
         self.rules_version.inc();
         self.rules.set(i64::try_from(rules).unwrap_or(i64::MAX));
+    }
+
+    /// One failed call of the Bot API `method` (its documented spelling, e.g.
+    /// `sendMessage`).
+    pub fn bot_api_failed(&self, method: &str, failure: BotApiFailure) {
+        self.bot_api_errors
+            .with_label_values(&[method, failure.label().as_str()])
+            .inc();
     }
 
     /// The text exposition, with `pending` reports awaiting review.

@@ -30,6 +30,7 @@ mod recent;
 mod reports;
 pub mod script;
 pub mod service_file;
+pub mod sessions;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -49,7 +50,8 @@ use crate::classify::{
 use crate::config::{
     self, AdviceFile, ChannelsFile, CommunitySettings, ConfigError, OcrSettings, Settings, Source,
 };
-use crate::eval::dataset::{self, DatasetError, LabelMap};
+pub use crate::eval::dataset::LabelMap;
+use crate::eval::dataset::{self, DatasetError};
 use crate::ocr::{Ocr, OcrOptions};
 pub use crate::ocr::{OcrError, OcrText, character_error_rate};
 pub use crate::store::{ReportId, ReportSource, ReportStatus, Stats};
@@ -126,6 +128,7 @@ pub struct Triage {
     community: Option<Community>,
     ocr: Option<Ocr>,
     service_token: curators::ServiceToken,
+    sessions: sessions::Sessions,
     metrics: Metrics,
 }
 
@@ -153,6 +156,7 @@ impl Triage {
             community: None,
             ocr: None,
             service_token: curators::ServiceToken::default(),
+            sessions: sessions::Sessions::default(),
             metrics: Metrics::new(rules),
         })
     }
@@ -254,6 +258,11 @@ impl Triage {
         self.metrics.check(&verdict, source, started.elapsed());
         self.record_check();
         verdict
+    }
+
+    /// Counts one failed call of the Bot API `method` in the metrics.
+    pub fn bot_api_failed(&self, method: &str, failure: metrics::BotApiFailure) {
+        self.metrics.bot_api_failed(method, failure);
     }
 
     /// The metrics in Prometheus text format.

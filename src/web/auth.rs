@@ -1,8 +1,9 @@
 //! Who is calling: a curator with a bearer token, or (on the public check routes, when
-//! the operator turned them on) an anonymous client limited per IP address.
+//! the operator turned them on) an anonymous client limited per IP address; `/metrics`
+//! wants a curator token too unless the operator made it public.
 //!
-//! Invariants: a curator route without a live token is refused before its handler
-//! runs; the token is compared as a keyed hash by the service and never logged.
+//! Invariants: a curator route (and `/metrics` unless `public_metrics`) without a live
+//! token is refused before its handler runs; the token is compared as a keyed hash by the service and never logged.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -49,6 +50,23 @@ impl FromRequestParts<WebState> for Authorized {
         curator_of(state, secret, Origin::Api)?
             .map(Authorized)
             .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// A request allowed to read `/metrics`: with a live curator token, or any request
+/// while `[http] public_metrics` is on.
+pub struct MetricsReader;
+
+impl FromRequestParts<WebState> for MetricsReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, ApiError> {
+        if state.api.public_metrics {
+            return Ok(MetricsReader);
+        }
+        Authorized::from_request_parts(parts, state)
+            .await
+            .map(|_| MetricsReader)
     }
 }
 

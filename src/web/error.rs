@@ -98,7 +98,8 @@ impl From<TriageError> for ApiError {
             TriageError::NotAnIndicator(_) => (StatusCode::UNPROCESSABLE_ENTITY, "not_a_contact"),
             TriageError::UnknownToken(_) => (StatusCode::NOT_FOUND, "unknown_token"),
             TriageError::BadTokenName(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_token_name"),
-            TriageError::Store(crate::store::StoreError::InvalidInput(_)) => {
+            TriageError::Dataset(_)
+            | TriageError::Store(crate::store::StoreError::InvalidInput(_)) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input")
             }
             TriageError::Random(_) | TriageError::Store(_) => return Self::internal(e),

@@ -2,7 +2,8 @@
 //! webhook endpoint in webhook mode. axum lives only here.
 //!
 //! Invariants: handlers only convert input to a service call and its result to output;
-//! curator routes need a live bearer token (`auth`); a webhook
+//! curator routes need a live bearer token (`auth`), and so does `/metrics` unless
+//! `[http] public_metrics` is on; a webhook
 //! request without the exact secret token is refused from its headers, before its
 //! body is read; an update is answered 200 only once the service's inbox holds it
 //! durably (a redelivery is answered 200 and kept once); responses never leak
@@ -145,8 +146,9 @@ async fn healthz(State(state): State<WebState>) -> (StatusCode, Json<Health>) {
     (code, Json(health))
 }
 
-/// The service's metrics in Prometheus text format.
-async fn metrics(State(state): State<WebState>) -> impl IntoResponse {
+/// The service's metrics in Prometheus text format, for a curator token (or anyone,
+/// when public).
+async fn metrics(_reader: auth::MetricsReader, State(state): State<WebState>) -> impl IntoResponse {
     let triage = Arc::clone(&state.triage);
     let text = tokio::task::spawn_blocking(move || triage.metrics_text()).await;
     let content_type = [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")];

@@ -1,15 +1,15 @@
 //! Filing reports: one report from a reporter (hashed before storage), at most once
 //! per origin, through the anti-abuse limits, with the reasons curators should look
-//! now; and importing labelled corpora.
+//! now (importing labelled corpora is `import`).
 //!
 //! Invariants: a report id is returned only once the report is durable; one origin
 //! files one report (handed in again, it returns the first and counts against no
 //! limit); one person's answers about one message count once; an ignored reporter's
 //! report carries no indicators and no fingerprint.
 
-use super::{ImportSummary, Reported, ReviewTrigger, TriageError, fingerprint, signature_or_none};
+use super::{Reported, ReviewTrigger, TriageError, fingerprint};
 use crate::classify::Message;
-use crate::store::{AdminState, NewReport, Report, ReportId, ReportSource, ReportStatus};
+use crate::store::{AdminState, NewReport, Report, ReportId, ReportSource};
 use crate::triage::community::NEAR_DUPLICATE;
 use crate::triage::{Triage, now};
 
@@ -178,7 +178,7 @@ impl Triage {
     }
 
     /// The non-official indicators of a message, as store keys.
-    fn indicator_keys(&self, message: Message<'_>) -> Vec<String> {
+    pub(super) fn indicator_keys(&self, message: Message<'_>) -> Vec<String> {
         let verdict = self.classifier.load().classify(message);
         verdict
             .indicators
@@ -186,63 +186,5 @@ impl Triage {
             .filter(|i| i.official.is_none())
             .map(|i| i.key())
             .collect()
-    }
-
-    /// Imports labelled rows: scam rows become reports (confirmed or pending), and
-    /// with `confirmed` both classes teach the model; legitimate rows are stored as
-    /// rejected look-alikes so near-duplicates of them score lower.
-    pub fn import(
-        &self,
-        rows: &[(String, bool)],
-        confirmed: bool,
-        source_name: &str,
-    ) -> Result<ImportSummary, TriageError> {
-        let c = self.community()?;
-        let reporter = c.store.reporter_hash(&format!("import:{source_name}"));
-        let at = now();
-        let mut summary = ImportSummary::default();
-        let mut news = Vec::new();
-        for (text, scam) in rows {
-            if !scam && !confirmed {
-                continue;
-            }
-            let indicators = if *scam {
-                self.indicator_keys(Message::text(text))
-            } else {
-                Vec::new()
-            };
-            news.push((
-                NewReport {
-                    text: text.clone(),
-                    indicators,
-                    source: ReportSource::Import,
-                    reporter,
-                    at,
-                },
-                *scam,
-            ));
-        }
-        for chunk in news.chunks(1000) {
-            let batch: Vec<NewReport> = chunk.iter().map(|(n, _)| n.clone()).collect();
-            let ids = c.store.import_reports(&batch)?;
-            for (id, (new, scam)) in ids.into_iter().zip(chunk) {
-                if *scam {
-                    summary.reports += 1;
-                } else {
-                    summary.legitimate += 1;
-                }
-                if confirmed {
-                    let status = if *scam {
-                        ReportStatus::Confirmed
-                    } else {
-                        ReportStatus::Rejected
-                    };
-                    c.store.set_status(id, status, at, signature_or_none)?;
-                    self.teach(id, &new.text, Some(*scam), None);
-                }
-            }
-        }
-        self.save_model()?;
-        Ok(summary)
     }
 }

@@ -17,6 +17,7 @@
 
 mod curation;
 mod filing;
+mod import;
 mod upkeep;
 
 use std::num::NonZeroU32;
@@ -86,6 +87,9 @@ pub enum TriageError {
     /// The operating system's random source failed.
     #[error("no randomness for a token: {0}")]
     Random(String),
+    /// An imported file does not parse (file, line and what is wrong).
+    #[error(transparent)]
+    Dataset(#[from] crate::eval::dataset::DatasetError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -7,6 +7,7 @@
 
 mod check;
 mod curation;
+mod import;
 mod service;
 
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub struct ApiOptions {
     pub fixtures: Vec<PathBuf>,
     /// The per-client limiter, when the public check routes are on.
     pub public_checks: Option<Arc<ClientLimiter>>,
+    /// Whether `/metrics` answers without a curator token.
+    pub public_metrics: bool,
 }
 
 /// Method and path of every API route, as the OpenAPI document lists them.
@@ -57,6 +60,11 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
         "get",
         "/api/v1/reports/export",
         "Every report as JSON Lines",
+    ),
+    (
+        "post",
+        "/api/v1/reports/import",
+        "Import a labelled file {name, data, as?, positive?, negative?} (64 MiB)",
     ),
     (
         "post",
@@ -108,12 +116,14 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
 /// The `/api/v1` routes.
 pub fn routes() -> Router<WebState> {
     let image = post(check::image).layer(DefaultBodyLimit::max(MAX_IMAGE_BYTES));
+    let import = post(import::import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES));
     Router::new()
         .route("/openapi.json", get(service::openapi))
         .route("/check", post(check::text))
         .route("/check/image", image)
         .route("/reports", post(curation::file_report))
         .route("/reports/export", get(curation::export))
+        .route("/reports/import", import)
         .route("/reports/forget", post(curation::forget))
         .route("/reports/purge", post(curation::purge))
         .route("/reports/{id}/decision", post(curation::decide_report))
@@ -136,9 +146,17 @@ pub fn routes() -> Router<WebState> {
 
 /// Parses a JSON body, mapping an over-limit body to `payload_too_large`.
 pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    json_body_within(body, MAX_JSON_BYTES)
+}
+
+/// As [`json_body`], for a route whose body limit is `limit`.
+pub fn json_body_within<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T, ApiError> {
     let bytes = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(MAX_JSON_BYTES)
+            ApiError::too_large(limit)
         } else {
             ApiError::bad_request(e.body_text())
         }

@@ -3,19 +3,23 @@
 //! to build or fetch): token login, the review queue with cluster decisions, contacts,
 //! the audit log, the rule dry-run and per-day charts.
 //!
-//! Invariants: every page but the login needs the session cookie, which holds a live
-//! token (HttpOnly, SameSite=Strict, path `/console`) and is checked again on every
-//! request, so a revoked token logs out at once; a request without one is refused
-//! (401, the login page); every decision goes to the service as a `console` curator.
+//! Invariants: every page but the login needs the session cookie, which holds a random
+//! session id, never the token (HttpOnly, SameSite=Strict, path `/console`, Secure when
+//! a TLS proxy says the request came over https); the service checks the session and
+//! its token on every request (`Triage::session_curator`), so a revoked token or 12
+//! idle hours log out at once, as does logout; a request without a live session is
+//! refused (401, the login page); a form posted from another site (an `Origin` that is
+//! not this host) is refused (403) on top of SameSite=Strict; every decision goes to
+//! the service as a `console` curator.
 
 mod charts;
 mod pages;
 mod text;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -24,9 +28,9 @@ use serde::Deserialize;
 
 use super::WebState;
 use crate::classify::Lang;
-use crate::triage::{Curator, Origin, Review, Triage, TriageError};
+use crate::triage::{Curator, Review, Triage, TriageError};
 
-/// The session cookie (it holds the token).
+/// The session cookie (it holds the session id).
 const SESSION: &str = "sg_session";
 /// The language cookie.
 const LANG: &str = "sg_lang";
@@ -95,13 +99,49 @@ impl FromRequestParts<WebState> for Session {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
         let lang = lang_of(&parts.headers);
         let refused = || (StatusCode::UNAUTHORIZED, pages::login(lang, false)).into_response();
-        let secret = cookie(&parts.headers, SESSION).ok_or_else(refused)?;
-        match state.triage.authenticate(secret, Origin::Console) {
+        if parts.method != Method::GET && !same_origin(&parts.headers) {
+            return Err((StatusCode::FORBIDDEN, "posted from another site").into_response());
+        }
+        let id = cookie(&parts.headers, SESSION).ok_or_else(refused)?;
+        match state.triage.session_curator(id) {
             Ok(Some(curator)) => Ok(Session { curator, lang }),
             Ok(None) => Err(refused()),
             Err(e) => Err(failure(e)),
         }
     }
+}
+
+/// Whether a form comes from this site: no `Origin` (not a browser, or one that does
+/// not send it; SameSite=Strict still keeps the cookie from other sites), or one
+/// whose host is the request's `Host` or, behind a reverse proxy that rewrites it,
+/// `X-Forwarded-Host`.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Some((_, origin_host)) = origin.split_once("://") else {
+        return false;
+    };
+    [HOST.as_str(), "x-forwarded-host"].iter().any(|name| {
+        let host = headers.get(*name).and_then(|v| v.to_str().ok());
+        host.is_some_and(|h| h.split(',').next().map(str::trim) == Some(origin_host))
+    })
+}
+
+/// The session cookie set to `value` (cleared when `None`): HttpOnly, SameSite=Strict,
+/// path `/console`, and Secure when a TLS proxy forwarded the request as https
+/// (`X-Forwarded-Proto`); the console itself speaks plain HTTP.
+fn session_cookie(headers: &HeaderMap, value: Option<&str>) -> String {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    let secure = if https { "; Secure" } else { "" };
+    let (value, expiry) = match value {
+        Some(value) => (value, ""),
+        None => ("", "; Max-Age=0"),
+    };
+    format!("{SESSION}={value}; HttpOnly; SameSite=Strict; Path=/console{secure}{expiry}")
 }
 
 /// A service failure as a page (logged, never shown in detail).
@@ -150,23 +190,27 @@ struct LoginForm {
 async fn login(
     State(state): State<WebState>,
     Reader(lang): Reader,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let token = form.token.trim().to_owned();
-    let valid = token.bytes().all(|b| b.is_ascii_graphic() && b != b';');
-    match state.triage.authenticate(&token, Origin::Console) {
-        Ok(Some(_)) if valid => {
-            let cookie = format!("{SESSION}={token}; HttpOnly; SameSite=Strict; Path=/console");
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "posted from another site").into_response();
+    }
+    match state.triage.open_session(form.token.trim()) {
+        Ok(Some(id)) => {
+            let cookie = session_cookie(&headers, Some(id.expose()));
             see_other("/console", Some(cookie))
         }
-        Ok(_) => (StatusCode::UNAUTHORIZED, pages::login(lang, true)).into_response(),
+        Ok(None) => (StatusCode::UNAUTHORIZED, pages::login(lang, true)).into_response(),
         Err(e) => failure(e),
     }
 }
 
-async fn logout() -> Response {
-    let cookie = format!("{SESSION}=; HttpOnly; SameSite=Strict; Path=/console; Max-Age=0");
-    see_other("/console/login", Some(cookie))
+async fn logout(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    if let Some(id) = cookie(&headers, SESSION) {
+        state.triage.close_session(id);
+    }
+    see_other("/console/login", Some(session_cookie(&headers, None)))
 }
 
 async fn set_lang(Path(lang): Path<String>) -> Response {
