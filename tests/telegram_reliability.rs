@@ -80,6 +80,18 @@ async fn post_all(app: &TestApp, updates: Vec<Value>) -> Vec<u16> {
     statuses
 }
 
+/// The check counter once it has reached `at_least` (or after `SLOW_WAIT`), read again
+/// a moment later so that a late extra check would show.
+async fn checks_reach(app: &TestApp, at_least: u64) -> u64 {
+    let checks = || app.running.triage.stats().expect("stats").checks;
+    let deadline = Instant::now() + SLOW_WAIT;
+    while checks() < at_least && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    checks()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_out_of_order_webhook_flood_is_answered_exactly_once_even_across_a_restart() {
     let fake = FakeBotApi::start().await;
@@ -91,8 +103,9 @@ async fn an_out_of_order_webhook_flood_is_answered_exactly_once_even_across_a_re
     let statuses = post_all(&app, updates.clone()).await;
     fake.wait_for_sent(FLOOD, SLOW_WAIT).await;
     // The outbox keys replies by update, so a second handling would not show in the
-    // chat; the check counter shows it.
-    let handled = app.running.triage.stats().expect("stats").checks;
+    // chat; the check counter shows it. (A "⏳ Checking…" holding reply counts as sent
+    // before its check is done, so wait for the counter too.)
+    let handled = checks_reach(&app, FLOOD as u64).await;
     app.running.shutdown().await.expect("clean shutdown");
     // Telegram redelivers everything after the restart (say our 200s were lost).
     let app = TestApp::persistent_in(fake.clone(), app.dir, webhook_mode).await;
@@ -102,7 +115,7 @@ async fn an_out_of_order_webhook_flood_is_answered_exactly_once_even_across_a_re
     last["update_id"] = json!(5000);
     let last_status = post_all(&app, vec![last]).await;
     let sent = fake.wait_for_sent(FLOOD + 1, SLOW_WAIT).await;
-    let handled_again = app.running.triage.stats().expect("stats").checks;
+    let handled_again = checks_reach(&app, FLOOD as u64 + 1).await;
     app.running.shutdown().await.expect("clean shutdown");
 
     assert_eq!(handled, FLOOD as u64, "each update handled once");
