@@ -9,7 +9,8 @@
 //! (the first Chinese model and the Latin one, which nearly every screenshot needs)
 //! so that broken language data fails at start and the first read is warm; the other
 //! Chinese models load when a picture first needs them (`reader`: the Traditional
-//! model only when the Simplified one was unsure on the trial lines).
+//! model only when the Simplified one read a glyph it does not know, or more than
+//! one unsure word, on the trial lines).
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};

@@ -11,10 +11,10 @@
 //!
 //! Which Chinese model reads an image is chosen on its first `TRIAL_LINES`
 //! lines with enough ideographs: the first model reads them, and only when it
-//! was unsure of some word do the other models read them too (otherwise none
-//! could be less unsure, so the others are not even loaded); the one that left
-//! fewer unsure words wins (the first listed on a tie), and the trial lines keep
-//! the winner's reading. Segments without a confidently read letter, digit or
+//! read a glyph it does not know (below `UNKNOWN`) or was unsure of more than
+//! `KEPT_WHEN_UNSURE` words do the other models read them too (otherwise they
+//! are not even loaded); the one that left fewer unsure words wins (the first
+//! listed on a tie), and the trial lines keep the winner's reading. Segments without a confidently read letter, digit or
 //! ideograph are not text (status-bar icons, avatars) and are dropped.
 //!
 //! A `Reader` lives for one image: it leases each model's engine from the
@@ -41,6 +41,17 @@ const TRIAL_LINES: usize = 2;
 /// model that does not know the script (Simplified or Traditional) leaves
 /// many of them, some near 0.
 const SURE: f32 = 70.0;
+
+/// An ideograph word read with less confidence than this is a glyph the model does
+/// not know: the Simplified model reads Traditional-only characters at 0-3%.
+const UNKNOWN: f32 = 10.0;
+
+/// The first Chinese model is kept without a trial of the others when it was unsure
+/// of at most this many words on the trial lines and knew every glyph: one doubtful
+/// word in two lines is noise (on the fixtures and held-out screenshots the other
+/// models were never less unsure then), a page in the other script leaves glyphs
+/// the model does not know at all.
+const KEPT_WHEN_UNSURE: usize = 1;
 
 /// After an all-Latin segment the next one is read in Latin first, and kept
 /// when read with at least this confidence (Chinese text reads far lower).
@@ -208,7 +219,7 @@ impl<'a> Reader<'a> {
         let mut words = self.ideographic(model)?.read(crop, extent)?;
         if state.choice.open() && ideographs(&words) >= TRIAL_IDEOGRAPHS {
             state.latin_first = false;
-            state.choice.add(unsure_words(&words));
+            state.choice.add(unsure_words(&words), has_unknown(&words));
             return Ok(Reading::Trial(vec![words]));
         }
         state.latin_first = self.merge_latin(crop, extent, &mut words, latin_reading)?;
@@ -216,9 +227,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Chooses the Chinese model on the trial lines read so far. Only when the first
-    /// model was unsure of some word do the other models read the trial lines (each
-    /// reading is kept beside the first's); otherwise the first is chosen, as none
-    /// could be less unsure, and the others are never leased (nor loaded).
+    /// model needs a second opinion (`Choice::needs_others`) do the other models read
+    /// the trial lines (each reading kept beside the first's); otherwise the first is
+    /// chosen and the others are never leased (nor loaded).
     fn choose(
         &mut self,
         trials: &Trials<'_>,
@@ -226,22 +237,24 @@ impl<'a> Reader<'a> {
         choice: &mut Choice,
         stop: &dyn Fn() -> Option<OcrError>,
     ) -> Result<(), OcrError> {
+        if !choice.needs_others() {
+            choice.choose(&[]);
+            return Ok(());
+        }
         let mut others = vec![0; self.ideographic.len().saturating_sub(1)];
-        if choice.needs_others() {
-            for (model, unsure) in (1..).zip(&mut others) {
-                for (segment, reading) in trials.segments.iter().zip(readings.iter_mut()) {
-                    let Reading::Trial(all) = reading else {
-                        continue;
-                    };
-                    if let Some(error) = stop() {
-                        return Err(error);
-                    }
-                    let crop = cut(trials.gray, segment);
-                    let extent = extent(segment, trials.block_height);
-                    let words = self.ideographic(model)?.read(&crop, extent)?;
-                    *unsure += unsure_words(&words);
-                    all.push(words);
+        for (model, unsure) in (1..).zip(&mut others) {
+            for (segment, reading) in trials.segments.iter().zip(readings.iter_mut()) {
+                let Reading::Trial(all) = reading else {
+                    continue;
+                };
+                if let Some(error) = stop() {
+                    return Err(error);
                 }
+                let crop = cut(trials.gray, segment);
+                let extent = extent(segment, trials.block_height);
+                let words = self.ideographic(model)?.read(&crop, extent)?;
+                *unsure += unsure_words(&words);
+                all.push(words);
             }
         }
         choice.choose(&others);
@@ -353,6 +366,8 @@ struct Choice {
     trials: usize,
     /// The first model's unsure words on them.
     first_unsure: usize,
+    /// Whether the first model read a glyph it does not know on them.
+    first_unknown: bool,
     chosen: Option<usize>,
 }
 
@@ -361,6 +376,7 @@ impl Choice {
         Choice {
             trials: 0,
             first_unsure: 0,
+            first_unknown: false,
             chosen: (models <= 1).then_some(0),
         }
     }
@@ -374,10 +390,12 @@ impl Choice {
         self.chosen.is_none()
     }
 
-    /// Adds a trial line that the first model read with `unsure` unsure words.
-    fn add(&mut self, unsure: usize) {
+    /// Adds a trial line that the first model read with `unsure` unsure words,
+    /// `unknown` if one of them holds a glyph it does not know.
+    fn add(&mut self, unsure: usize, unknown: bool) {
         self.trials += 1;
         self.first_unsure += unsure;
+        self.first_unknown |= unknown;
     }
 
     /// Whether enough trial lines were read to choose.
@@ -386,9 +404,10 @@ impl Choice {
     }
 
     /// Whether the other models must read the trial lines before the choice: only
-    /// when the first was unsure of some word (else none can be less unsure).
+    /// when the first read a glyph it does not know or was unsure of more than
+    /// `KEPT_WHEN_UNSURE` words (with none, no model can be less unsure).
     fn needs_others(&self) -> bool {
-        self.open() && self.first_unsure > 0
+        self.open() && (self.first_unknown || self.first_unsure > KEPT_WHEN_UNSURE)
     }
 
     /// Chooses from the other models' unsure words on the same trial lines
@@ -411,6 +430,13 @@ fn unsure_words(words: &[Word]) -> usize {
         .iter()
         .filter(|w| w.confidence < SURE && w.text.chars().any(text::is_ideograph))
         .count()
+}
+
+/// Whether a word with ideographs was read below `UNKNOWN`: a glyph the model does not know.
+fn has_unknown(words: &[Word]) -> bool {
+    words
+        .iter()
+        .any(|w| w.confidence < UNKNOWN && w.text.chars().any(text::is_ideograph))
 }
 
 /// Mean word confidence weighted by characters; `None` without words.
@@ -464,21 +490,22 @@ mod tests {
         }
     }
 
-    /// A choice after the first model read trial lines with `first` unsure words each.
+    /// A choice after the first model read trial lines with `first` unsure words
+    /// each, glyphs it does not know on none of them.
     fn tried(models: usize, first: &[usize]) -> Choice {
         let mut choice = Choice::new(models);
         for &unsure in first {
             assert!(!choice.ready());
-            choice.add(unsure);
+            choice.add(unsure, false);
         }
         choice
     }
 
     #[test]
     fn the_least_unsure_model_is_chosen() {
-        let mut choice = tried(2, &[1, 0]);
+        let mut choice = tried(2, &[1, 1]);
         assert!(choice.ready() && choice.needs_others());
-        choice.choose(&[1]);
+        choice.choose(&[2]);
         assert_eq!(choice.current(), 0, "ties go to the first model");
 
         let mut choice = tried(3, &[2, 1]);
@@ -490,7 +517,8 @@ mod tests {
         choice.choose(&[2, 0]);
         assert_eq!(choice.current(), 2);
 
-        let mut choice = tried(2, &[2]);
+        let mut choice = Choice::new(2);
+        choice.add(1, true);
         assert!(!choice.ready() && choice.needs_others());
         choice.choose(&[0]);
         assert_eq!(choice.current(), 1, "one trial line is enough at the end");
@@ -505,11 +533,28 @@ mod tests {
             "no model can be less unsure than none"
         );
 
+        let choice = tried(2, &[1, 0]);
+        assert!(!choice.needs_others(), "one doubtful word is noise");
+
+        let mut choice = tried(2, &[0]);
+        choice.add(1, true);
+        assert!(choice.needs_others(), "a glyph the model does not know");
+
         let choice = tried(2, &[]);
         assert!(!choice.needs_others(), "no trial line: the first model");
 
         let choice = tried(1, &[]);
         assert!(!choice.open() && !choice.needs_others());
+    }
+
+    #[test]
+    fn a_glyph_read_near_zero_is_unknown() {
+        let mut words = vec![word("帳戶", 0), word("shop", 0)];
+        assert!(!has_unknown(&words));
+        words[1].confidence = 0.0;
+        assert!(!has_unknown(&words), "Latin words do not count");
+        words[0].confidence = 3.0;
+        assert!(has_unknown(&words));
     }
 
     #[test]
