@@ -9,22 +9,25 @@
 # The Tesseract CLI runs twice: as a user would run it (OpenMP threads as it
 # likes), and with OMP_THREAD_LIMIT=1, as sellerguard runs it.
 #
-# Usage: scripts/bench-ocr-process.sh [-n RUNS] [-b BINARY]... IMAGE...
-# (default binary: target/release/sellerguard)
+# Usage: scripts/bench-ocr-process.sh [-n RUNS] [-l LANGUAGES] [-b BINARY]... IMAGE...
+# (default binary: target/release/sellerguard; default CLI languages chi_sim+eng,
+# e.g. -l chi_tra+eng for Traditional screenshots)
 # Needs GNU time (/usr/bin/time) and the tesseract CLI (apt-get install tesseract-ocr).
 set -euo pipefail
 
 runs=7
+languages=chi_sim+eng
 binaries=()
-while getopts "n:b:" option; do
+while getopts "n:l:b:" option; do
     case $option in
         n) runs=$OPTARG ;;
+        l) languages=$OPTARG ;;
         b) binaries+=("$OPTARG") ;;
         *) exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-n RUNS] [-b BINARY]... IMAGE..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-n RUNS] [-l LANGUAGES] [-b BINARY]... IMAGE..." >&2; exit 2; }
 [ ${#binaries[@]} -gt 0 ] || binaries=(target/release/sellerguard)
 
 data=$(mktemp -d)
@@ -64,9 +67,9 @@ for image in "$@"; do
                 "${binaries[$index]}" check --data-dir "$data" --image "$image"
         done
         measure "$samples/tesseract" env -u OMP_THREAD_LIMIT \
-            tesseract "$image" - -l chi_sim+eng
+            tesseract "$image" - -l "$languages"
         measure "$samples/tesseract_omp1" env OMP_THREAD_LIMIT=1 \
-            tesseract "$image" - -l chi_sim+eng
+            tesseract "$image" - -l "$languages"
     done
     declare -A cpu rss
     for kind in "${kinds[@]}"; do
