@@ -1,5 +1,7 @@
-//! Memory per OCR engine: resident set size before and after `Ocr::start`
-//! (and how long loading took), and the peak after reading every fixture once.
+//! Memory of the OCR pool: resident set size before and after `Ocr::start`
+//! (and how long loading took), and after reading every fixture once, with the
+//! engines of each model loaded at each point (the workers share them, and a
+//! model loads when a picture first needs it).
 //!
 //! `cargo run --release --example ocr_memory -- [WORKERS] [LANGUAGES]`
 //! (Linux only: reads /proc/self/status).
@@ -8,6 +10,15 @@ use std::path::Path;
 use std::time::Instant;
 
 use sellerguard::ocr::{Ocr, OcrOptions};
+
+/// "chi_sim 1, chi_tra 0, eng 1": how many engines of each model are loaded.
+fn engines(ocr: &Ocr) -> String {
+    ocr.loaded_engines()
+        .iter()
+        .map(|model| format!("{} {}", model.language, model.loaded))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A `/proc/self/status` field in MiB, e.g. "VmRSS" or "VmHWM".
 fn status_mib(field: &str) -> f64 {
@@ -43,6 +54,7 @@ fn main() {
     let ocr = Ocr::start(options).expect("run scripts/setup-debian.sh");
     let load_time = loading.elapsed();
     let started = status_mib("VmRSS");
+    let engines_started = engines(&ocr);
 
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ocr");
     let mut images: Vec<_> = std::fs::read_dir(&fixtures)
@@ -64,7 +76,7 @@ fn main() {
     let peak = status_mib("VmHWM");
 
     println!(
-        "languages {languages}, {workers} engine(s), {} images read",
+        "languages {languages}, {workers} worker(s), {} images read one at a time",
         images.len()
     );
     println!(
@@ -73,12 +85,13 @@ fn main() {
     );
     println!("RSS before start  {before:7.1} MiB");
     println!(
-        "RSS after start   {started:7.1} MiB  (+{:.1} MiB per engine)",
-        (started - before) / workers as f64
+        "RSS after start   {started:7.1} MiB  (+{:.1} MiB; engines: {engines_started})",
+        started - before
     );
     println!(
-        "RSS after reads   {after:7.1} MiB  (+{:.1} MiB per engine)",
-        (after - before) / workers as f64
+        "RSS after reads   {after:7.1} MiB  (+{:.1} MiB; engines: {})",
+        after - before,
+        engines(&ocr)
     );
     println!("peak RSS (VmHWM)  {peak:7.1} MiB");
 }

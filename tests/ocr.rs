@@ -502,3 +502,59 @@ async fn a_huge_dense_page_gives_way_to_another_senders_screenshot() {
         screenshot.text
     );
 }
+
+/// How many engines of each model `ocr` has loaded, as (language, count).
+fn loaded(ocr: &Ocr) -> Vec<(String, usize)> {
+    ocr.loaded_engines()
+        .into_iter()
+        .map(|model| (model.language, model.loaded))
+        .collect()
+}
+
+fn counts(chi_sim: usize, chi_tra: usize, eng: usize) -> Vec<(String, usize)> {
+    vec![
+        ("chi_sim".to_string(), chi_sim),
+        ("chi_tra".to_string(), chi_tra),
+        ("eng".to_string(), eng),
+    ]
+}
+
+#[test]
+fn a_model_is_loaded_once_a_picture_needs_it_and_shared_by_the_workers() {
+    let ocr = Ocr::start(OcrOptions {
+        workers: 2,
+        ..OcrOptions::default()
+    })
+    .unwrap();
+    assert_eq!(loaded(&ocr), counts(1, 0, 1), "the primary models at start");
+    // English, and Simplified Chinese the Simplified model reads sure of every word
+    // of the trial lines but at most one (`zh_light`), and knows every glyph.
+    for name in [
+        "en_light.jpg",
+        "zh_dark.jpg",
+        "mixed_light.jpg",
+        "zh_light.jpg",
+    ] {
+        ocr.read_blocking(fixture_bytes(name)).unwrap();
+    }
+    assert_eq!(loaded(&ocr), counts(1, 0, 1), "no Traditional model yet");
+    let got = ocr
+        .read_blocking(fixture_bytes("zh_hant_light.jpg"))
+        .unwrap();
+    assert!(got.text.contains("帳戶將於今日停權"), "{}", got.text);
+    assert_eq!(
+        loaded(&ocr),
+        counts(1, 1, 1),
+        "Traditional once it was needed"
+    );
+    // Two workers, one read at a time: they take turns with the same engines.
+    for name in [
+        "zh_hant_dark.jpg",
+        "en_dark.jpg",
+        "zh_parcel_dark.jpg",
+        "h_zh_hant_dark.jpg",
+    ] {
+        ocr.read_blocking(fixture_bytes(name)).unwrap();
+    }
+    assert_eq!(loaded(&ocr), counts(1, 1, 1), "one engine per model");
+}

@@ -34,6 +34,13 @@ pub struct CheckArgs {
     text: Option<String>,
 }
 
+impl CheckArgs {
+    /// Whether this check reads a screenshot.
+    pub(super) fn reads_image(&self) -> bool {
+        self.image.is_some()
+    }
+}
+
 pub fn run(settings: &Settings, args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.image {
         return run_image(settings, path, &args);

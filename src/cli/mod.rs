@@ -17,6 +17,7 @@ mod serve;
 mod token;
 mod train;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -101,6 +102,31 @@ enum Command {
 }
 
 /// Parses the process arguments, runs the command and returns its exit code.
+/// Whether the command line `args` (program name first) may read screenshots, so the
+/// process must start with `OMP_THREAD_LIMIT` set (`main` re-executes itself for it):
+/// `serve`, `ocr` and `check --image`. A command line that does not parse does not
+/// (`main` reports it without OCR).
+pub fn reads_images(args: impl IntoIterator<Item = OsString>) -> bool {
+    let Ok(cli) = Cli::try_parse_from(args) else {
+        return false;
+    };
+    // No catch-all: a new command has to say whether it reads screenshots.
+    match cli.command {
+        Command::Check(args) => args.reads_image(),
+        Command::Ocr { .. } | Command::Serve => true,
+        Command::Rules { .. }
+        | Command::Eval(_)
+        | Command::Train(_)
+        | Command::Reports { .. }
+        | Command::Indicators { .. }
+        | Command::Stats
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Token { .. }
+        | Command::Init(_) => false,
+    }
+}
+
 pub fn main() -> ExitCode {
     if let Err(e) = init_tracing() {
         eprintln!("error: {e}");
@@ -179,4 +205,36 @@ fn init_tracing() -> Result<(), String> {
         .with_writer(std::io::stderr)
         .init();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_commands_that_may_read_screenshots_need_openmp_set_up() {
+        let cases: &[(&[&str], bool)] = &[
+            (&["serve"], true),
+            (&["ocr", "eval", "--dir", "shots"], true),
+            (&["check", "--image", "shot.jpg"], true),
+            (
+                &["--data-dir", "d", "check", "--image", "shot.jpg", "caption"],
+                true,
+            ),
+            (&["check", "your parcel is held"], false),
+            (&["check"], false),
+            (&["stats"], false),
+            (&["rules", "check"], false),
+            (&["--version"], false),
+            (&["no-such-command"], false),
+        ];
+        for (args, expected) in cases {
+            let line = std::iter::once("sellerguard").chain(args.iter().copied());
+            assert_eq!(
+                reads_images(line.map(OsString::from)),
+                *expected,
+                "{args:?}"
+            );
+        }
+    }
 }

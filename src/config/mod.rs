@@ -132,8 +132,8 @@ struct SettingsFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OcrSettings {
-    /// Worker threads, each with its own engines (about 110 MiB each); 0 is one per
-    /// core (at most 4).
+    /// Worker threads, sharing the engines (a model's second engine, 18-51 MiB, loads
+    /// only while two workers need it at once); 0 is one per core (at most 4).
     pub workers: usize,
     /// Longest one image may take, in seconds.
     pub timeout_secs: u64,
@@ -438,7 +438,7 @@ fn check_ranges(path: &Path, settings: &Settings) -> Result<(), ConfigError> {
     in_range("telegram.shutdown_grace_secs", grace, 0..=300)
 }
 
-/// Most OCR workers (each holds about 110 MiB of engines).
+/// Most OCR workers (each may come to hold up to about 115 MiB of engines).
 pub const MAX_OCR_WORKERS: u64 = 64;
 
 fn apply_telegram_env(

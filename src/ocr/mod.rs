@@ -1,8 +1,10 @@
 //! OCR for forwarded screenshots: the only home of the Tesseract engine.
 //!
-//! `Ocr::start` loads each worker's Tesseract engines (one per Chinese model,
-//! one for the Latin languages), once, on dedicated OS threads (never on the
-//! async runtime) and reuses them. Images are checked from their header (file
+//! `Ocr::start` starts workers on dedicated OS threads (never on the async
+//! runtime) that share the process's Tesseract engines (`engines`: one model per
+//! Chinese language, one for the Latin languages): a read leases the engines its
+//! image needs, and a model is loaded only when some picture first needs it (the
+//! Traditional one only for a picture the Simplified one reads unsure). Images are checked from their header (file
 //! size, format, pixel count) before anything is decoded, converted to 8-bit
 //! gray (dark themes inverted) and cut into text segments (`layout`); each
 //! segment is read by the model that suits its script (`reader`, `latin`).
@@ -16,6 +18,7 @@
 //! Imports nothing else from the crate.
 
 mod engine;
+mod engines;
 mod error;
 mod latin;
 mod layout;
@@ -27,6 +30,7 @@ mod text;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use engines::LoadedEngines;
 pub use error::OcrError;
 pub use pool::Ocr;
 pub use text::character_error_rate;
@@ -34,8 +38,8 @@ pub use text::character_error_rate;
 /// How the OCR pool runs and what it accepts.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {
-    /// Workers, at least one; each is an OS thread with its own engines,
-    /// ~110 MiB with the default languages.
+    /// Workers, at least one; each is an OS thread. They share the engines: a
+    /// model gets a second engine (~18-51 MiB) only while two reads need it at once.
     pub workers: usize,
     /// Jobs that may wait for a free engine; one more gets `OcrError::Busy`.
     pub queue: usize,

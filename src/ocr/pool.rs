@@ -1,7 +1,10 @@
-//! `Ocr`: a fixed pool of Tesseract engines on dedicated OS threads behind a bounded queue.
+//! `Ocr`: a fixed pool of OCR workers on dedicated OS threads behind a bounded queue,
+//! sharing the process's Tesseract engines.
 //!
-//! Invariants: engines are loaded once in `Ocr::start` and live on their own
-//! thread until the last `Ocr` clone is dropped; the async runtime only parses
+//! Invariants: the workers share one `Engines`: each read leases the engines its
+//! image needs and gives them back, so an engine is loaded once (at `Ocr::start`, or
+//! the first time a picture needs its model) and lives until the last `Ocr` clone is
+//! dropped; reads run only on the workers' threads; the async runtime only parses
 //! image headers and waits. A caller that times out gets `OcrError::Timeout`
 //! at once; its job stops at the next text segment (Tesseract itself cannot be
 //! interrupted through tesseract-plumbing, so one segment is the most that runs
@@ -25,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+use super::engines::{Engines, LoadedEngines};
 use super::picture::{self, Header, ImageLimits};
 use super::reader::Reader;
 use super::text;
@@ -136,6 +140,7 @@ struct Shared {
     /// `None` only while dropping.
     jobs: Option<SyncSender<Job>>,
     workers: Vec<JoinHandle<()>>,
+    engines: Arc<Engines>,
     limits: ImageLimits,
     owners: Owners,
     /// Jobs in the queue, not yet taken by a worker.
@@ -153,7 +158,7 @@ impl Drop for Shared {
     }
 }
 
-/// A pool of loaded OCR engines. Cheap to clone; all clones share the engines.
+/// A pool of OCR workers and their engines. Cheap to clone; all clones share them.
 ///
 /// Dropping the last clone waits for reads already running to finish.
 #[derive(Clone)]
@@ -179,28 +184,27 @@ fn stopped() -> OcrError {
 }
 
 impl Ocr {
-    /// Loads `options.workers` engines (at least one), each on its own thread,
-    /// and returns once all are ready or the first one failed to load.
+    /// Checks the language data, loads one engine of the primary models (the
+    /// first Chinese one and the Latin one) and starts `options.workers` workers
+    /// (at least one) that share the engines; other engines load when first needed.
     pub fn start(options: OcrOptions) -> Result<Ocr, OcrError> {
-        let workers = options.workers.max(1);
+        let engines = Arc::new(Engines::load(
+            &options.languages,
+            options.datapath.as_deref(),
+        )?);
         let (jobs, queue) = mpsc::sync_channel::<Job>(options.queue);
         let queue = Arc::new(Mutex::new(queue));
-        let (ready_sender, ready) = mpsc::channel::<Result<(), OcrError>>();
         let waiting = Arc::new(AtomicUsize::new(0));
-        let handles = (0..workers)
+        let handles = (0..options.workers.max(1))
             .map(|index| {
                 let queue = (Arc::clone(&queue), Arc::clone(&waiting));
-                spawn_worker(index, &options, queue, ready_sender.clone())
+                spawn_worker(index, Arc::clone(&engines), queue)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        drop(ready_sender);
-        for _ in 0..workers {
-            // A closed channel means a worker panicked while loading.
-            ready.recv().map_err(|_| stopped())??;
-        }
         let shared = Shared {
             jobs: Some(jobs),
             workers: handles,
+            engines,
             limits: ImageLimits {
                 max_file_bytes: options.max_file_bytes,
                 max_pixels: options.max_pixels,
@@ -212,6 +216,12 @@ impl Ocr {
             shared: Arc::new(shared),
             timeout: options.timeout,
         })
+    }
+
+    /// Each model (Chinese models first, then the Latin one) and how many engines of
+    /// it the process has loaded so far.
+    pub fn loaded_engines(&self) -> Vec<LoadedEngines> {
+        self.shared.engines.loaded()
     }
 
     /// A handle on the same engines whose reads give up after `timeout`.
@@ -305,25 +315,15 @@ impl Ocr {
 /// The job queue and how many jobs wait in it.
 type Queue = (Arc<Mutex<Receiver<Job>>>, Arc<AtomicUsize>);
 
-/// Starts worker `index`: it loads its engine, reports on `ready`, then serves `queue`.
+/// Starts worker `index`, which serves `queue` with the shared `engines`.
 fn spawn_worker(
     index: usize,
-    options: &OcrOptions,
+    engines: Arc<Engines>,
     queue: Queue,
-    ready: mpsc::Sender<Result<(), OcrError>>,
 ) -> Result<JoinHandle<()>, OcrError> {
-    let languages = options.languages.clone();
-    let datapath = options.datapath.clone();
-    let serve = move || match Reader::load(&languages, datapath.as_deref()) {
-        Ok(reader) => {
-            drop(ready.send(Ok(())));
-            work(reader, &queue);
-        }
-        Err(error) => drop(ready.send(Err(error))),
-    };
     thread::Builder::new()
         .name(format!("ocr-{index}"))
-        .spawn(serve)
+        .spawn(move || work(&engines, &queue))
         .map_err(|error| OcrError::EngineUnavailable {
             reason: format!("cannot start an OCR thread: {error}"),
             packages: String::new(),
@@ -331,7 +331,7 @@ fn spawn_worker(
 }
 
 /// A worker's loop: take a job, read it, answer; stop when every `Ocr` is dropped.
-fn work(mut reader: Reader, (queue, waiting): &Queue) {
+fn work(engines: &Engines, (queue, waiting): &Queue) {
     loop {
         let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(job) = next else {
@@ -351,6 +351,8 @@ fn work(mut reader: Reader, (queue, waiting): &Queue) {
                 .or_else(|| job.give_way(started, asked.get(), waiting))
         };
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            // The reader's leases go back to `engines` when it is dropped.
+            let mut reader = Reader::new(engines);
             read(&mut reader, &job.image, job.header, &stop)
         }))
         .unwrap_or_else(|_| Err(OcrError::EngineFailed("the OCR worker panicked".into())));
@@ -363,7 +365,7 @@ fn work(mut reader: Reader, (queue, waiting): &Queue) {
 
 /// Decodes, recognises and tidies one image.
 fn read(
-    reader: &mut Reader,
+    reader: &mut Reader<'_>,
     image: &[u8],
     header: Header,
     stop: &dyn Fn() -> Option<OcrError>,

@@ -10,18 +10,23 @@
 //! by the Latin engine alone.
 //!
 //! Which Chinese model reads an image is chosen on its first `TRIAL_LINES`
-//! lines with enough ideographs: every model reads them, and the one that
-//! left fewer unsure words wins (the first listed on a tie); the trial lines
-//! then keep the winner's reading. Segments without a confidently read letter,
-//! digit or ideograph are not text (status-bar icons, avatars) and are dropped.
-
-use std::path::Path;
+//! lines with enough ideographs: the first model reads them, and only when it
+//! read a glyph it does not know (below `UNKNOWN`) or was unsure of more than
+//! `KEPT_WHEN_UNSURE` words do the other models read them too (otherwise they
+//! are not even loaded); the one that left fewer unsure words wins (the first
+//! listed on a tie), and the trial lines keep the winner's reading. Segments without a confidently read letter, digit or
+//! ideograph are not text (status-bar icons, avatars) and are dropped.
+//!
+//! A `Reader` lives for one image: it leases each model's engine from the
+//! process's `Engines` the first time the image needs it and gives it back when
+//! dropped.
 
 use image::GrayImage;
 use image::imageops;
 
 use super::OcrError;
-use super::engine::{self, Engine, Extent, Word};
+use super::engine::{Engine, Extent, Word};
+use super::engines::{Engines, Lease};
 use super::latin::{self, LatinText};
 use super::layout::{self, Segment};
 use super::text;
@@ -36,6 +41,17 @@ const TRIAL_LINES: usize = 2;
 /// model that does not know the script (Simplified or Traditional) leaves
 /// many of them, some near 0.
 const SURE: f32 = 70.0;
+
+/// An ideograph word read with less confidence than this is a glyph the model does
+/// not know: the Simplified model reads Traditional-only characters at 0-3%.
+const UNKNOWN: f32 = 10.0;
+
+/// The first Chinese model is kept without a trial of the others when it was unsure
+/// of at most this many words on the trial lines and knew every glyph: one doubtful
+/// word in two lines is noise (on the fixtures and held-out screenshots the other
+/// models were never less unsure then), a page in the other script leaves glyphs
+/// the model does not know at all.
+const KEPT_WHEN_UNSURE: usize = 1;
 
 /// After an all-Latin segment the next one is read in Latin first, and kept
 /// when read with at least this confidence (Chinese text reads far lower).
@@ -62,37 +78,42 @@ pub(crate) struct Recognized {
     pub mean_confidence: Option<f32>,
 }
 
-/// The engines of one worker.
-pub(crate) struct Reader {
-    /// One engine per Chinese (or other ideographic) model, in configured order.
-    ideographic: Vec<Engine>,
-    /// Every other language, in one engine.
-    latin: Option<Engine>,
+/// The engines one image is read with, leased on first use.
+pub(crate) struct Reader<'a> {
+    engines: &'a Engines,
+    /// One lease per Chinese (or other ideographic) model, in configured order.
+    ideographic: Vec<Option<Lease<'a>>>,
+    /// The Latin model's lease.
+    latin: Option<Lease<'a>>,
 }
 
-/// Whether `language` is a model for ideographic text, read on its own engine.
-fn is_ideographic(language: &str) -> bool {
-    ["chi_", "jpn", "kor"]
-        .iter()
-        .any(|prefix| language.starts_with(prefix))
-}
+impl<'a> Reader<'a> {
+    /// A reader for one image; it leases nothing yet.
+    pub(crate) fn new(engines: &'a Engines) -> Self {
+        Reader {
+            engines,
+            ideographic: (0..engines.ideographic_models()).map(|_| None).collect(),
+            latin: None,
+        }
+    }
 
-impl Reader {
-    /// Loads the engines for `languages` ("chi_sim+chi_tra+eng").
-    pub(crate) fn load(languages: &str, datapath: Option<&Path>) -> Result<Reader, OcrError> {
-        let wanted: Vec<&str> = languages.split('+').filter(|l| !l.is_empty()).collect();
-        engine::check_installed(&wanted, datapath)?;
-        let (ideographic, latin): (Vec<&str>, Vec<&str>) =
-            wanted.iter().partition(|l| is_ideographic(l));
-        let ideographic = ideographic
-            .iter()
-            .map(|language| Engine::load(language, datapath))
-            .collect::<Result<Vec<_>, _>>()?;
-        let latin = match latin.is_empty() {
-            true => None,
-            false => Some(Engine::load(&latin.join("+"), datapath)?),
-        };
-        Ok(Reader { ideographic, latin })
+    /// Chinese model `model`'s engine, leased now if this image has not used it yet.
+    fn ideographic(&mut self, model: usize) -> Result<&mut Engine, OcrError> {
+        let lease = &mut self.ideographic[model];
+        if lease.is_none() {
+            *lease = Some(self.engines.ideographic(model)?);
+        }
+        Ok(lease.as_mut().expect("leased just above"))
+    }
+
+    /// The Latin engine, leased now if this image has not used it yet; `None` without one.
+    fn latin(&mut self) -> Result<Option<&mut Engine>, OcrError> {
+        if self.latin.is_none()
+            && let Some(lease) = self.engines.latin()
+        {
+            self.latin = Some(lease?);
+        }
+        Ok(self.latin.as_deref_mut())
     }
 
     /// Reads every text segment of a gray image (dark text on light background), at
@@ -106,9 +127,10 @@ impl Reader {
         let mut segments = layout::segments(gray);
         segments.truncate(MAX_SEGMENTS);
         let block_height = median_height(&segments) as f32 * BLOCK_IN_HEIGHTS;
-        let extent = |segment: &Segment| match segment.height as f32 > block_height {
-            true => Extent::Block,
-            false => Extent::Line,
+        let trials = Trials {
+            gray,
+            segments: &segments,
+            block_height,
         };
         let mut state = State::new(self.ideographic.len());
         let mut readings = Vec::with_capacity(segments.len());
@@ -117,9 +139,16 @@ impl Reader {
                 return Err(error);
             }
             let crop = cut(gray, segment);
-            readings.push(self.read_segment(&crop, extent(segment), &mut state)?);
+            readings.push(self.read_segment(&crop, extent(segment, block_height), &mut state)?);
+            if state.choice.ready() {
+                self.choose(&trials, &mut readings, &mut state.choice, stop)?;
+            }
         }
-        let chosen = state.choice.finish();
+        // Fewer trial lines than `TRIAL_LINES` (or none): choose from those.
+        if state.choice.open() {
+            self.choose(&trials, &mut readings, &mut state.choice, stop)?;
+        }
+        let chosen = state.choice.current();
         let mut text = String::new();
         let mut confidences = Vec::new();
         let mut last_band = None;
@@ -131,7 +160,8 @@ impl Reader {
                         return Err(error);
                     }
                     let mut words = all.swap_remove(chosen);
-                    self.merge_latin(&cut(gray, segment), extent(segment), &mut words, None)?;
+                    let extent = extent(segment, block_height);
+                    self.merge_latin(&cut(gray, segment), extent, &mut words, None)?;
                     words
                 }
             };
@@ -158,8 +188,9 @@ impl Reader {
     }
 
     /// Reads one segment: in Latin first right after an all-Latin segment,
-    /// otherwise with the current Chinese model (every Chinese model on a
-    /// trial line), Latin runs merged with the Latin engine's reading.
+    /// otherwise with the current Chinese model (the first one on a trial
+    /// line, whose Latin runs wait for the choice), Latin runs merged with the
+    /// Latin engine's reading.
     fn read_segment(
         &mut self,
         crop: &GrayImage,
@@ -168,7 +199,7 @@ impl Reader {
     ) -> Result<Reading, OcrError> {
         let mut latin_reading = None;
         if state.latin_first
-            && let Some(latin) = &mut self.latin
+            && let Some(latin) = self.latin()?
         {
             let words = latin.read(crop, extent)?;
             if mean_confidence(&words).is_some_and(|c| c >= LATIN_FIRST_CONFIDENCE) {
@@ -177,38 +208,57 @@ impl Reader {
             latin_reading = Some(words);
         }
         let model = state.choice.current();
-        let Some(engine) = self.ideographic.get_mut(model) else {
-            return Ok(Reading::Done(match (latin_reading, &mut self.latin) {
+        if model >= self.ideographic.len() {
+            let words = match (latin_reading, self.latin()?) {
                 (Some(words), _) => words,
                 (None, Some(latin)) => latin.read(crop, extent)?,
                 (None, None) => Vec::new(),
-            }));
-        };
-        let mut words = engine.read(crop, extent)?;
+            };
+            return Ok(Reading::Done(words));
+        }
+        let mut words = self.ideographic(model)?.read(crop, extent)?;
         if state.choice.open() && ideographs(&words) >= TRIAL_IDEOGRAPHS {
             state.latin_first = false;
-            return self.trial(crop, extent, words, &mut state.choice);
+            state.choice.add(unsure_words(&words), has_unknown(&words));
+            return Ok(Reading::Trial(vec![words]));
         }
         state.latin_first = self.merge_latin(crop, extent, &mut words, latin_reading)?;
         Ok(Reading::Done(words))
     }
 
-    /// Reads a trial line with the other Chinese models too and counts, for
-    /// each model, how unsure it was.
-    fn trial(
+    /// Chooses the Chinese model on the trial lines read so far. Only when the first
+    /// model needs a second opinion (`Choice::needs_others`) do the other models read
+    /// the trial lines (each reading kept beside the first's); otherwise the first is
+    /// chosen and the others are never leased (nor loaded).
+    fn choose(
         &mut self,
-        crop: &GrayImage,
-        extent: Extent,
-        first: Vec<Word>,
+        trials: &Trials<'_>,
+        readings: &mut [Reading],
         choice: &mut Choice,
-    ) -> Result<Reading, OcrError> {
-        let mut all = vec![first];
-        for engine in self.ideographic.iter_mut().skip(1) {
-            all.push(engine.read(crop, extent)?);
+        stop: &dyn Fn() -> Option<OcrError>,
+    ) -> Result<(), OcrError> {
+        if !choice.needs_others() {
+            choice.choose(&[]);
+            return Ok(());
         }
-        let unsure: Vec<usize> = all.iter().map(|words| unsure_words(words)).collect();
-        choice.record(&unsure);
-        Ok(Reading::Trial(all))
+        let mut others = vec![0; self.ideographic.len().saturating_sub(1)];
+        for (model, unsure) in (1..).zip(&mut others) {
+            for (segment, reading) in trials.segments.iter().zip(readings.iter_mut()) {
+                let Reading::Trial(all) = reading else {
+                    continue;
+                };
+                if let Some(error) = stop() {
+                    return Err(error);
+                }
+                let crop = cut(trials.gray, segment);
+                let extent = extent(segment, trials.block_height);
+                let words = self.ideographic(model)?.read(&crop, extent)?;
+                *unsure += unsure_words(&words);
+                all.push(words);
+            }
+        }
+        choice.choose(&others);
+        Ok(())
     }
 
     /// Merges the Latin runs of a Chinese model's reading with the Latin
@@ -221,16 +271,17 @@ impl Reader {
         words: &mut Vec<Word>,
         latin_reading: Option<Vec<Word>>,
     ) -> Result<bool, OcrError> {
-        let Some(latin) = &mut self.latin else {
+        if !self.engines.has_latin() {
             return Ok(false);
-        };
+        }
         let runs = latin::runs(words, SURE);
         if runs.is_empty() {
             return Ok(false);
         }
-        let latin_words = match latin_reading {
-            Some(words) => words,
-            None => latin.read(crop, extent)?,
+        let latin_words = match (latin_reading, self.latin()?) {
+            (Some(words), _) => words,
+            (None, Some(latin)) => latin.read(crop, extent)?,
+            (None, None) => return Ok(false),
         };
         let all_latin = runs.len() == 1 && runs[0] == (0..words.len());
         if all_latin {
@@ -250,6 +301,21 @@ impl Reader {
         }
         latin::merge_runs(words, runs, &LatinText::new(&latin_words));
         Ok(false)
+    }
+}
+
+/// What the other Chinese models need to read the trial lines again.
+struct Trials<'g> {
+    gray: &'g GrayImage,
+    segments: &'g [Segment],
+    block_height: f32,
+}
+
+/// Whether `segment` is read as one line or as a block of touching lines.
+fn extent(segment: &Segment, block_height: f32) -> Extent {
+    match segment.height as f32 > block_height {
+        true => Extent::Block,
+        false => Extent::Line,
     }
 }
 
@@ -292,19 +358,25 @@ fn is_text(words: &[Word]) -> bool {
 
 /// Which Chinese model reads the image: undecided during the trial lines.
 ///
-/// Every model reads the trial lines; the least unsure one is chosen, the
-/// first listed unless another is less unsure.
+/// The first model reads the trial lines; the others read them only if it was
+/// unsure of some word. The least unsure model is chosen, the first listed
+/// unless another is less unsure.
 struct Choice {
-    unsure: Vec<usize>,
+    /// Trial lines read so far.
     trials: usize,
+    /// The first model's unsure words on them.
+    first_unsure: usize,
+    /// Whether the first model read a glyph it does not know on them.
+    first_unknown: bool,
     chosen: Option<usize>,
 }
 
 impl Choice {
     fn new(models: usize) -> Self {
         Choice {
-            unsure: vec![0; models],
             trials: 0,
+            first_unsure: 0,
+            first_unknown: false,
             chosen: (models <= 1).then_some(0),
         }
     }
@@ -318,30 +390,34 @@ impl Choice {
         self.chosen.is_none()
     }
 
-    /// Adds one trial line's unsureness per model; chooses once enough lines were tried.
-    fn record(&mut self, unsure: &[usize]) {
-        for (total, count) in self.unsure.iter_mut().zip(unsure) {
-            *total += count;
-        }
+    /// Adds a trial line that the first model read with `unsure` unsure words,
+    /// `unknown` if one of them holds a glyph it does not know.
+    fn add(&mut self, unsure: usize, unknown: bool) {
         self.trials += 1;
-        if self.trials >= TRIAL_LINES {
-            self.choose();
-        }
+        self.first_unsure += unsure;
+        self.first_unknown |= unknown;
     }
 
-    /// The model chosen, choosing now from fewer trial lines if need be.
-    fn finish(mut self) -> usize {
-        if self.chosen.is_none() {
-            self.choose();
-        }
-        self.current()
+    /// Whether enough trial lines were read to choose.
+    fn ready(&self) -> bool {
+        self.open() && self.trials >= TRIAL_LINES
     }
 
-    fn choose(&mut self) {
-        let least = (1..self.unsure.len())
-            .filter(|&model| self.unsure[model] < self.unsure[0])
-            .min_by_key(|&model| self.unsure[model])
-            .unwrap_or(0);
+    /// Whether the other models must read the trial lines before the choice: only
+    /// when the first read a glyph it does not know or was unsure of more than
+    /// `KEPT_WHEN_UNSURE` words (with none, no model can be less unsure).
+    fn needs_others(&self) -> bool {
+        self.open() && (self.first_unknown || self.first_unsure > KEPT_WHEN_UNSURE)
+    }
+
+    /// Chooses from the other models' unsure words on the same trial lines
+    /// (`others[0]` is the second model's): the least unsure of them if it was
+    /// less unsure than the first, else the first. Without `others`, the first.
+    fn choose(&mut self, others: &[usize]) {
+        let least = (0..others.len())
+            .filter(|&other| others[other] < self.first_unsure)
+            .min_by_key(|&other| others[other])
+            .map_or(0, |other| other + 1);
         self.chosen = Some(least);
     }
 }
@@ -354,6 +430,13 @@ fn unsure_words(words: &[Word]) -> usize {
         .iter()
         .filter(|w| w.confidence < SURE && w.text.chars().any(text::is_ideograph))
         .count()
+}
+
+/// Whether a word with ideographs was read below `UNKNOWN`: a glyph the model does not know.
+fn has_unknown(words: &[Word]) -> bool {
+    words
+        .iter()
+        .any(|w| w.confidence < UNKNOWN && w.text.chars().any(text::is_ideograph))
 }
 
 /// Mean word confidence weighted by characters; `None` without words.
@@ -407,23 +490,71 @@ mod tests {
         }
     }
 
+    /// A choice after the first model read trial lines with `first` unsure words
+    /// each, glyphs it does not know on none of them.
+    fn tried(models: usize, first: &[usize]) -> Choice {
+        let mut choice = Choice::new(models);
+        for &unsure in first {
+            assert!(!choice.ready());
+            choice.add(unsure, false);
+        }
+        choice
+    }
+
     #[test]
     fn the_least_unsure_model_is_chosen() {
-        let mut choice = Choice::new(2);
-        choice.record(&[1, 0]);
-        assert!(choice.open());
-        choice.record(&[0, 1]);
+        let mut choice = tried(2, &[1, 1]);
+        assert!(choice.ready() && choice.needs_others());
+        choice.choose(&[2]);
         assert_eq!(choice.current(), 0, "ties go to the first model");
 
-        let mut choice = Choice::new(2);
-        choice.record(&[2, 0]);
-        choice.record(&[1, 1]);
-        assert_eq!(choice.current(), 1);
-        assert!(!choice.open());
+        let mut choice = tried(3, &[2, 1]);
+        choice.choose(&[1, 1]);
+        assert_eq!(choice.current(), 1, "the first of the least unsure");
+        assert!(!choice.open() && !choice.ready());
+
+        let mut choice = tried(3, &[2, 1]);
+        choice.choose(&[2, 0]);
+        assert_eq!(choice.current(), 2);
 
         let mut choice = Choice::new(2);
-        choice.record(&[0, 2]);
-        assert_eq!(choice.finish(), 0, "one trial line is enough at the end");
+        choice.add(1, true);
+        assert!(!choice.ready() && choice.needs_others());
+        choice.choose(&[0]);
+        assert_eq!(choice.current(), 1, "one trial line is enough at the end");
+    }
+
+    #[test]
+    fn a_sure_first_model_needs_no_other() {
+        let choice = tried(2, &[0, 0]);
+        assert!(choice.ready());
+        assert!(
+            !choice.needs_others(),
+            "no model can be less unsure than none"
+        );
+
+        let choice = tried(2, &[1, 0]);
+        assert!(!choice.needs_others(), "one doubtful word is noise");
+
+        let mut choice = tried(2, &[0]);
+        choice.add(1, true);
+        assert!(choice.needs_others(), "a glyph the model does not know");
+
+        let choice = tried(2, &[]);
+        assert!(!choice.needs_others(), "no trial line: the first model");
+
+        let choice = tried(1, &[]);
+        assert!(!choice.open() && !choice.needs_others());
+    }
+
+    #[test]
+    fn a_glyph_read_near_zero_is_unknown() {
+        let mut words = vec![word("帳戶", 0), word("shop", 0)];
+        assert!(!has_unknown(&words));
+        words[1].confidence = 0.0;
+        assert!(!has_unknown(&words), "Latin words do not count");
+        words[0].confidence = 3.0;
+        assert!(has_unknown(&words));
     }
 
     #[test]
